@@ -1,0 +1,89 @@
+// The Snapshot: everything `gmsup status` and the dashboard show, as plain JSON read over the control
+// socket. The UI reads only this; it never touches the supervisor's runtime objects.
+
+export type InstanceState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'BACKOFF' | 'STOPPING' | 'EXITED' | 'FATAL';
+
+export interface InstanceInfo {
+  /** Worker (program) name. */
+  name: string;
+  function: string;
+  index: number;
+  pid: number | null;
+  state: InstanceState;
+  uptimeMs: number | null;
+  restarts: number;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  jobsDone: number;
+  jobsFailed: number;
+  /** Age of the oldest job in flight, null when idle. */
+  currentJobAgeMs: number | null;
+  /** Why it last exited ("exit 1", "signal SIGKILL", "max_jobs reached"...), null if never. */
+  lastExit: string | null;
+  /** For FATAL (and BACKOFF): why. */
+  reason: string | null;
+  /** Job servers on which this instance is verified registered (from each server's `workers`). */
+  registeredOn: number;
+  serverCount: number;
+  /** True while this instance is a recycled one being drained. */
+  retiring: boolean;
+}
+
+export interface ProgramInfo {
+  name: string;
+  function: string;
+  kind: 'module' | 'command' | 'process';
+  /** Instance count in force. */
+  desired: number;
+  /** Instance count the config file says. */
+  configured: number;
+  /** True when `gmsup scale` overrides the file. */
+  scaled: boolean;
+  stopped: boolean;
+}
+
+export interface QueueInfo {
+  function: string;
+  /** Queued, not running. */
+  queued: number;
+  running: number;
+  availableWorkers: number;
+}
+
+export interface ServerInfo {
+  address: string;
+  embedded: boolean;
+  reachable: boolean;
+  error: string | null;
+  functions: QueueInfo[];
+  polledAtMs: number | null;
+}
+
+export type AlarmKind = 'stalled' | 'idle-workers' | 'no-workers';
+
+export interface Alarm {
+  server: string;
+  function: string;
+  kind: AlarmKind;
+  message: string;
+}
+
+export interface Snapshot {
+  takenAtMs: number;
+  daemon: {
+    pid: number;
+    version: string;
+    configFile: string;
+    startedAtMs: number;
+    rssBytes: number | null;
+    cpuPercent: number | null;
+    /** Set while the file on disk is invalid and the previous config is still in force. */
+    configError: string | null;
+  };
+  programs: ProgramInfo[];
+  instances: InstanceInfo[];
+  servers: ServerInfo[];
+  alarms: Alarm[];
+  /** Cumulative completed jobs per function since the daemon started (the UI derives rates). */
+  jobsDoneByFunction: Record<string, number>;
+}

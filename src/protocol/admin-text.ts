@@ -1,0 +1,99 @@
+// The text admin protocol: splitting a command line into words the way gearmand 1.1.20 does, and
+// parsing the list replies (`status`, `prioritystatus`, `workers`) that clients read. Pure.
+
+/** gearmand closes a connection that sends a line of this many words or more, without replying. */
+export const MAX_ADMIN_WORDS = 5;
+
+/**
+ * Splits on spaces; runs of spaces are one separator, but a leading space yields an empty first
+ * word (as in gearmand). Tabs are not separators. Returns null when the line has too many words.
+ */
+export function splitAdminLine(line: string): string[] | null {
+  const words: string[] = [];
+  let i = 0;
+  const n = line.length;
+  if (n === 0) return [''];
+  if (line[0] === ' ') {
+    words.push('');
+    while (i < n && line[i] === ' ') i++;
+  }
+  while (i < n) {
+    let j = i;
+    while (j < n && line[j] !== ' ') j++;
+    words.push(line.slice(i, j));
+    if (words.length > MAX_ADMIN_WORDS) return null;
+    while (j < n && line[j] === ' ') j++;
+    i = j;
+  }
+  return words;
+}
+
+export interface FunctionStatus {
+  name: string;
+  /** Queued plus running jobs. */
+  total: number;
+  running: number;
+  availableWorkers: number;
+}
+
+export interface FunctionPriorityStatus {
+  name: string;
+  high: number;
+  normal: number;
+  low: number;
+  availableWorkers: number;
+}
+
+export interface WorkerLine {
+  fd: number;
+  ip: string;
+  clientId: string;
+  functions: string[];
+}
+
+/** Lines of a list reply, without the terminating "." line. Throws when the terminator is missing. */
+export function listLines(reply: string): string[] {
+  const lines = reply.split('\n');
+  const dot = lines.indexOf('.');
+  if (dot < 0) throw new Error('admin reply is not terminated by a "." line');
+  return lines.slice(0, dot);
+}
+
+function int(text: string, what: string): number {
+  const n = Number.parseInt(text, 10);
+  if (!Number.isFinite(n)) throw new Error(`admin reply: ${what} is not a number: ${JSON.stringify(text)}`);
+  return n;
+}
+
+export function parseStatus(reply: string): FunctionStatus[] {
+  return listLines(reply).map((line) => {
+    const parts = line.split('\t');
+    if (parts.length !== 4) throw new Error(`admin reply: bad status line ${JSON.stringify(line)}`);
+    return { name: parts[0], total: int(parts[1], 'total'), running: int(parts[2], 'running'), availableWorkers: int(parts[3], 'workers') };
+  });
+}
+
+export function parsePriorityStatus(reply: string): FunctionPriorityStatus[] {
+  return listLines(reply).map((line) => {
+    const parts = line.split('\t');
+    if (parts.length !== 5) throw new Error(`admin reply: bad prioritystatus line ${JSON.stringify(line)}`);
+    return { name: parts[0], high: int(parts[1], 'high'), normal: int(parts[2], 'normal'), low: int(parts[3], 'low'), availableWorkers: int(parts[4], 'workers') };
+  });
+}
+
+/** `FD IP CLIENTID : fn1 fn2` per connection. */
+export function parseWorkers(reply: string): WorkerLine[] {
+  return listLines(reply).map((line) => {
+    const colon = line.indexOf(' :');
+    if (colon < 0) throw new Error(`admin reply: bad workers line ${JSON.stringify(line)}`);
+    const head = line.slice(0, colon).split(' ');
+    if (head.length < 3) throw new Error(`admin reply: bad workers line ${JSON.stringify(line)}`);
+    const rest = line.slice(colon + 2).trim();
+    return {
+      fd: int(head[0], 'fd'),
+      ip: head[1],
+      clientId: head.slice(2).join(' '),
+      functions: rest === '' ? [] : rest.split(' '),
+    };
+  });
+}

@@ -1,0 +1,142 @@
+// One TCP connection to a Gearman job server, for clients and workers: connects with a deadline,
+// decodes incoming packets, writes requests batched per tick. No retry policy here (callers own it).
+
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { PacketDecoder, encodePacket, type Arg, type Packet } from '../protocol/codec.js';
+import { PacketType, typeName } from '../protocol/packet-types.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { GmsupError } from '../shared/errors.js';
+import { formatHostPort, type HostPort } from '../shared/host-port.js';
+
+export interface ConnectionOptions {
+  connectTimeoutMs?: number;
+  maxPacketBytes?: number;
+}
+
+export interface GearmanConnectionEvents {
+  packet: [Packet];
+  /** Text from the server (an admin reply). Only arrives if a text command was sent. */
+  text: [string];
+  close: [Error | undefined];
+}
+
+export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
+  readonly address: string;
+  private readonly decoder: PacketDecoder;
+  private corked = false;
+  private closed = false;
+
+  private constructor(private readonly socket: net.Socket, hp: HostPort, options: ConnectionOptions) {
+    super();
+    this.address = formatHostPort(hp);
+    this.decoder = new PacketDecoder({ maxPacketBytes: options.maxPacketBytes, allowText: true });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.finish(err));
+    socket.on('close', () => this.finish(undefined));
+  }
+
+  static connect(hp: HostPort, options: ConnectionOptions = {}): Promise<GearmanConnection> {
+    const timeoutMs = options.connectTimeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: hp.host, port: hp.port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new GmsupError('SERVER_UNREACHABLE', `connect to ${formatHostPort(hp)} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new GearmanConnection(socket, hp, options));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new GmsupError('SERVER_UNREACHABLE', `cannot connect to ${formatHostPort(hp)}: ${err.message}`, { cause: err }));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a request packet. Writes made in one tick leave in one syscall. */
+  send(type: number, ...args: Arg[]): void {
+    this.write(encodePacket('REQ', type, args));
+  }
+
+  /** Sends a text admin command (a line; `\r\n` is appended). */
+  sendText(line: string): void {
+    this.write(Buffer.from(`${line}\r\n`, 'latin1'));
+  }
+
+  write(bytes: Buffer): void {
+    if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(bytes);
+  }
+
+  /** Half-closes, then waits for the socket to close (bounded). Idempotent. */
+  close(timeoutMs = 1000): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+      this.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.socket.end();
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const frame of this.decoder.push(chunk)) {
+      if (frame.kind === 'packet') {
+        if (frame.packet.magic !== 'RES') {
+          this.fail(new ProtocolError('BAD_MAGIC', `server sent ${typeName(frame.packet.type)} with request magic`, typeName(frame.packet.type), true));
+          return;
+        }
+        this.emit('packet', frame.packet);
+      } else if (frame.kind === 'text') {
+        this.emit('text', frame.line);
+      } else {
+        this.fail(frame.error);
+        return;
+      }
+    }
+  }
+
+  private fail(err: ProtocolError): void {
+    this.socket.destroy();
+    this.finish(new GmsupError('PROTOCOL', `protocol error from ${this.address}: ${err.message}`, { cause: err }));
+  }
+
+  private finish(err: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.emit('close', err);
+  }
+}
+
+/** Decodes an ERROR packet into a GmsupError. */
+export function errorFromPacket(packet: Packet): GmsupError {
+  const code = packet.args[0]?.toString('latin1') ?? '';
+  const text = packet.args[1]?.toString('utf8') ?? '';
+  return new GmsupError('SERVER_ERROR', `job server error ${code}: ${text}`);
+}
+
+export { PacketType };

@@ -1,0 +1,120 @@
+// Byte-exact round trips for every packet type, incremental decoding under any chunking, and the
+// ProtocolError cases (bad magic, unknown type, oversize, too few arguments, truncation).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PacketDecoder, encodePacket, encodeReq, type Frame } from '../../../src/protocol/codec.js';
+import { PacketType, argCount, MAX_PACKET_TYPE } from '../../../src/protocol/packet-types.js';
+
+function argsFor(type: number): Buffer[] {
+  const n = argCount(type);
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? Buffer.from(`last\0with\0nuls-${type}`) : Buffer.from(`a${i}`)));
+}
+
+function decodeAll(bytes: Buffer, chunkSize: number): Frame[] {
+  const d = new PacketDecoder();
+  const frames: Frame[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) frames.push(...d.push(bytes.subarray(i, i + chunkSize)));
+  return frames;
+}
+
+test('ECHO_REQ encodes to the documented bytes', () => {
+  const bytes = encodePacket('RES', PacketType.ECHO_RES, ['hello']);
+  assert.equal(bytes.toString('hex'), '00524553' + '00000011' + '00000005' + Buffer.from('hello').toString('hex'));
+  assert.equal(encodePacket('RES', PacketType.NO_JOB).toString('hex'), '005245530000000a00000000');
+});
+
+test('every packet type round-trips byte-exact, in both magics', () => {
+  for (let type = 1; type <= MAX_PACKET_TYPE; type++) {
+    for (const magic of ['REQ', 'RES'] as const) {
+      const args = argsFor(type);
+      const bytes = encodePacket(magic, type, args);
+      const frames = decodeAll(bytes, bytes.length);
+      assert.equal(frames.length, 1, `type ${type}`);
+      const f = frames[0];
+      assert.equal(f.kind, 'packet');
+      if (f.kind !== 'packet') continue;
+      assert.equal(f.packet.type, type);
+      assert.equal(f.packet.magic, magic);
+      assert.deepEqual(f.packet.args.map((a) => a.toString('hex')), args.map((a) => a.toString('hex')));
+      assert.deepEqual(encodePacket(magic, type, f.packet.args), bytes);
+    }
+  }
+});
+
+test('any chunking yields the same frames, text and binary mixed', () => {
+  const stream = Buffer.concat([
+    encodeReq(PacketType.ECHO_REQ, 'a'),
+    Buffer.from('version\r\n'),
+    encodeReq(PacketType.SUBMIT_JOB, 'fn', 'u', Buffer.from([0, 1, 0, 2])),
+    Buffer.from('status\n'),
+    encodeReq(PacketType.PRE_SLEEP),
+  ]);
+  const whole = decodeAll(stream, stream.length);
+  assert.equal(whole.length, 5);
+  assert.deepEqual(whole[1], { kind: 'text', line: 'version' });
+  for (const size of [1, 2, 3, 5, 7, 11, 13]) {
+    const chunked = decodeAll(stream, size);
+    assert.deepEqual(JSON.stringify(chunked), JSON.stringify(whole), `chunk size ${size}`);
+  }
+});
+
+test('empty last argument and zero-argument packets', () => {
+  const [f] = decodeAll(encodeReq(PacketType.WORK_COMPLETE, 'H:x:1', ''), 100);
+  assert.equal(f.kind, 'packet');
+  if (f.kind === 'packet') assert.deepEqual(f.packet.args.map(String), ['H:x:1', '']);
+  const [g] = decodeAll(encodeReq(PacketType.GRAB_JOB_UNIQ), 100);
+  assert.equal(g.kind, 'packet');
+});
+
+test('a large payload arriving in small chunks is assembled once', () => {
+  const big = Buffer.alloc(4 * 1024 * 1024, 7);
+  const bytes = encodeReq(PacketType.SUBMIT_JOB_BG, 'f', '', big);
+  const frames = decodeAll(bytes, 64 * 1024);
+  assert.equal(frames.length, 1);
+  const f = frames[0];
+  assert.ok(f.kind === 'packet' && f.packet.args[2].equals(big));
+});
+
+test('bad magic, unknown types and oversize headers are fatal', () => {
+  const cases: Array<[Buffer, string]> = [
+    [Buffer.from('\0XYZ\0\0\0\x10\0\0\0\0', 'latin1'), 'BAD_MAGIC'],
+    [encodePacket('REQ', 0), 'UNKNOWN_TYPE'],
+    [encodePacket('REQ', 43), 'UNKNOWN_TYPE'],
+  ];
+  const huge = encodeReq(PacketType.ECHO_REQ);
+  huge.writeUInt32BE(0xffffffff, 8);
+  cases.push([huge, 'TOO_LARGE']);
+  for (const [bytes, kind] of cases) {
+    const d = new PacketDecoder({ maxPacketBytes: 1024 });
+    const frames = d.push(bytes);
+    assert.equal(frames.length, 1);
+    const f = frames[0];
+    assert.ok(f.kind === 'error' && f.error.kind === kind && f.error.fatal, kind);
+    assert.deepEqual(d.push(encodeReq(PacketType.ECHO_REQ, 'x')), [], 'nothing after a fatal error');
+  }
+});
+
+test('too few arguments is a non-fatal error naming the packet type', () => {
+  const d = new PacketDecoder();
+  const bad = encodePacket('REQ', PacketType.SUBMIT_JOB, ['only-one-field']);
+  const frames = d.push(Buffer.concat([bad, encodeReq(PacketType.ECHO_REQ, 'ok')]));
+  assert.equal(frames.length, 2);
+  const [e, ok] = frames;
+  assert.ok(e.kind === 'error' && !e.error.fatal && e.error.packetType === 'SUBMIT_JOB');
+  assert.ok(ok.kind === 'packet' && ok.packet.type === PacketType.ECHO_REQ);
+});
+
+test('end() reports a truncated packet', () => {
+  const d = new PacketDecoder();
+  const bytes = encodeReq(PacketType.ECHO_REQ, 'hello');
+  assert.deepEqual(d.push(bytes.subarray(0, 14)), []);
+  const [f] = d.end();
+  assert.ok(f.kind === 'error' && f.error.kind === 'TRUNCATED');
+});
+
+test('overlong text lines are fatal', () => {
+  const d = new PacketDecoder({ maxLineBytes: 16 });
+  const frames = d.push(Buffer.from('x'.repeat(40)));
+  assert.ok(frames[0]?.kind === 'error' && frames[0].error.kind === 'LINE_TOO_LONG');
+});
