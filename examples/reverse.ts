@@ -1,0 +1,8 @@
+// Example worker module: returns the payload reversed (by characters, so UTF-8 text stays valid).
+// A module's default export is `async (payload: Buffer, job) => result`; see src/worker/job-context.ts.
+
+import type { JobContext } from '../src/worker/job-context.js';
+
+export default async function reverse(payload: Buffer, _job: JobContext): Promise<string> {
+  return [...payload.toString('utf8')].reverse().join('');
+}

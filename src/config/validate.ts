@@ -1,0 +1,163 @@
+// The whole config file: YAML document -> frozen, fully defaulted Config, or the list of every problem.
+// No I/O of its own: file checks go through FsPort, so it is testable on in-memory text.
+
+import { dirname, resolve } from 'node:path';
+import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { stateDirFor } from '../control/paths.js';
+import { GmsupError } from '../shared/errors.js';
+import { formatHostPort, parseHostPort } from '../shared/host-port.js';
+import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { IssueList, type ConfigIssue } from './issues.js';
+import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
+import { Reader, type Field } from './yaml-fields.js';
+import { describe } from './units.js';
+
+export interface ValidateOptions {
+  /** The file as the user named it (used in messages). */
+  file: string;
+  cpuCount: number;
+  fs: FsPort;
+}
+
+export type ValidateResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+export function validateDocument(doc: Document, lines: LineCounter, opts: ValidateOptions): ValidateResult {
+  const issues = new IssueList(opts.file, lines);
+  const fileAbs = resolve(opts.file);
+  const dir = dirname(fileAbs);
+
+  for (const err of doc.errors) {
+    const pos = err.linePos?.[0];
+    const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    issues.items.push({ file: opts.file, line: pos?.line ?? 1, col: pos?.col ?? 1, path: '', message: `YAML: ${first}` });
+  }
+  if (issues.count > 0) return { ok: false, issues: issues.items };
+
+  const reader = new Reader(doc, issues);
+  const root = reader.deref(doc.contents);
+  if (root === null || (isScalar(root) && root.value === null)) {
+    issues.at(null, '', 'the file is empty; it needs at least a `workers:` map');
+    return { ok: false, issues: issues.items };
+  }
+  const top = reader.fields(root, '', TOP_LEVEL_KEYS, root);
+  if (!top) return { ok: false, issues: issues.items };
+
+  const parseServers = (f: Field) => readServers(reader, f);
+  const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'));
+  const serversField = top.get('servers');
+  let servers: string[];
+  if (serversField) servers = parseServers(serversField) ?? [];
+  else if (server) servers = [connectAddress(server)];
+  else servers = [];
+
+  const logsField = top.get('logs');
+  const logs: Config['logs'] = { ...LOG_DEFAULTS };
+  if (logsField) {
+    const lf = reader.fields(logsField.node, logsField.path, LOG_KEYS, logsField.keyNode);
+    logs.maxBytes = reader.sizeBytes(lf?.get('max_size')) ?? logs.maxBytes;
+    logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
+  }
+  const stateDirText = reader.string(top.get('state_dir'));
+  const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
+
+  const programs: ProgramConfig[] = [];
+  const workersField = top.get('workers');
+  if (!workersField) issues.at(root, 'workers', 'missing: add a `workers:` map (worker name -> settings)');
+  else if (workersField.node !== null && !(isScalar(workersField.node) && workersField.node.value === null) && !isMap(workersField.node)) {
+    issues.at(workersField.node, 'workers', `expected a map of worker name -> settings, got ${describe(workersField.value)}`);
+  } else if (isMap(workersField.node)) {
+    const ctx: WorkerContext = { reader, fs: opts.fs, file: opts.file, dir, cpuCount: opts.cpuCount, servers, parseServers };
+    const byFunction = new Map<string, string>();
+    for (const pair of workersField.node.items as Pair<unknown, unknown>[]) {
+      const keyNode = reader.deref(pair.key);
+      if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
+        issues.at(keyNode ?? workersField.node, 'workers', 'worker names must be plain names');
+        continue;
+      }
+      const name = String(keyNode.value);
+      const program = validateWorker(ctx, name, keyNode, reader.deref(pair.value));
+      if (!program) continue;
+      const owner = byFunction.get(program.function);
+      if (owner !== undefined) {
+        const fnNode = functionNode(reader, pair.value) ?? keyNode;
+        issues.at(fnNode, `workers.${name}`, `function ${JSON.stringify(program.function)} is already registered by worker ${owner}`);
+        continue;
+      }
+      byFunction.set(program.function, name);
+      programs.push(program);
+    }
+  }
+  if (servers.length === 0 && programs.length > 0 && issues.count === 0) {
+    issues.at(serversField?.node ?? root, 'servers', 'no job servers: list some under `servers:` or add a `server:` block');
+  }
+  if (issues.count > 0) return { ok: false, issues: issues.items };
+  const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+/** `server:` block: absent = none (unless `servers` is absent too: then the default embedded server). */
+function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: boolean): EmbeddedServerConfig | null {
+  const fallback = parseHostPort(DEFAULT_LISTEN);
+  if (!f) return noServersKey ? fallback : null;
+  if (f.value === false) return null;
+  if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
+  const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  const lf = fields?.get('listen');
+  const listen = reader.string(lf);
+  if (listen === undefined) return fallback;
+  const hp = parseAddress(reader, lf!, listen, true);
+  return hp ?? fallback;
+}
+
+/** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */
+function connectAddress(server: EmbeddedServerConfig): string {
+  const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
+  return formatHostPort({ host, port: server.port });
+}
+
+function readServers(reader: Reader, f: Field): string[] | undefined {
+  const items = reader.stringList(f);
+  if (!items) return undefined;
+  const before = reader.issues.count;
+  const out: string[] = [];
+  for (const item of items) {
+    for (const part of item.value.split(',')) {
+      if (part.trim() === '') continue;
+      const hp = parseAddress(reader, { ...f, node: item.node }, part, false);
+      if (!hp) continue;
+      const text = formatHostPort(hp);
+      if (out.includes(text)) reader.issues.at(item.node, f.path, `server ${text} is listed twice`);
+      else out.push(text);
+    }
+  }
+  if (out.length === 0 && reader.issues.count === before) reader.issues.at(f.node ?? f.keyNode, f.path, 'lists no servers');
+  return out;
+}
+
+function parseAddress(reader: Reader, f: Field, text: string, allowPortZero: boolean): EmbeddedServerConfig | undefined {
+  try {
+    const hp = parseHostPort(text);
+    if (hp.port === 0 && !allowPortZero) throw new GmsupError('USAGE', `port 0 in server address ${JSON.stringify(text)}: give the real port`);
+    if (/\s/.test(hp.host)) throw new GmsupError('USAGE', `bad host in server address ${JSON.stringify(text)}`);
+    return hp;
+  } catch (err) {
+    reader.issues.at(f.node ?? f.keyNode, f.path, (err as Error).message);
+    return undefined;
+  }
+}
+
+function functionNode(reader: Reader, value: unknown): Node | null {
+  const node = reader.deref(value);
+  if (!isMap(node)) return null;
+  const pair = (node.items as Pair<unknown, unknown>[]).find((p) => isScalar(p.key) && p.key.value === 'function');
+  return pair ? reader.deref(pair.value) : null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
