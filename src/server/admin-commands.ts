@@ -1,0 +1,136 @@
+// The text admin protocol of the embedded server: one command line in, the exact reply text out, with
+// gearmand 1.1.20's output formats and error strings (protocol reference §4). `shutdown` is an extension.
+
+import { splitAdminLine } from '../protocol/admin-text.js';
+import type { FunctionEntry } from './function-entry.js';
+import type { ServerState } from './server-state.js';
+
+/** Version string: gearmand's protocol level plus gmsup's own, semver build-metadata style. */
+export const SERVER_VERSION = '1.1.20+gmsup.0.1.0';
+
+const OK = 'OK\r\n';
+const unknownCommand = (word: string) => `ERR UNKNOWN_COMMAND Unknown+server+command${word}\r\n`;
+const incomplete = (word: string) => `ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+${word}\r\n`;
+
+/** Reply text for one admin line, or null when the connection must be closed without a reply. */
+export function runAdminCommand(state: ServerState, line: string): string | null {
+  const words = splitAdminLine(line);
+  if (words === null) return null; // 6+ words: gearmand closes the connection
+  const cmd = words[0].toLowerCase();
+  switch (cmd) {
+    case 'status': return statusText(state);
+    case 'prioritystatus': return priorityStatusText(state);
+    case 'workers': return workersText(state);
+    case 'version': return `OK ${SERVER_VERSION}\n`;
+    case 'getpid': return `OK ${process.pid}\n`;
+    case 'verbose': return `OK ${state.options.verboseLevel ?? 'ERROR'}\n`;
+    case 'show': return show(state, words);
+    case 'cancel': return cancel(state, words);
+    case 'create':
+      if (words.length < 3 || words[1].toLowerCase() !== 'function') return incomplete(words[0]);
+      state.store.ensureFunction(words[2]);
+      return OK;
+    case 'drop': return drop(state, words);
+    case 'maxqueue': return maxQueue(state, words);
+    case 'shutdown':
+      // Extension (gearmand 1.1.20 does not know it): reply first, then close down.
+      queueMicrotask(() => state.options.onShutdown?.(words[1]?.toLowerCase() === 'graceful'));
+      return OK;
+    default:
+      return unknownCommand(words[0]);
+  }
+}
+
+function statusText(state: ServerState): string {
+  let out = '';
+  for (const fn of state.store.functions()) out += `${fn.name}\t${fn.total}\t${fn.running}\t${fn.workers.size}\n`;
+  return `${out}.\n`;
+}
+
+function priorityStatusText(state: ServerState): string {
+  let out = '';
+  for (const fn of state.store.functions()) {
+    out += `${fn.name}\t${fn.queuedAt(0)}\t${fn.queuedAt(1)}\t${fn.queuedAt(2)}\t${fn.workers.size}\n`;
+  }
+  return `${out}.\n`;
+}
+
+function workersText(state: ServerState): string {
+  let out = '';
+  for (const c of state.connections) {
+    let line = `${c.fd} ${c.ip} ${c.clientId} :`;
+    for (let i = c.abilities.length - 1; i >= 0; i--) line += ` ${c.abilities[i].fn.name}`;
+    out += `${line}\n`;
+  }
+  return `${out}.\n`;
+}
+
+function show(state: ServerState, words: string[]): string {
+  if (words.length < 2) return unknownCommand(words[0]);
+  const what = words.slice(1).map((w) => w.toLowerCase()).join(' ');
+  let out = '';
+  if (what === 'jobs') {
+    for (const job of state.store.jobs()) {
+      // IGNORED is always 0: gmsup drops abandoned and cancelled jobs at once.
+      out += `${state.codec.format(job.id)}\t${job.retries}\t0\t${job.background ? 1 : 0}\n`;
+    }
+    return `${out}.\n`;
+  }
+  if (what === 'unique jobs') {
+    for (const job of state.store.jobs()) out += `${job.unique}\n`;
+    return `${out}.\n`;
+  }
+  return 'ERR UNKNOWN_SHOW_ARGUMENTS\r\n';
+}
+
+function cancel(state: ServerState, words: string[]): string {
+  if (words.length < 3) return unknownCommand(words[0]);
+  if (words.length !== 3 || words[1].toLowerCase() !== 'job') return 'ERR UNKNOWN_ERROR\r\n';
+  const id = state.codec.parse(Buffer.from(words[2], 'latin1'));
+  const job = id === 0 ? undefined : state.store.byId(id);
+  if (!state.isKnownState(job)) return 'ERR UNKNOWN_JOB\r\n';
+  // Unlike gearmand, the job leaves the counts at once; a worker still running it is ignored when it
+  // reports (its handle is remembered as finished on that connection).
+  state.fail(job);
+  return OK;
+}
+
+function findFunction(state: ServerState, name: string): FunctionEntry | undefined {
+  const exact = state.store.getFunction(name);
+  if (exact) return exact;
+  const lower = name.toLowerCase();
+  for (const fn of state.store.functions()) if (fn.name.toLowerCase() === lower) return fn;
+  return undefined;
+}
+
+function drop(state: ServerState, words: string[]): string {
+  if (words.length < 3 || words[1].toLowerCase() !== 'function') return incomplete(words[0]);
+  const fn = findFunction(state, words[2]);
+  if (!fn) return 'ERR function not found\r\n';
+  if (fn.workers.size > 0 || fn.running > 0) return 'ERR there are still connected workers or executing clients\r\n';
+  // gearmand orphans queued jobs here; gmsup refuses so no background work is lost.
+  if (fn.queued > 0) return 'ERR there are still queued jobs\r\n';
+  state.store.dropFunction(fn);
+  return OK;
+}
+
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = Number.parseInt(text, 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function maxQueue(state: ServerState, words: string[]): string {
+  if (words.length < 2) return incomplete(words[0]);
+  const fn = state.store.getFunction(words[1]);
+  if (!fn) return OK; // like gearmand: accepted, no effect, nothing created
+  if (words.length <= 3) {
+    const n = limitOf(words[2]);
+    fn.maxQueue = [n, n, n];
+  } else if (words.length === 4) {
+    fn.maxQueue = [limitOf(words[2]), limitOf(words[3]), 0];
+  } else {
+    fn.maxQueue = [limitOf(words[2]), limitOf(words[3]), limitOf(words[4])];
+  }
+  return OK;
+}

@@ -1,0 +1,99 @@
+// One accepted socket of the embedded server: decodes its bytes into frames for the server logic and
+// writes replies batched per tick (cork/uncork). A bad frame never reaches other connections.
+
+import type net from 'node:net';
+import { PacketDecoder, type Frame } from '../protocol/codec.js';
+import { runAdminCommand } from './admin-commands.js';
+import { invalidPacket, packetTooLarge } from './error-packets.js';
+import { ServerConn, type Peer } from './server-conn.js';
+import type { ServerState } from './server-state.js';
+
+function peerIp(socket: net.Socket): string {
+  const ip = socket.remoteAddress ?? '-';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+export class Connection implements Peer {
+  readonly conn: ServerConn;
+  private readonly decoder: PacketDecoder;
+  private corked = false;
+  /** No more frames are handled once the connection is being closed. */
+  private closing = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly state: ServerState,
+    maxPacketBytes: number,
+    fallbackFd: number,
+    private readonly log?: (line: string) => void,
+  ) {
+    this.decoder = new PacketDecoder({ maxPacketBytes, allowText: true });
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    this.conn = new ServerConn(this, typeof fd === 'number' && fd >= 0 ? fd : fallbackFd, peerIp(socket));
+    state.connect(this.conn);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // The peer half-closed: answer everything it sent (gearmand 1.1.20 drops text commands here), then close.
+    socket.on('end', () => this.end());
+    socket.on('error', () => { /* 'close' follows */ });
+    socket.on('close', () => state.disconnect(this.conn));
+  }
+
+  write(chunk: Buffer): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.write(chunk);
+  }
+
+  end(): void {
+    if (this.closing) return;
+    this.closing = true;
+    // Flush what is queued, then close fully even if the peer keeps its side open.
+    if (!this.socket.destroyed) this.socket.end(() => this.socket.destroy());
+  }
+
+  destroy(): void {
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+      for (let i = 0; i < frames.length && !this.closing; i++) this.onFrame(frames[i]);
+    } catch (err) {
+      // A server bug must cost at most this one connection, never the process.
+      this.log?.(`connection ${this.conn.fd}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.end();
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    if (frame.kind === 'packet') {
+      this.state.handlePacket(this.conn, frame.packet);
+    } else if (frame.kind === 'text') {
+      const reply = runAdminCommand(this.state, frame.line);
+      if (reply === null) this.end();
+      else this.write(Buffer.from(reply, 'latin1')); // one write per reply: gearadmin stops at 5 ms of silence
+    } else {
+      const e = frame.error;
+      if (!e.fatal) {
+        this.write(invalidPacket(e.message));
+        return;
+      }
+      // Out of sync (bad magic, unknown type, oversized): like gearmand, close; an oversized packet is told why.
+      if (e.kind === 'TOO_LARGE') this.write(packetTooLarge(e.message));
+      this.end();
+    }
+  }
+}

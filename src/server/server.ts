@@ -1,0 +1,100 @@
+// The embedded job server's listener: accepts sockets, gives each a Connection over the shared
+// ServerState, and closes everything on close() or on the `shutdown [graceful]` admin command.
+
+import net from 'node:net';
+import os from 'node:os';
+import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
+import { GmsupError } from '../shared/errors.js';
+import { formatHostPort } from '../shared/host-port.js';
+import { Connection } from './connection.js';
+import { ServerState } from './server-state.js';
+
+export interface JobServerOptions {
+  host?: string;
+  /** 0 = a free port. Default 4730. */
+  port?: number;
+  maxPacketBytes?: number;
+  /** Replaces the whole handle prefix (`GMS` gives `GMS:1`); default `H:<hostname>`. */
+  jobHandlePrefix?: string;
+  log?: (line: string) => void;
+  /** gearmand's `-j`: hand a job out at most this many times (0 = unlimited). Extension. */
+  jobRetries?: number;
+  /** Level name `verbose` reports (gearmand's default is ERROR). */
+  verboseLevel?: string;
+  /** How long `shutdown graceful` waits for running jobs before closing anyway. */
+  gracefulTimeoutMs?: number;
+}
+
+export interface JobServer {
+  host: string;
+  port: number;
+  address: string;
+  close(): Promise<void>;
+  /** Resolves once the server has closed, whoever closed it (close() or `shutdown`). */
+  readonly closed: Promise<void>;
+}
+
+const GRACEFUL_POLL_MS = 50;
+
+export async function startJobServer(opts: JobServerOptions = {}): Promise<JobServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const connections = new Set<Connection>();
+  let nextFd = 1;
+  let closing: Promise<void> | null = null;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => { resolveClosed = r; });
+
+  const state = new ServerState({
+    handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
+    jobRetries: opts.jobRetries,
+    verboseLevel: opts.verboseLevel,
+    onShutdown: (graceful) => { void (graceful ? shutdownGracefully() : close()); },
+  });
+
+  const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const c = new Connection(socket, state, maxPacketBytes, nextFd++, opts.log);
+    connections.add(c);
+    socket.once('close', () => connections.delete(c));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', (err: NodeJS.ErrnoException) => {
+      const where = formatHostPort({ host, port: opts.port ?? 4730 });
+      const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
+      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
+      reject(new GmsupError(code, `cannot listen on ${where}: ${why}`, { cause: err }));
+    });
+    listener.listen(opts.port ?? 4730, host, () => resolve());
+  });
+  listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));
+  const port = (listener.address() as net.AddressInfo).port;
+
+  function close(): Promise<void> {
+    closing ??= new Promise<void>((resolve) => {
+      state.stop();
+      for (const c of connections) c.destroy();
+      listener.close(() => resolve());
+    }).then(resolveClosed);
+    return closing;
+  }
+
+  function shutdownGracefully(): void {
+    // Stop accepting, let running jobs finish (bounded), then close.
+    listener.close();
+    const deadlineMs = Date.now() + (opts.gracefulTimeoutMs ?? 30_000);
+    const poll = () => {
+      let running = 0;
+      for (const fn of state.store.functions()) running += fn.running;
+      if (running === 0 || Date.now() >= deadlineMs || closing) void close();
+      else setTimeout(poll, GRACEFUL_POLL_MS);
+    };
+    poll();
+  }
+
+  return { host, port, address: formatHostPort({ host, port }), close, closed };
+}
