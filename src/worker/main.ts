@@ -1,0 +1,117 @@
+// Child entry of a worker process (dist/worker/main.js). With an IPC channel it waits for
+// `worker:init`, loads the handler and replies `worker:ready` or `worker:init-failed`; without one it
+// reads the WorkerSpec from GMSUP_WORKER_SPEC (JSON). Exits on its own when the parent goes away.
+
+import type { WorkerSpec } from '../config/types.js';
+import { serializeError } from '../shared/errors.js';
+import type { ChildMessage, ParentMessage } from './ipc-messages.js';
+import { runWorker, type WorkerHandle, type WorkerResult } from './index.js';
+
+/** The daemon is gone: nobody will SIGKILL us later, so bound the drain ourselves. */
+const PARENT_GONE_STOP_MS = 3000;
+const EXIT_FLUSH_MS = 1000;
+
+const hasIpc = typeof process.send === 'function';
+let handle: WorkerHandle | null = null;
+let spec: WorkerSpec | null = null;
+let pendingStop: { reason: 'stopped' | 'parent-gone'; stopTimeoutMs?: number } | null = null;
+let signals = 0;
+let exiting = false;
+
+function send(msg: ChildMessage): void {
+  if (hasIpc && process.connected) {
+    try {
+      process.send!(msg);
+    } catch {
+      // channel closed between the check and the send
+    }
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`gmsup worker ${process.pid}: ${line}\n`);
+}
+
+function exitNow(code: number, reason: 'max-jobs' | 'stopped' | 'parent-gone' | 'error'): void {
+  if (exiting) return;
+  exiting = true;
+  const timer = setTimeout(() => process.exit(code), EXIT_FLUSH_MS);
+  if (hasIpc && process.connected) {
+    process.send!({ type: 'worker:exiting', reason } satisfies ChildMessage, () => {
+      clearTimeout(timer);
+      process.exit(code);
+    });
+  } else {
+    clearTimeout(timer);
+    process.exit(code);
+  }
+}
+
+function requestStop(reason: 'stopped' | 'parent-gone', stopTimeoutMs?: number): void {
+  if (handle) void handle.stop(reason, stopTimeoutMs);
+  else if (spec === null && reason === 'parent-gone') exitNow(0, reason); // never initialised
+  else pendingStop = { reason, stopTimeoutMs };
+}
+
+function exitCodeFor(result: WorkerResult): number {
+  if (result.exit) return result.exit.code ?? 1;
+  return result.reason === 'error' ? 1 : 0;
+}
+
+async function start(s: WorkerSpec, clientId: string | undefined): Promise<void> {
+  spec = s;
+  try {
+    handle = await runWorker(s, { clientId, onEvent: send, log });
+  } catch (err) {
+    log(err instanceof Error ? err.message : String(err));
+    send({ type: 'worker:init-failed', error: serializeError(err) });
+    exitNow(1, 'error');
+    return;
+  }
+  send({ type: 'worker:ready', functions: handle.functions });
+  if (pendingStop) void handle.stop(pendingStop.reason, pendingStop.stopTimeoutMs);
+  const result = await handle.done;
+  if (result.abandonedJobs > 0) log(`stopped with ${result.abandonedJobs} job(s) abandoned (the job server re-queues them)`);
+  exitNow(exitCodeFor(result), result.reason);
+}
+
+function onSignal(): void {
+  signals++;
+  if (signals === 1) requestStop('stopped');
+  else if (handle) void handle.force();
+  else exitNow(0, 'stopped');
+}
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+process.on('uncaughtException', (err) => {
+  log(`uncaught exception: ${err.stack ?? err.message}`);
+  exitNow(1, 'error');
+});
+
+if (hasIpc) {
+  process.on('message', (raw: unknown) => {
+    const msg = raw as ParentMessage;
+    switch (msg?.type) {
+      case 'worker:init':
+        if (spec === null) void start(msg.spec, msg.clientId);
+        break;
+      case 'worker:stop':
+        requestStop('stopped');
+        break;
+      case 'worker:reregister':
+        handle?.reregister();
+        break;
+    }
+  });
+  process.on('disconnect', () => {
+    const stopMs = Math.min(spec?.stopTimeoutMs ?? PARENT_GONE_STOP_MS, PARENT_GONE_STOP_MS);
+    requestStop('parent-gone', stopMs);
+  });
+} else {
+  const text = process.env.GMSUP_WORKER_SPEC;
+  if (!text) {
+    log('no IPC channel and no GMSUP_WORKER_SPEC: nothing to run (use `gmsup work` to run a worker by hand)');
+    process.exit(64);
+  }
+  void start(JSON.parse(text) as WorkerSpec, process.env.GMSUP_CLIENT_ID);
+}

@@ -1,0 +1,129 @@
+// One job server as seen by a worker: performs the effects of the pure `connection-fsm` reducer
+// (connect, send, retry timers) on a real GearmanConnection. Decides nothing itself.
+
+import { GearmanConnection } from '../transport/gearman-connection.js';
+import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
+import { formatHostPort, type HostPort } from '../shared/host-port.js';
+import {
+  INITIAL_LINK_STATE,
+  reduceLink,
+  type AssignedJob,
+  type LinkEffect,
+  type LinkEvent,
+  type LinkState,
+  type Registration,
+} from './connection-fsm.js';
+
+/** Low cap: a restarted server must see the worker again within 1 s of coming back. */
+export const DEFAULT_RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 50, maxMs: 500, factor: 2, jitter: 0.2 };
+
+export interface LinkHooks {
+  /** A job was assigned on `conn`; results must go back on that same connection. */
+  onJob(link: ServerLink, job: AssignedJob, conn: GearmanConnection): void;
+  /** Grab capacity or wakefulness may have changed: the runtime re-distributes grants. */
+  onChange(link: ServerLink): void;
+  onReport(link: ServerLink, connected: boolean, registered: boolean, error?: string): void;
+  log(line: string): void;
+}
+
+export class ServerLink {
+  readonly address: string;
+  private state: LinkState = INITIAL_LINK_STATE;
+  private conn: GearmanConnection | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closedWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly hp: HostPort,
+    private readonly registration: Registration,
+    private readonly hooks: LinkHooks,
+    private readonly backoff: BackoffPolicy = DEFAULT_RECONNECT_BACKOFF,
+    private readonly connectTimeoutMs = 2000,
+  ) {
+    this.address = formatHostPort(hp);
+  }
+
+  get current(): LinkState {
+    return this.state;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start' });
+  }
+
+  dispatch(event: LinkEvent): void {
+    const { state, effects } = reduceLink(this.state, event, this.registration);
+    this.state = state;
+    for (const effect of effects) this.perform(effect);
+    this.hooks.onChange(this);
+  }
+
+  /** Closes the connection (the server re-queues jobs still held) and stops retrying. Idempotent. */
+  async close(): Promise<void> {
+    const conn = this.conn;
+    this.dispatch({ type: 'close' });
+    if (conn) await conn.close(500);
+  }
+
+  private perform(effect: LinkEffect): void {
+    switch (effect.kind) {
+      case 'connect':
+        this.connect();
+        break;
+      case 'send':
+        this.conn?.send(effect.type, ...effect.args);
+        break;
+      case 'schedule-retry': {
+        const delayMs = backoffDelayMs(this.backoff, effect.attempt);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.dispatch({ type: 'retry-due' });
+        }, delayMs);
+        break;
+      }
+      case 'cancel-retry':
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+        break;
+      case 'disconnect':
+        // Graceful end; `close()` awaits it. Dropping our reference makes late sends no-ops.
+        void this.conn?.close(500);
+        this.conn = null;
+        break;
+      case 'run-job':
+        if (this.conn) this.hooks.onJob(this, effect.job, this.conn);
+        break;
+      case 'jobs-orphaned':
+        break;
+      case 'report':
+        this.hooks.onReport(this, effect.connected, effect.registered, effect.error);
+        break;
+      case 'server-error':
+        this.hooks.log(`job server ${this.address} sent ERROR ${effect.code}: ${effect.text}`);
+        break;
+      case 'unexpected':
+        this.hooks.log(`job server ${this.address} sent unexpected packet type ${effect.packetType}`);
+        break;
+    }
+  }
+
+  private connect(): void {
+    GearmanConnection.connect(this.hp, { connectTimeoutMs: this.connectTimeoutMs }).then(
+      (conn) => {
+        if (this.state.phase !== 'connecting') {
+          conn.destroy(); // closed while connecting
+          return;
+        }
+        this.conn = conn;
+        conn.on('packet', (packet) => this.dispatch({ type: 'packet', packet }));
+        conn.on('close', (err) => {
+          if (this.conn !== conn) return;
+          this.conn = null;
+          this.dispatch({ type: 'lost', error: err ? err.message : 'connection closed by the job server' });
+        });
+        this.dispatch({ type: 'connected' });
+      },
+      (err: unknown) => this.dispatch({ type: 'connect-failed', error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+}
