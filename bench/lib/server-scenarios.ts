@@ -1,0 +1,117 @@
+// The server benchmark's scenarios, each run against one fresh server process: foreground echo
+// (throughput + latency), background submit + drain, and the deep queue (memory, O(1) submit/grab).
+
+import { runLoadgen, startWorkers, type LoadgenResult } from './loadgen-build.js';
+import { memInfo, queuedJobs, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
+
+export interface ServerBenchSizes {
+  clients: number;
+  workers: number;
+  fgJobsSmall: number;
+  fgJobsLarge: number;
+  largeBytes: number;
+  bgJobs: number;
+  deepJobs: number;
+  /** Jobs submitted/drained to measure rates while shallow and while deep. */
+  probeJobs: number;
+  /** Upper bound on filling the deep queue (gearmand's default hashtable needs far longer than 1M allows). */
+  fillMaxSeconds: number;
+  phaseMaxSeconds: number;
+}
+
+export interface FgResult {
+  run: LoadgenResult;
+  peakRssBytes: number;
+}
+
+const PAYLOAD_BYTES = 100;
+
+async function withTarget<T>(spec: TargetSpec, body: (port: number, pid: number) => Promise<T>): Promise<T> {
+  const t = await startTarget(spec);
+  try {
+    return await body(t.port, t.pid);
+  } finally {
+    await t.stop();
+  }
+}
+
+/** Submits and drains a few background jobs on a separate function: JIT and buffers warm, queue left empty. */
+async function warmUp(bin: string, port: number, s: ServerBenchSizes, jobs: number): Promise<void> {
+  const fn = 'bench_warm';
+  const submitted = await runLoadgen(bin, 'bg', { port, fn, threads: s.clients, jobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds });
+  await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submitted.jobs, maxSeconds: s.phaseMaxSeconds });
+}
+
+function checked(r: LoadgenResult, what: string): LoadgenResult {
+  if (r.errors > 0) process.stderr.write(`bench: ${what}: ${r.errors} loadgen errors\n`);
+  return r;
+}
+
+/** 16 clients doing gearman_client_do against 4 echo workers; a short warmup first (JIT, buffers). */
+export async function foregroundEcho(bin: string, spec: TargetSpec, s: ServerBenchSizes, sizeBytes: number, jobs: number): Promise<FgResult> {
+  return withTarget(spec, async (port, pid) => {
+    const fn = 'bench_fg';
+    const pool = startWorkers(bin, { port, fn, threads: s.workers, maxSeconds: s.phaseMaxSeconds * 3 });
+    try {
+      await waitForWorkers(port, fn, s.workers);
+      const warmJobs = Math.max(s.clients * 10, Math.floor(jobs / 10));
+      await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs: warmJobs, sizeBytes, maxSeconds: s.phaseMaxSeconds });
+      const run = checked(await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }), `${spec.name} fg`);
+      return { run, peakRssBytes: memInfo(pid).peakRssBytes };
+    } finally {
+      await pool.stop();
+    }
+  });
+}
+
+export interface BgResult {
+  submit: LoadgenResult;
+  drain: LoadgenResult;
+}
+
+/** bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
+export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<BgResult> {
+  return withTarget(spec, async (port) => {
+    const fn = 'bench_bg';
+    await warmUp(bin, port, s, Math.ceil(s.bgJobs / 10));
+    const submit = checked(await runLoadgen(bin, 'bg', { port, fn, threads: s.clients, jobs: s.bgJobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds }), `${spec.name} bg`);
+    const drain = checked(await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submit.jobs, maxSeconds: s.phaseMaxSeconds }), `${spec.name} drain`);
+    return { submit, drain };
+  });
+}
+
+export interface DeepResult {
+  baselineRssBytes: number;
+  depth: number;
+  fill: LoadgenResult;
+  rssAtDepthBytes: number;
+  peakRssBytes: number;
+  shallowSubmit: LoadgenResult;
+  shallowDrain: LoadgenResult;
+  deepSubmit: LoadgenResult;
+  deepDrain: LoadgenResult;
+}
+
+/**
+ * Shallow probe (submit probeJobs, drain them: queue near empty), then fill to deepJobs with pipelined
+ * submits (4 clients, batches of 1000), read RSS, then the same probe at depth: O(1) queues give the same rates.
+ */
+export async function deepQueue(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<DeepResult> {
+  return withTarget(spec, async (port, pid) => {
+    const fn = 'bench_deep';
+    const probe = { port, fn, jobs: s.probeJobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds };
+    await warmUp(bin, port, s, Math.ceil(s.probeJobs / 5));
+    const shallowSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} shallow submit`);
+    const shallowDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers, jobs: shallowSubmit.jobs }), `${spec.name} shallow drain`);
+    const baselineRssBytes = memInfo(pid).rssBytes; // after warmup and the shallow probe: JIT and buffers counted out
+    const fill = checked(await runLoadgen(bin, 'bg', { ...probe, threads: 4, batch: 1000, jobs: s.deepJobs, maxSeconds: s.fillMaxSeconds }), `${spec.name} fill`);
+    const depth = await queuedJobs(port, fn);
+    const mem = memInfo(pid);
+    const deepSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} deep submit`);
+    const deepDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers }), `${spec.name} deep drain`);
+    return {
+      baselineRssBytes, depth, fill, rssAtDepthBytes: mem.rssBytes, peakRssBytes: mem.peakRssBytes,
+      shallowSubmit, shallowDrain, deepSubmit, deepDrain,
+    };
+  });
+}

@@ -1,0 +1,158 @@
+// The job servers the server benchmark compares: gmsup's embedded server (`gmsup server`, built dist/)
+// and gearmand 1.1.20 with given flags, each a separate process on a loopback port; RSS from /proc.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface TargetSpec {
+  /** Label used in the table, e.g. "gearmand --threads=0". */
+  name: string;
+  kind: 'gmsup' | 'gearmand';
+  args: string[];
+}
+
+export interface RunningTarget {
+  spec: TargetSpec;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const GMSUP: TargetSpec = { name: 'gmsup', kind: 'gmsup', args: [] };
+export function gearmand(args: string[]): TargetSpec {
+  return { name: args.length ? `gearmand ${args.join(' ')}` : 'gearmand (default)', kind: 'gearmand', args };
+}
+
+export function hasGearmand(): boolean {
+  return spawnSync('gearmand', ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function until<T>(cond: () => T | false | Promise<T | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(hard);
+  };
+}
+
+/** Extra node flags for the gmsup server process, e.g. BENCH_GMSUP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
+function gmsupNodeArgs(): string[] {
+  return (process.env.BENCH_GMSUP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
+export async function startTarget(spec: TargetSpec): Promise<RunningTarget> {
+  if (spec.kind === 'gearmand') {
+    const port = await freePort();
+    const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(port), '--log-file=none', '-P', '', ...spec.args], { stdio: 'ignore' });
+    const stop = stopper(child);
+    try {
+      await until(async () => child.exitCode === null && (await canConnect(port)), 10_000, `${spec.name} on ${port}`);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return { spec, port, pid: child.pid ?? -1, stop };
+  }
+  const child = spawn(process.execPath, [...gmsupNodeArgs(), join(repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', ...spec.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoRoot,
+  });
+  const stop = stopper(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  try {
+    const port = await until(() => {
+      if (child.exitCode !== null) throw new Error(`gmsup server exited (${child.exitCode}): ${err.slice(0, 500)}`);
+      const m = /listening on [^\s]*:(\d+)/.exec(out);
+      return m ? Number(m[1]) : false;
+    }, 15_000, 'gmsup server to print "listening on"');
+    return { spec, port, pid: child.pid ?? -1, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export interface MemInfo {
+  rssBytes: number;
+  peakRssBytes: number;
+}
+
+/** VmRSS and VmHWM (peak) of a process, from /proc/PID/status. */
+export function memInfo(pid: number): MemInfo {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+}
+
+/** Sends one text admin command and returns the reply up to the terminating "." line. */
+export function adminText(port: number, line: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    let buf = '';
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`admin "${line}" timed out`)); }, timeoutMs);
+    s.on('connect', () => s.write(`${line}\n`));
+    s.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (/(^|\n)\.\r?\n$/.test(buf)) { clearTimeout(timer); s.destroy(); resolve(buf); }
+    });
+    s.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** Waits until `status` shows at least `workers` available workers for fn (they registered CAN_DO). */
+export async function waitForWorkers(port: number, fn: string, workers: number, timeoutMs = 15_000): Promise<void> {
+  await until(async () => {
+    const reply = await adminText(port, 'status');
+    const row = reply.split('\n').map((l) => l.split('\t')).find((cols) => cols[0] === fn);
+    return row !== undefined && Number(row[3]) >= workers;
+  }, timeoutMs, `${workers} workers for ${fn} on port ${port}`);
+}
+
+/** Queued count for fn from `status` (total jobs, queued + running). */
+export async function queuedJobs(port: number, fn: string): Promise<number> {
+  const reply = await adminText(port, 'status');
+  const row = reply.split('\n').map((l) => l.split('\t')).find((cols) => cols[0] === fn);
+  return row ? Number(row[1]) : 0;
+}
