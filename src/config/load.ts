@@ -70,7 +70,7 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
 /** Validate config text as if it were the file `file` (relative paths resolve next to it). */
 export function validateConfigText(text: string, file: string, opts: LoadOptions = {}): ValidateResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   const result = validateDocument(doc, lines, { file, cpuCount: opts.cpuCount ?? availableParallelism(), fs: opts.fs ?? realFs });
   return result.ok ? result : { ok: false, issues: sortIssues(result.issues) };
 }

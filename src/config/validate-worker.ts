@@ -2,7 +2,7 @@
 // through the `FsPort` so tests and callers decide what exists; every problem goes to the IssueList.
 
 import { extname, isAbsolute, resolve } from 'node:path';
-import { isMap, type Node, type Scalar } from 'yaml';
+import { isMap, isScalar, type Node, type Scalar } from 'yaml';
 import { splitCommand } from './argv.js';
 import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } from './defaults.js';
 import type { Field, Reader } from './yaml-fields.js';
@@ -40,15 +40,18 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   if (!NAME_RE.test(name)) {
     issues.at(keyNode, path, 'worker names may use letters, digits, _ . - (they name log files); set `function:` for any other function name');
   }
-  if (valueNode === null || !isMap(valueNode)) {
-    if (valueNode === null) issues.at(keyNode, path, 'needs one of module, command or process');
+  const empty = valueNode === null || (isScalar(valueNode) && valueNode.value === null);
+  if (empty || !isMap(valueNode)) {
+    if (empty) issues.at(keyNode, path, 'needs one of module, command or process');
     else issues.at(valueNode, path, `expected a map of settings, got ${describe(reader.valueOf(valueNode))}`);
     return null;
   }
   const f = reader.fields(valueNode, path, WORKER_KEYS, keyNode)!;
 
-  const fn = reader.string(f.get('function')) ?? name;
-  if (/[\s\x00-\x1f\x7f]/.test(fn)) issues.at(f.get('function')?.node ?? keyNode, `${path}.function`, 'function names must not contain spaces or control characters');
+  // Admin text lines are space-separated, so a function name with spaces would garble `status`.
+  const fnField = f.get('function');
+  const fn = reader.string(fnField) ?? name;
+  if (fnField && /[\s\x00-\x1f\x7f]/.test(fn)) issues.at(fnField.node, fnField.path, 'function names must not contain spaces or control characters');
 
   // Exactly one of module / command / process.
   const kindFields = KINDS.filter((k) => f.has(k));
@@ -132,7 +135,7 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
 function readEnv(reader: Reader, f: Field | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   if (!f) return env;
-  const fields = reader.fields(f.node, f.path, [], f.keyNode);
+  const fields = reader.fields(f.node, f.path, [], f.keyNode, 'a map of NAME: value');
   for (const [key, ef] of fields ?? []) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) reader.issues.at(ef.keyNode, ef.path, 'environment variable names use letters, digits and _');
     else if (['string', 'number', 'boolean'].includes(typeof ef.value)) env[key] = String(ef.value);

@@ -124,10 +124,10 @@ function readServers(reader: Reader, f: Field): string[] | undefined {
   for (const item of items) {
     for (const part of item.value.split(',')) {
       if (part.trim() === '') continue;
-      const hp = parseAddress(reader, { ...f, node: item.node }, part, false);
+      const hp = parseAddress(reader, { ...f, node: item.node, path: item.path }, part, false);
       if (!hp) continue;
       const text = formatHostPort(hp);
-      if (out.includes(text)) reader.issues.at(item.node, f.path, `server ${text} is listed twice`);
+      if (out.includes(text)) reader.issues.at(item.node, item.path, `server ${text} is listed twice`);
       else out.push(text);
     }
   }

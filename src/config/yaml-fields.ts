@@ -1,7 +1,7 @@
 // Typed reading of YAML map fields with positions: each accessor either returns a value or records an
 // issue at the offending node. Used by the validators; knows nothing about gmsup's keys.
 
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { IssueList } from './issues.js';
 import { suggestKey } from './suggest.js';
 import { describe, parseDurationMs, parseSizeBytes } from './units.js';
@@ -30,20 +30,22 @@ export class Reader {
   valueOf(node: Node | null): unknown {
     if (node === null) return null;
     if (isScalar(node)) return node.value;
-    return node.toJSON(this.doc);
+    // Collections are read through their nodes; only their shape matters here (for messages).
+    if (isSeq(node)) return node.items.map((i) => this.valueOf(this.deref(i)));
+    return {};
   }
 
   /**
    * The fields of a map, checking each key against `known` ("did you mean"). `where` is the node to
    * blame when `node` is not a map at all (e.g. the key of the entry).
    */
-  fields(node: Node | null, path: string, known: readonly string[], where: Node | null): Map<string, Field> | null {
+  fields(node: Node | null, path: string, known: readonly string[], where: Node | null, expected = 'a map of settings'): Map<string, Field> | null {
     if (!isMap(node)) {
-      this.issues.at(node ?? where, path, `expected a map of settings, got ${describe(this.valueOf(node))}`);
+      this.issues.at(node ?? where, path, `expected ${expected}, got ${describe(this.valueOf(node))}`);
       return null;
     }
     const out = new Map<string, Field>();
-    for (const pair of node.items as Pair<unknown, unknown>[]) {
+    for (const pair of this.pairsWithMerges(node)) {
       const keyNode = this.deref(pair.key);
       if (!isScalar(keyNode) || typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number') {
         this.issues.at(keyNode ?? node, path, 'keys must be plain names');
@@ -51,15 +53,44 @@ export class Reader {
       }
       const key = String(keyNode.value);
       const fieldPath = path === '' ? key : `${path}.${key}`;
+      // `x-` keys are ignored (as in Compose files): a place to define YAML anchors for reuse.
+      if (known.length > 0 && key.startsWith('x-')) continue;
       if (known.length > 0 && !known.includes(key)) {
         const guess = suggestKey(key, known);
         this.issues.at(keyNode, fieldPath, `unknown key${guess ? `; did you mean ${guess}?` : ` (known keys: ${known.join(', ')})`}`);
         continue;
       }
+      if (out.has(key)) continue; // an explicit key wins over one merged in with `<<`
       const valueNode = this.deref(pair.value);
       out.set(key, { key, path: fieldPath, keyNode: keyNode as Scalar, node: valueNode, value: this.valueOf(valueNode) });
     }
     return out;
+  }
+
+  /**
+   * The map's own pairs first, then those merged in by `<<: *anchor` (or a list of anchors), so that
+   * explicit keys take precedence. Bounded: merges nest at most a few levels in practice, and the
+   * `seen` set stops alias cycles.
+   */
+  private pairsWithMerges(node: YAMLMap, seen = new Set<YAMLMap>()): Pair<unknown, unknown>[] {
+    seen.add(node);
+    const own: Pair<unknown, unknown>[] = [];
+    const merged: Pair<unknown, unknown>[] = [];
+    for (const pair of node.items as Pair<unknown, unknown>[]) {
+      const k = this.deref(pair.key);
+      // With `merge: true` the parser gives a plain `<<` key the value Symbol(<<) ("<<" quoted stays a string).
+      if (!(isScalar(k) && typeof k.value === 'symbol')) {
+        own.push(pair);
+        continue;
+      }
+      const v = this.deref(pair.value);
+      const sources = isSeq(v) ? v.items.map((i) => this.deref(i)) : [v];
+      for (const src of sources) {
+        if (isMap(src) && !seen.has(src)) merged.push(...this.pairsWithMerges(src, seen));
+        else if (!isMap(src)) this.issues.at(src ?? k, '<<', 'a merge key needs a map or a list of maps (e.g. `<<: *defaults`)');
+      }
+    }
+    return [...own, ...merged];
   }
 
   private fail(f: Field, message: string): undefined {
@@ -114,12 +145,12 @@ export class Reader {
     return r.value;
   }
 
-  /** A list of strings, or one string; returns the items with their nodes. */
-  stringList(f: Field | undefined): { value: string; node: Node }[] | undefined {
+  /** A list of strings, or one string; returns the items with their nodes and paths (`key[i]`). */
+  stringList(f: Field | undefined): { value: string; node: Node; path: string }[] | undefined {
     if (!f) return undefined;
-    if (typeof f.value === 'string' && f.node) return [{ value: f.value, node: f.node }];
+    if (typeof f.value === 'string' && f.node) return [{ value: f.value, node: f.node, path: f.path }];
     if (!isSeq(f.node)) return this.fail(f, `expected a string or a list of strings, got ${describe(f.value)}`);
-    const out: { value: string; node: Node }[] = [];
+    const out: { value: string; node: Node; path: string }[] = [];
     let ok = true;
     f.node.items.forEach((item, i) => {
       const n = this.deref(item);
@@ -127,7 +158,7 @@ export class Reader {
       if (typeof v !== 'string' && typeof v !== 'number') {
         this.issues.at(n ?? f.node, `${f.path}[${i}]`, `expected a string, got ${describe(v)}`);
         ok = false;
-      } else out.push({ value: String(v), node: n as Node });
+      } else out.push({ value: String(v), node: n as Node, path: `${f.path}[${i}]` });
     });
     return ok ? out : undefined;
   }
