@@ -33,7 +33,7 @@ export class DashboardScreen {
   renders = 0;
 
   constructor(onKey: (key: KeyEvent) => void, onResize: () => void) {
-    this.screen = blessed.screen({ smartCSR: true, warnings: false, title: 'gmsup', autoPadding: false, fullUnicode: false });
+    this.screen = blessed.screen({ smartCSR: true, warnings: false, title: 'gmsup', autoPadding: false, fullUnicode: false, forceUnicode: true });
     for (const name of PANES) {
       const box = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, scrollable: false });
       this.boxes.set(name, box);

@@ -60,15 +60,22 @@ export function processRows(snap: Snapshot | null, filter: string): ProcessRow[]
 
 /** Column widths for a pane `width` wide; the name column takes what is left. */
 function columns(width: number) {
-  const fixed = { idx: 3, pid: 7, state: 8, up: 7, rst: 4, cpu: 6, rss: 6, jobs: 6, age: 6, reg: width >= 90 ? 4 : 0 };
+  // Narrow terminals drop the job columns rather than squeezing the name to nothing.
+  const narrow = width < 72;
+  const fixed = { idx: 3, pid: 7, state: 8, up: 7, rst: 4, cpu: 6, rss: 6, jobs: narrow ? 0 : 6, age: narrow ? 0 : 6, reg: width >= 90 ? 4 : 0 };
   const used = Object.values(fixed).reduce((a, b) => a + b, 0) + Object.values(fixed).filter((w) => w > 0).length + 1;
   return { ...fixed, name: Math.max(6, width - used) };
+}
+
+/** Joins the cells whose column is shown (width > 0). */
+function joinShown(cells: Array<[string, number]>): string {
+  return cells.filter(([, w]) => w > 0).map(([t, w]) => cell(t, w, true)).join(' ');
 }
 
 export function processHeader(width: number): Line {
   const c = columns(width);
   const parts = [' ', cell('WORKER', c.name), cell('#', c.idx, true), cell('PID', c.pid, true), cell('STATE', c.state), cell('UP', c.up, true),
-    cell('RST', c.rst, true), cell('CPU', c.cpu, true), cell('RSS', c.rss, true), cell('JOBS', c.jobs, true), cell('JOB', c.age, true)];
+    cell('RST', c.rst, true), joinShown([['CPU', c.cpu], ['RSS', c.rss], ['JOBS', c.jobs], ['JOB', c.age]])];
   if (c.reg) parts.push(cell('REG', c.reg, true));
   return { segments: [seg(parts.join(' ').slice(1), 'white', true)] };
 }
@@ -86,12 +93,12 @@ export function processLine(row: ProcessRow, prog: ProgramInfo | undefined, widt
   const mid = ` ${cell(formatDuration(inst.uptimeMs), c.up, true)} ${cell(String(inst.restarts), c.rst, true)} `;
   const segments = [seg(head), seg(state, stateColour(inst.state), inst.state === 'FATAL'), seg(mid)];
   if (inst.state === 'FATAL' || (inst.state === 'BACKOFF' && inst.reason)) {
-    const restWidth = c.cpu + c.rss + c.jobs + c.age + 3 + (c.reg ? c.reg + 1 : 0);
+    const restWidth = [c.cpu, c.rss, c.jobs, c.age, c.reg].filter((w) => w > 0).reduce((a, w) => a + w + 1, -1);
     segments.push(seg(cell(inst.reason ?? inst.lastExit ?? 'failed', restWidth), inst.state === 'FATAL' ? 'red' : 'yellow'));
   } else {
-    const tail = [cell(formatPercent(inst.cpuPercent), c.cpu, true), cell(formatBytes(inst.rssBytes), c.rss, true),
-      cell(formatCount(inst.jobsDone), c.jobs, true), cell(inst.currentJobAgeMs === null ? '-' : formatDuration(inst.currentJobAgeMs), c.age, true)];
-    segments.push(seg(tail.join(' ')));
+    const tail = joinShown([[formatPercent(inst.cpuPercent), c.cpu], [formatBytes(inst.rssBytes), c.rss], [formatCount(inst.jobsDone), c.jobs],
+      [inst.currentJobAgeMs === null ? '-' : formatDuration(inst.currentJobAgeMs), c.age]]);
+    segments.push(seg(tail));
     if (c.reg) {
       // Running but not registered everywhere: worth a yellow.
       const short = inst.state === 'RUNNING' && inst.registeredOn < inst.serverCount;

@@ -125,14 +125,14 @@ function buildChart(history: History, fn: string | null, width: number, height: 
   const queued = history.queuedSeries();
   const latest = history.latest();
   const span = `${Math.round((per * Math.min(leftW, rightW)) / 60)}m`;
-  const fnPart = (v: number | undefined, fmt: (n: number) => string) => (fn ? ` │ ${truncate(fn, 12)} ${fmt(v ?? 0)}` : '');
+  const fnPart = (v: number | undefined, fmt: (n: number) => string) => (fn ? ` ▸ ${truncate(fn, 12)} ${fmt(v ?? 0)}` : '');
   const left = half(`jobs/s ${formatRate(latest?.rate ?? 0)}${fnPart(latest?.rateByFunction.get(fn ?? ''), formatRate)} (${span})`, rates, fn ? history.rates(fn) : null, leftW);
   const right = half(`queued ${formatCount(latest?.queued ?? 0)}${fnPart(latest?.queuedByFunction.get(fn ?? ''), formatCount)}`, queued, fn ? history.queuedSeries(fn) : null, rightW);
   const lines: Line[] = [];
   for (let i = 0; i < height; i++) {
     const top = i === 0;
     const lastFn = fn !== null && i === height - 1;
-    lines.push({ segments: [seg(left[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'green', top), seg('│', 'gray'), seg(right[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'yellow', top)] });
+    lines.push({ segments: [seg(left[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'green', top), seg('▕', 'gray'), seg(right[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'yellow', top)] });
   }
   return lines;
 }

@@ -81,7 +81,7 @@ test('every pane fits the layout: 80x24, a tiny and a wide terminal, 64 instance
     servers: [server('127.0.0.1:4730', fns.map((f) => ({ function: f, queued: 3, running: 1, availableWorkers: 1 })))],
   });
   assert.equal(snap.instances.length, 64);
-  for (const [w, h] of [[80, 24], [40, 12], [200, 60], [100, 30]]) {
+  for (const [w, h] of [[80, 24], [40, 12], [60, 16], [200, 60], [100, 30]]) {
     for (const logVisible of [true, false]) {
       const { layout, v } = view(snap, { width: w, height: h, ui: { logVisible, selectedKey: 'fn40/0' } });
       const panes: Array<[Line[] | null, { height: number } | null]> = [[v.processes, layout.processes], [v.queues, layout.queues], [v.chart, layout.chart], [v.log, layout.log]];
@@ -131,8 +131,8 @@ test('the chart titles show overall and selected-function rates; the embedded he
   const ui = initialUiState(true);
   const layout = computeLayout(80, 24, true);
   const v = buildView({ snapshot: snapshot(), connection: connected, history, ui, logLines: [], message: null, layout, nowMs: 0 });
-  assert.match(lineText(v.chart[0]), /jobs\/s 24 │ reverse 20/);
-  assert.match(lineText(v.chart[0]), /queued 5 │ reverse 5/);
+  assert.match(lineText(v.chart[0]), /jobs\/s 24 ▸ reverse 20/);
+  assert.match(lineText(v.chart[0]), /queued 5 ▸ reverse 5/);
   assert.match(lineText(v.help), /q stop daemon {2}d detach/);
   assert.equal(v.selectedFunction, 'reverse');
 });
