@@ -60,7 +60,13 @@ export interface Config {
   file: string;
   /** Directory holding the control socket, pid file and logs. */
   stateDir: string;
+  /**
+   * Job servers workers use by default (`host:port`). Without a `servers:` key this is the embedded
+   * server's connect address; if `server.listen` has port 0 that entry reads `host:0` until
+   * `bindEmbeddedServer()` (config/embedded.ts) substitutes the bound port.
+   */
   servers: string[];
+  /** The embedded job server as configured (port 0 = any free port), or null for none. */
   server: EmbeddedServerConfig | null;
   programs: ProgramConfig[];
   logs: { maxBytes: number; keep: number };

@@ -111,7 +111,7 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */
-function connectAddress(server: EmbeddedServerConfig): string {
+export function connectAddress(server: EmbeddedServerConfig): string {
   const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
   return formatHostPort({ host, port: server.port });
 }
