@@ -1,0 +1,90 @@
+// `gmsup start [FILE] [--daemon] [--tui]`: runs the daemon in the foreground (logs to stdout), detached
+// (pid file + daemon.log; returns once the control socket answers), or with the dashboard attached.
+
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseCommandArgs } from '../args.js';
+import { loadConfig } from '../../config/load.js';
+import { socketAnswers } from '../../control/control-server.js';
+import { controlSocketPath, daemonLogPath, resolveConfigFile, stateDirFor } from '../../control/paths.js';
+import { GmsupError } from '../../shared/errors.js';
+import { runDaemon } from '../../supervisor/daemon.js';
+
+const HELP = `Usage: gmsup start [FILE] [--daemon] [--tui]
+  Starts the workers of FILE (default ./workers.yaml) and supervises them.
+  --daemon  detach: write a pid file and daemon.log in the state directory, return once it answers
+  --tui     show the dashboard while running (q stops everything)
+  Ctrl-C (SIGINT) or SIGTERM drains the workers and stops; a second one forces.`;
+
+const BIN = fileURLToPath(new URL('../../../bin/gmsup.js', import.meta.url));
+const DETACH_READY_TIMEOUT_MS = 30_000;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { daemon: { type: 'boolean' }, tui: { type: 'boolean' } }, HELP);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new GmsupError('USAGE', `one config file at most\n${HELP}`);
+  const file = resolveConfigFile(positionals[0]);
+  if (values.daemon) return detach(file);
+  if (values.tui) return withDashboard(file);
+  const code = await runDaemon({ configFile: file, out: (t) => { process.stdout.write(t); } });
+  exitSoon(code);
+  return code;
+}
+
+/** If something (a stray handle) keeps the loop alive after shutdown, exit anyway. */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+
+async function detach(file: string): Promise<number> {
+  await loadConfig(file); // report an invalid file here, on the terminal, with exit code 2
+  const stateDir = stateDirFor(file);
+  const socket = controlSocketPath(stateDir);
+  if (await socketAnswers(socket)) throw new GmsupError('ALREADY_RUNNING', `a daemon is already running for ${file}`);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logFile = daemonLogPath(stateDir);
+  const fd = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, [BIN, 'start', file], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, GMSUP_DETACHED: '1' } });
+  closeSync(fd);
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? 1; });
+  child.unref();
+  const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+      throw new GmsupError('SPAWN_ERROR', `the daemon exited at start (code ${exited}); end of ${logFile}:\n${tail}`);
+    }
+    if (await socketAnswers(socket, 500)) {
+      process.stdout.write(`gmsup: daemon started (pid ${child.pid}) for ${file}; log: ${logFile}\n`);
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new GmsupError('TIMEOUT', `the daemon did not answer within ${DETACH_READY_TIMEOUT_MS} ms (pid ${child.pid}); see ${logFile}`);
+}
+
+async function withDashboard(file: string): Promise<number> {
+  const { runDashboard } = await import('../../tui/index.js');
+  const stateDir = stateDirFor(file);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // The screen owns the terminal: daemon output goes to daemon.log instead.
+  const logFd = openSync(daemonLogPath(stateDir), 'a', 0o600);
+  const { writeSync } = await import('node:fs');
+  const daemon = runDaemon({ configFile: file, out: (t) => { writeSync(logFd, t); } });
+  let finished = false;
+  const result = daemon.finally(() => { finished = true; });
+  const ui = runDashboard({ configFile: file, embeddedStop: async () => { await result; } });
+  const code = await Promise.race([ui, result.then((c) => c)]);
+  if (!finished) {
+    // The dashboard closed (detach): keep supervising in the foreground until stopped.
+    await result;
+  }
+  closeSync(logFd);
+  exitSoon(code);
+  return code;
+}

@@ -1,0 +1,192 @@
+// One supervised worker instance: holds its ProcState (process-state.ts decides), runs the effects
+// through a Spawner and timers, talks IPC with the child, and keeps the per-instance counters.
+
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { InstanceState } from '../control/snapshot.js';
+import type { ProgramConfig } from '../config/types.js';
+import type { ChildMessage, CurrentJob } from '../worker/ipc-messages.js';
+import { initialProcState, reduce, type ProcEffect, type ProcEvent, type ProcState, type Timing } from './process-state.js';
+import type { ChildHandle, Spawner } from './spawner.js';
+
+export interface ManagedEvents {
+  state: [InstanceState, InstanceState];
+  line: ['stdout' | 'stderr', string];
+  /** The worker announced it is leaving by itself (max_jobs): start its replacement now. */
+  leaving: [string];
+  'job:end': [string, boolean];
+}
+
+export function timingFor(p: ProgramConfig): Timing {
+  return {
+    restart: p.restart,
+    stopTimeoutMs: p.stopTimeoutMs,
+    termGraceMs: 2000,
+    readyTimeoutMs: 30_000,
+    stableMs: Math.max(10_000, p.restart.startSecsMs),
+  };
+}
+
+const HOST = hostname();
+
+export class ManagedProcess extends EventEmitter<ManagedEvents> {
+  state: ProcState = initialProcState();
+  child: ChildHandle | null = null;
+  clientId: string | null = null;
+  jobsDone = 0;
+  jobsFailed = 0;
+  readonly currentJobs = new Map<string, CurrentJob>();
+  cpuPercent: number | null = null;
+  rssBytes: number | null = null;
+  /** Set while a replacement has taken this instance's place and it is draining out. */
+  retiring = false;
+  /** Registration bookkeeping (registration.ts decides). */
+  registeredOn = 0;
+  everRegistered = false;
+  missingSinceMs: number | null = null;
+  reregisteredAtMs: number | null = null;
+  private expectedExit: string | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly stateWaiters: Array<() => void> = [];
+
+  constructor(
+    public config: ProgramConfig,
+    readonly index: number,
+    private readonly spawner: Spawner,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  get name(): string { return this.config.name; }
+  get pid(): number | null { return this.state.pid; }
+  get stateName(): InstanceState { return this.state.name; }
+
+  start(): void { this.dispatch({ type: 'start' }); }
+
+  stop(reason: string, opts: { restart?: boolean; force?: boolean } = {}): void {
+    this.dispatch({ type: 'stop', reason, restart: opts.restart, force: opts.force });
+  }
+
+  /** Resolves once the instance is in one of `states` (checked after every transition). */
+  until(states: InstanceState[], timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (states.includes(this.state.name)) { clearTimeout(timer); resolve(true); return true; }
+        return false;
+      };
+      const timer = setTimeout(() => { const i = this.stateWaiters.indexOf(waiter); if (i >= 0) this.stateWaiters.splice(i, 1); resolve(false); }, timeoutMs);
+      const waiter = () => { if (!check()) this.stateWaiters.push(waiter); };
+      if (!check()) this.stateWaiters.push(waiter);
+    });
+  }
+
+  get settled(): boolean {
+    return ['STOPPED', 'EXITED', 'FATAL'].includes(this.state.name) || (this.state.name === 'BACKOFF' && this.child === null);
+  }
+
+  reregister(): void {
+    this.child?.send({ type: 'worker:reregister' });
+  }
+
+  dispatch(event: ProcEvent): void {
+    const step = reduce(this.state, event, this.now(), timingFor(this.config));
+    this.state = step.state;
+    for (const effect of step.effects) this.run(effect);
+  }
+
+  close(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+  }
+
+  private run(effect: ProcEffect): void {
+    switch (effect.type) {
+      case 'spawn': return this.spawnChild();
+      case 'send-stop':
+        if (!this.child?.send({ type: 'worker:stop', reason: effect.reason })) this.child?.signalGroup('SIGTERM');
+        return;
+      case 'signal':
+        this.child?.signalGroup(effect.signal);
+        return;
+      case 'wake': {
+        if (this.wakeTimer) clearTimeout(this.wakeTimer);
+        this.wakeTimer = setTimeout(() => { this.wakeTimer = null; this.dispatch({ type: 'tick' }); }, Math.max(0, effect.atMs - this.now()));
+        this.wakeTimer.unref();
+        return;
+      }
+      case 'state':
+        this.emit('state', effect.from, effect.to);
+        for (const w of this.stateWaiters.splice(0)) w();
+        return;
+    }
+  }
+
+  private spawnChild(): void {
+    this.expectedExit = null;
+    this.currentJobs.clear();
+    this.registeredOn = 0;
+    this.everRegistered = false;
+    this.missingSinceMs = null;
+    this.reregisteredAtMs = null;
+    this.cpuPercent = null;
+    this.rssBytes = null;
+    const spec = this.config;
+    const child = this.spawner.spawn({
+      cwd: spec.cwd,
+      env: { GMSUP_PROGRAM: spec.name, GMSUP_INDEX: String(this.index) },
+    });
+    this.child = child;
+    child.on('line', (stream, text) => this.emit('line', stream, text));
+    child.on('message', (m) => this.onMessage(child, m));
+    child.on('error', (err) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.dispatch({ type: 'spawn-failed', error: err.message });
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.clientId = null;
+      this.registeredOn = 0;
+      this.dispatch({ type: 'exit', code, signal, expected: this.expectedExit ?? undefined });
+    });
+    if (child.pid === null) return; // the error event follows
+    this.clientId = `${HOST}:${spec.name}:${this.index}:${child.pid}`;
+    this.dispatch({ type: 'spawned', pid: child.pid });
+    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId });
+  }
+
+  private onMessage(child: ChildHandle, m: ChildMessage): void {
+    if (this.child !== child) return;
+    switch (m.type) {
+      case 'worker:ready': return this.dispatch({ type: 'ready' });
+      case 'worker:init-failed': return this.dispatch({ type: 'init-failed', error: m.error.message });
+      case 'job:start': this.currentJobs.set(m.job.handle, m.job); return;
+      case 'job:end':
+        this.currentJobs.delete(m.handle);
+        if (m.ok) this.jobsDone++;
+        else this.jobsFailed++;
+        this.emit('job:end', m.function, m.ok);
+        return;
+      case 'worker:exiting':
+        if (m.reason === 'max-jobs') {
+          this.expectedExit = 'max_jobs reached';
+          this.emit('leaving', this.expectedExit);
+        }
+        return;
+      case 'worker:draining':
+      case 'server:state':
+        return;
+    }
+  }
+}
+
+/** Only the WorkerSpec fields go to the child (not the supervisor's own settings). */
+export function workerSpecOf(p: ProgramConfig) {
+  return {
+    name: p.name, function: p.function, kind: p.kind, modulePath: p.modulePath, command: p.command, shell: p.shell,
+    servers: p.servers, concurrency: p.concurrency, timeoutMs: p.timeoutMs, env: p.env, cwd: p.cwd, maxJobs: p.maxJobs,
+    stopTimeoutMs: p.stopTimeoutMs,
+  };
+}

@@ -1,0 +1,143 @@
+// Owns the programs of one config: starts them, applies a reload diff (add / remove / rolling restart /
+// scale / live update), runtime overrides (scale, stop/start a worker), and stops everything in order.
+
+import type { ReloadPlanEntry } from '../control/protocol.js';
+import { describeDiff, diffConfigs, type ConfigDiff } from '../config/diff.js';
+import type { Config } from '../config/types.js';
+import { GmsupError } from '../shared/errors.js';
+import type { LogSink } from './log-sink.js';
+import type { ManagedProcess } from './managed-process.js';
+import { Program } from './program.js';
+import type { Spawner } from './spawner.js';
+
+export class Supervisor {
+  readonly programs = new Map<string, Program>();
+  /** Cumulative completed jobs per function since start (from the workers' job:end messages). */
+  readonly jobsDoneByFunction: Record<string, number> = {};
+  private stopping = false;
+
+  constructor(public config: Config, private readonly spawner: Spawner, private readonly log: LogSink) {}
+
+  start(): void {
+    for (const p of this.config.programs) this.addProgram(p);
+  }
+
+  get isStopping(): boolean { return this.stopping; }
+
+  instances(): ManagedProcess[] {
+    return [...this.programs.values()].flatMap((p) => p.all());
+  }
+
+  program(name: string): Program {
+    const p = this.programs.get(name);
+    if (!p) throw new GmsupError('BAD_NAME', `no worker named ${JSON.stringify(name)} (known: ${[...this.programs.keys()].join(', ') || 'none'})`);
+    return p;
+  }
+
+  plan(next: Config): ReloadPlanEntry[] {
+    const plan = describeDiff(diffConfigs(this.config, next));
+    for (const e of plan) {
+      const p = this.programs.get(e.worker);
+      if (p?.scaled && e.action !== 'stop') e.detail += ` (runtime scale to ${p.desired} kept unless the file's count changed)`;
+    }
+    return plan;
+  }
+
+  /** Applies a validated new config; returns the plan it carried out. */
+  apply(next: Config): ReloadPlanEntry[] {
+    const diff = diffConfigs(this.config, next);
+    const plan = this.plan(next);
+    this.config = next;
+    this.applyDiff(diff);
+    return plan;
+  }
+
+  private applyDiff(d: ConfigDiff): void {
+    if (d.serverChanged) this.log.daemon('the embedded server block changed: restart the daemon to apply it (kept as it was)');
+    for (const p of d.removed) {
+      const prog = this.programs.get(p.name);
+      if (!prog) continue;
+      this.programs.delete(p.name);
+      this.log.daemon(`${p.name}: removed from the config, draining ${prog.slots.length} instance(s)`);
+      prog.remove('removed from config').catch(() => {});
+    }
+    for (const p of d.added) {
+      this.log.daemon(`${p.name}: added, starting ${p.instances} instance(s)`);
+      this.addProgram(p);
+    }
+    for (const c of [...d.changed, ...d.scaled, ...d.updated]) {
+      const prog = this.programs.get(c.name);
+      if (!prog) continue;
+      const countChanged = c.fromInstances !== c.toInstances;
+      if (countChanged) prog.scaled = false;
+      const desired = prog.scaled ? prog.desired : c.toInstances;
+      if (d.changed.includes(c)) {
+        this.log.daemon(`${c.name}: ${c.restartFields.join(', ')} changed, rolling restart`);
+        // Scale down first (fewer to restart), then roll the rest, then scale up with the new config.
+        if (desired < prog.slots.length) prog.setDesired(desired);
+        prog.rollingRestart('config changed', c.next).then(() => { if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired); }).catch(() => {});
+      } else {
+        prog.config = c.next;
+        for (const mp of prog.all()) mp.config = c.next;
+        if (countChanged) this.log.daemon(`${c.name}: ${c.fromInstances} -> ${c.toInstances} instances`);
+        if (!prog.stopped) prog.setDesired(desired);
+        else prog.desired = desired;
+      }
+    }
+  }
+
+  private addProgram(config: Config['programs'][number]): Program {
+    const prog = new Program(config, this.spawner);
+    prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
+    prog.on('log', (text) => this.log.daemon(text));
+    prog.on('state', (mp, from, to) => {
+      const why = to === 'FATAL' || to === 'BACKOFF' ? `: ${mp.state.reason ?? ''}` : to === 'STOPPED' && mp.state.lastStopPath ? ` (stopped via ${mp.state.lastStopPath})` : '';
+      this.log.daemon(`${mp.name}/${mp.index}/${mp.pid ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`);
+    });
+    prog.on('job:end', (fn, ok) => { if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1; });
+    this.programs.set(config.name, prog);
+    prog.start();
+    return prog;
+  }
+
+  scale(name: string, n: number): { from: number; to: number } {
+    if (!Number.isInteger(n) || n < 0 || n > 1024) throw new GmsupError('USAGE', `instance count must be an integer 0..1024, got ${n}`);
+    const prog = this.program(name);
+    const from = prog.desired;
+    prog.scaled = n !== prog.config.instances;
+    this.log.daemon(`${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`);
+    prog.setDesired(n);
+    return { from, to: n };
+  }
+
+  async restart(name: string, index?: number): Promise<number> {
+    const progs = name === 'all' ? [...this.programs.values()] : [this.program(name)];
+    let n = 0;
+    for (const p of progs) {
+      if (p.stopped) p.start();
+      n += await p.restart(index);
+    }
+    return n;
+  }
+
+  async stopProgram(name: string): Promise<number> {
+    const p = this.program(name);
+    const n = p.all().length;
+    await p.stopAll('stopped by request');
+    return n;
+  }
+
+  startProgram(name: string): number {
+    const p = this.program(name);
+    p.start();
+    return p.desired;
+  }
+
+  /** Drains every instance (reverse config order), then TERM/KILL groups past their deadlines. */
+  async stopAll(opts: { force?: boolean } = {}): Promise<void> {
+    this.stopping = true;
+    const progs = [...this.programs.values()].reverse();
+    await Promise.all(progs.map((p) => p.stopAll('daemon shutting down', opts)));
+    for (const mp of this.instances()) mp.close();
+  }
+}
