@@ -186,7 +186,7 @@ function readRestart(reader: Reader, f: Field | undefined): RestartPolicy {
     const blame = fields.get('max_backoff') ?? fields.get('initial_backoff')!;
     reader.issues.at(blame.node, blame.path, 'max_backoff must not be shorter than initial_backoff');
   }
-  policy.startRetries = reader.integer(fields.get('retries'), 0, 1000) ?? policy.startRetries;
+  policy.startRetries = reader.integer(fields.get('retries'), 0, LIMITS.maxRetries) ?? policy.startRetries;
   // start_seconds: a bare number is seconds (the key says so); strings are durations.
   const ss = fields.get('start_seconds');
   if (ss) {
