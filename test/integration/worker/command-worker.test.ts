@@ -13,10 +13,15 @@ import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { SERVER_KINDS, gearmanCliSubmit, phpSubmit, spec, startServer, type TestServer } from './helpers.js';
 
+/** Running and not a zombie (an orphan waits for init to reap it). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
