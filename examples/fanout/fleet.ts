@@ -63,8 +63,9 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
   let nextId = 1;
   let closed = false;
 
-  const request = async (make: (id: number) => ParentToChild): Promise<ChildToParent[]> =>
-    Promise.all(
+  const request = async (make: (id: number) => ParentToChild): Promise<ChildToParent[]> => {
+    if (closed) throw new Error('the fleet is closed');
+    return Promise.all(
       children.map(
         (c) =>
           new Promise<ChildToParent>((resolve, reject) => {
@@ -75,6 +76,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           }),
       ),
     );
+  };
 
   const close = async (): Promise<void> => {
     if (closed) return;
