@@ -127,13 +127,17 @@ export async function runDashboard(opts: DashboardOptions): Promise<number> {
     finish(code);
   }
 
-  const onSignal = () => end(0);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
-  void done.then(() => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-  });
+  if (!embedded) {
+    // Attached mode: a closed terminal (SIGHUP) or SIGTERM just ends the dashboard. Embedded, the daemon
+    // in this process owns the signals (SIGHUP = reload) and its exit ends the dashboard anyway.
+    const onSignal = () => end(0);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal);
+    void done.then(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
+    });
+  }
   refresh();
   link.start();
   return done;
