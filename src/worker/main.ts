@@ -53,9 +53,10 @@ function requestStop(reason: 'stopped' | 'parent-gone', stopTimeoutMs?: number):
   else pendingStop = { reason, stopTimeoutMs };
 }
 
+/** A requested stop exits 0 (even if the process-kind program died of our SIGTERM); else its status. */
 function exitCodeFor(result: WorkerResult): number {
-  if (result.exit) return result.exit.code ?? 1;
-  return result.reason === 'error' ? 1 : 0;
+  if (result.reason !== 'error') return 0;
+  return result.exit ? (result.exit.code ?? 1) : 1;
 }
 
 async function start(s: WorkerSpec, clientId: string | undefined): Promise<void> {

@@ -141,6 +141,6 @@ export async function run(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (result.abandonedJobs > 0) log(`${result.abandonedJobs} job(s) abandoned (the job server re-queues them)`);
-  if (result.exit) return result.exit.code ?? 1;
-  return result.reason === 'error' ? 1 : 0;
+  if (result.reason !== 'error') return 0;
+  return result.exit ? (result.exit.code ?? 1) : 1;
 }
