@@ -2,7 +2,7 @@
 // (throughput + latency), background submit + drain, and the deep queue (memory, O(1) submit/grab).
 
 import { runLoadgen, startWorkers, type LoadgenResult } from './loadgen-build.js';
-import { memInfo, queuedJobs, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
+import { cpuSeconds, memInfo, queuedJobs, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
 
 export interface ServerBenchSizes {
   clients: number;
@@ -22,6 +22,12 @@ export interface ServerBenchSizes {
 export interface FgResult {
   run: LoadgenResult;
   peakRssBytes: number;
+  /** Server CPU (user + system) per completed job during the measured run: steadier than jobs/s on a busy machine. */
+  cpuMicrosPerJob: number;
+}
+
+function perJobMicros(cpuBeforeS: number, pid: number, jobs: number): number {
+  return jobs > 0 ? ((cpuSeconds(pid) - cpuBeforeS) * 1e6) / jobs : NaN;
 }
 
 const PAYLOAD_BYTES = 100;
@@ -56,8 +62,9 @@ export async function foregroundEcho(bin: string, spec: TargetSpec, s: ServerBen
       await waitForWorkers(port, fn, s.workers);
       const warmJobs = Math.max(s.clients * 10, Math.floor(jobs / 10));
       await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs: warmJobs, sizeBytes, maxSeconds: s.phaseMaxSeconds });
+      const cpuBeforeS = cpuSeconds(pid);
       const run = checked(await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }), `${spec.name} fg`);
-      return { run, peakRssBytes: memInfo(pid).peakRssBytes };
+      return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
     } finally {
       await pool.stop();
     }
@@ -67,16 +74,20 @@ export async function foregroundEcho(bin: string, spec: TargetSpec, s: ServerBen
 export interface BgResult {
   submit: LoadgenResult;
   drain: LoadgenResult;
+  submitCpuMicrosPerJob: number;
+  drainCpuMicrosPerJob: number;
 }
 
 /** bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
 export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<BgResult> {
-  return withTarget(spec, async (port) => {
+  return withTarget(spec, async (port, pid) => {
     const fn = 'bench_bg';
     await warmUp(bin, port, s, Math.ceil(s.bgJobs / 10));
+    const cpu0S = cpuSeconds(pid);
     const submit = checked(await runLoadgen(bin, 'bg', { port, fn, threads: s.clients, jobs: s.bgJobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds }), `${spec.name} bg`);
+    const cpu1S = cpuSeconds(pid);
     const drain = checked(await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submit.jobs, maxSeconds: s.phaseMaxSeconds }), `${spec.name} drain`);
-    return { submit, drain };
+    return { submit, drain, submitCpuMicrosPerJob: ((cpu1S - cpu0S) * 1e6) / Math.max(1, submit.jobs), drainCpuMicrosPerJob: perJobMicros(cpu1S, pid, drain.jobs) };
   });
 }
 

@@ -79,19 +79,38 @@ function gmsupNodeArgs(): string[] {
   return (process.env.BENCH_GMSUP_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
+/** The server answering on port is the process we started (another test may have taken a freed port). */
+async function answersAs(port: number, pid: number): Promise<boolean> {
+  const reply = await adminText(port, 'getpid', 5000, false);
+  return reply.trim() === `OK ${pid}`;
+}
+
 export async function startTarget(spec: TargetSpec): Promise<RunningTarget> {
   if (spec.kind === 'gearmand') {
-    const port = await freePort();
-    const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(port), '--log-file=none', '-P', '', ...spec.args], { stdio: 'ignore' });
-    const stop = stopper(child);
-    try {
-      await until(async () => child.exitCode === null && (await canConnect(port)), 10_000, `${spec.name} on ${port}`);
-    } catch (err) {
-      await stop();
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const t = await startGearmandOnce(spec);
+      if (await answersAs(t.port, t.pid)) return t;
+      await t.stop();
+      if (attempt >= 3) throw new Error(`${spec.name}: port ${t.port} answered for another process three times`);
     }
-    return { spec, port, pid: child.pid ?? -1, stop };
   }
+  return startGmsup(spec);
+}
+
+async function startGearmandOnce(spec: TargetSpec): Promise<RunningTarget> {
+  const port = await freePort();
+  const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(port), '--log-file=none', '-P', '', ...spec.args], { stdio: 'ignore' });
+  const stop = stopper(child);
+  try {
+    await until(async () => child.exitCode === null && (await canConnect(port)), 10_000, `${spec.name} on ${port}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { spec, port, pid: child.pid ?? -1, stop };
+}
+
+async function startGmsup(spec: TargetSpec): Promise<RunningTarget> {
   const child = spawn(process.execPath, [...gmsupNodeArgs(), join(repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', ...spec.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: repoRoot,
@@ -126,8 +145,20 @@ export function memInfo(pid: number): MemInfo {
   return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
 }
 
-/** Sends one text admin command and returns the reply up to the terminating "." line. */
-export function adminText(port: number, line: string, timeoutMs = 5000): Promise<string> {
+let clockTicksPerSecond = 0;
+
+/** CPU time (user + system, all threads) a process has used, from /proc/PID/stat. */
+export function cpuSeconds(pid: number): number {
+  if (clockTicksPerSecond === 0) {
+    clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // comm may contain spaces
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond; // utime, stime (fields 14, 15)
+}
+
+/** Sends one text admin command and returns the reply up to the terminating "." line (or the first line). */
+export function adminText(port: number, line: string, timeoutMs = 5000, untilDot = true): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ host: '127.0.0.1', port });
     let buf = '';
@@ -135,7 +166,7 @@ export function adminText(port: number, line: string, timeoutMs = 5000): Promise
     s.on('connect', () => s.write(`${line}\n`));
     s.on('data', (c: Buffer) => {
       buf += c.toString();
-      if (/(^|\n)\.\r?\n$/.test(buf)) { clearTimeout(timer); s.destroy(); resolve(buf); }
+      if (untilDot ? /(^|\n)\.\r?\n$/.test(buf) : buf.includes('\n')) { clearTimeout(timer); s.destroy(); resolve(buf); }
     });
     s.on('error', (e) => { clearTimeout(timer); reject(e); });
   });

@@ -88,6 +88,7 @@ export default async function serverBench(): Promise<BenchRow[]> {
         { metric: 'latency p50', unit: 'ms', better: 'lower', value: (r) => r.run.p50_ms ?? null },
         { metric: 'latency p99', unit: 'ms', better: 'lower', value: (r) => r.run.p99_ms ?? null },
         { metric: 'latency max (stalls)', unit: 'ms', better: 'lower', value: (r) => r.run.max_ms ?? null },
+        { metric: 'server CPU per job', unit: 'µs', better: 'lower', value: (r) => r.cpuMicrosPerJob },
         { metric: 'server peak RSS', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
       ]));
     }
@@ -96,6 +97,8 @@ export default async function serverBench(): Promise<BenchRow[]> {
       rows.push(...rowsFor(`server: background ${s.bgJobs} x 100 B`, fgRefs, res, [
         { metric: `submit (${s.clients} clients, 1 round trip/job)`, unit: 'jobs/s', better: 'higher', value: (r) => r.submit.rate },
         { metric: `drain (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.drain.rate },
+        { metric: 'server CPU per submitted job', unit: 'µs', better: 'lower', value: (r) => r.submitCpuMicrosPerJob },
+        { metric: 'server CPU per drained job', unit: 'µs', better: 'lower', value: (r) => r.drainCpuMicrosPerJob },
       ]));
     }
     if (wanted.includes('deep')) {
