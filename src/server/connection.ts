@@ -1,9 +1,10 @@
 // One accepted socket of the embedded server: decodes its bytes into frames for the server logic and
-// writes replies batched per tick (cork/uncork). A bad frame never reaches other connections.
+// writes replies batched per loop turn (cork/uncork). A bad frame never reaches other connections.
 
 import type net from 'node:net';
 import { PacketDecoder, type Frame } from '../protocol/codec.js';
 import { runAdminCommand } from './admin-commands.js';
+import type { FlushBatcher, Flushable } from './flush-batcher.js';
 import { invalidPacket, packetTooLarge } from './error-packets.js';
 import { ServerConn, type Peer } from './server-conn.js';
 import type { ServerState } from './server-state.js';
@@ -13,20 +14,17 @@ function peerIp(socket: net.Socket): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-export class Connection implements Peer {
+export class Connection implements Peer, Flushable {
   readonly conn: ServerConn;
   private readonly decoder: PacketDecoder;
   private corked = false;
   /** No more frames are handled once the connection is being closed. */
   private closing = false;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   constructor(
     private readonly socket: net.Socket,
     private readonly state: ServerState,
+    private readonly batcher: FlushBatcher,
     maxPacketBytes: number,
     fallbackFd: number,
     private readonly log?: (line: string) => void,
@@ -48,9 +46,15 @@ export class Connection implements Peer {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
+      this.batcher.add(this);
     }
     this.socket.write(chunk);
+  }
+
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   end(): void {

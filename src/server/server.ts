@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort } from '../shared/host-port.js';
 import { Connection } from './connection.js';
+import { FlushBatcher } from './flush-batcher.js';
 import { ServerState } from './server-state.js';
 
 export interface JobServerOptions {
@@ -35,11 +36,14 @@ export interface JobServer {
 }
 
 const GRACEFUL_POLL_MS = 50;
+/** How long close() lets connections flush before destroying them. */
+const CLOSE_FLUSH_MS = 1000;
 
 export async function startJobServer(opts: JobServerOptions = {}): Promise<JobServer> {
   const host = opts.host ?? '127.0.0.1';
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const connections = new Set<Connection>();
+  const batcher = new FlushBatcher();
   let nextFd = 1;
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
@@ -57,7 +61,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return;
     }
-    const c = new Connection(socket, state, maxPacketBytes, nextFd++, opts.log);
+    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log);
     connections.add(c);
     socket.once('close', () => connections.delete(c));
   });
@@ -77,8 +81,16 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   function close(): Promise<void> {
     closing ??= new Promise<void>((resolve) => {
       state.stop();
-      for (const c of connections) c.destroy();
-      listener.close(() => resolve());
+      // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
+      for (const c of connections) {
+        c.flush();
+        c.end();
+      }
+      const force = setTimeout(() => { for (const c of connections) c.destroy(); }, CLOSE_FLUSH_MS);
+      listener.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
     }).then(resolveClosed);
     return closing;
   }
