@@ -24,10 +24,15 @@ const MAX_LOG_LINES = 1000;
 /** Log bursts are drawn at most this often. */
 const LOG_REDRAW_MS = 250;
 
-export async function runDashboard(opts: DashboardOptions): Promise<number> {
+/** Throws NO_TTY unless stdin and stdout are terminals; `start --tui` calls it before starting anything. */
+export function requireTerminal(): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new GmsupError('NO_TTY', 'the dashboard needs a terminal (stdin and stdout must be a TTY); use `gmsup status` for plain text');
   }
+}
+
+export async function runDashboard(opts: DashboardOptions): Promise<number> {
+  requireTerminal();
   const configFile = resolveConfigFile(opts.configFile);
   const socketPath = controlSocketPath(stateDirFor(configFile));
   const embedded = opts.embeddedStop !== undefined;
