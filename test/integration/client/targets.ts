@@ -9,6 +9,8 @@ import { skipUnless } from '../../helpers/external.js';
 export interface RunningServer {
   address: string;
   port: number;
+  /** PID of the process serving (the test process itself for the embedded server). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export const targets: Target[] = [
     skip: skipUnless('gearmand'),
     async start() {
       const g = await startGearmand();
-      return { address: `127.0.0.1:${g.port}`, port: g.port, stop: g.stop };
+      return { address: `127.0.0.1:${g.port}`, port: g.port, pid: g.process.pid ?? 0, stop: g.stop };
     },
   },
   {
@@ -36,7 +38,7 @@ export const targets: Target[] = [
     async start() {
       const mod = (await import(serverIndex)) as { startJobServer(o: { host?: string; port?: number }): Promise<{ port: number; address: string; close(): Promise<void> }> };
       const s = await mod.startJobServer({ host: '127.0.0.1', port: 0 });
-      return { address: s.address, port: s.port, stop: () => s.close() };
+      return { address: s.address, port: s.port, pid: process.pid, stop: () => s.close() };
     },
   },
 ];
