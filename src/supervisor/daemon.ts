@@ -2,8 +2,10 @@
 // runs supervisor + monitor + watcher, serves control calls, reloads on demand, and shuts down in order.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import { connectAddress } from '../config/validate.js';
+import type { Config, EmbeddedServerConfig } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
 import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../control/paths.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
@@ -24,7 +26,13 @@ export interface DaemonOptions {
 }
 
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
+  let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
+  // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
+  let bound: EmbeddedServerConfig | null = null;
+  const load = async (): Promise<Config> => {
+    const c = await loadConfig(config.file);
+    return bound ? bindEmbeddedServer(c, bound) : c;
+  };
   const ctlDir = stateDirFor(config.file);
   mkdirSync(ctlDir, { recursive: true, mode: 0o700 });
   const log = new LogSink({
@@ -50,7 +58,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       if (!sup || sup.isStopping) return [];
       let next: Config;
       try {
-        next = await loadConfig(config.file);
+        next = await load();
       } catch (err) {
         configError = err instanceof Error ? err.message : String(err);
         log.daemon(`reload (${source}) rejected, the running config stays in force:\n${configError}`);
@@ -75,7 +83,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     status: () => buildSnapshot(need(), mon ?? new Monitor(need(), log, null), { configFile: config.file, startedAtMs, configError }),
     stop: () => { setImmediate(() => requestStop('stop requested')); return { stopping: true }; },
     reload: async () => ({ plan: await reload('gmsup reload') }),
-    plan: async () => ({ plan: need().plan(await loadConfig(config.file)) }),
+    plan: async () => ({ plan: need().plan(await load()) }),
     restart: async (p) => ({ restarted: await need().restart(String(p.name), p.index) }),
     scale: (p) => need().scale(String(p.name), Number(p.instances)),
     'stop-worker': async (p) => ({ stopped: await need().stopProgram(String(p.name)) }),
@@ -98,10 +106,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (config.server) {
       server = await startJobServer({ host: config.server.host, port: config.server.port, log: (l) => log.daemon(`server: ${l}`) })
         .catch((err: unknown) => { throw new GmsupError('ALREADY_RUNNING', `embedded job server cannot listen on ${config.server!.host}:${config.server!.port}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }); });
+      bound = { host: config.server.host, port: server.port };
+      config = bindEmbeddedServer(config, bound);
       log.daemon(`embedded job server listening on ${server.address}`);
     }
     sup = new Supervisor(config, nodeSpawner, log);
-    mon = new Monitor(sup, log, server?.address ?? null);
+    mon = new Monitor(sup, log, bound ? connectAddress(bound) : null);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);

@@ -32,6 +32,8 @@ const HOST = hostname();
 export class ManagedProcess extends EventEmitter<ManagedEvents> {
   state: ProcState = initialProcState();
   child: ChildHandle | null = null;
+  /** The pid of the latest child, kept after it exits (for log lines about that exit). */
+  lastPid: number | null = null;
   clientId: string | null = null;
   jobsDone = 0;
   jobsFailed = 0;
@@ -111,7 +113,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         return;
       case 'wake': {
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
-        this.wakeTimer = setTimeout(() => { this.wakeTimer = null; this.dispatch({ type: 'tick' }); }, Math.max(0, effect.atMs - this.now()));
+        this.wakeTimer = setTimeout(() => { this.wakeTimer = null; this.dispatch({ type: 'tick' }); }, Math.max(0, effect.atMs - this.now()) + 2); // +2: timers may fire a hair early by the wall clock
         this.wakeTimer.unref();
         return;
       }
@@ -152,6 +154,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
       this.dispatch({ type: 'exit', code, signal, expected: this.expectedExit ?? undefined });
     });
     if (child.pid === null) return; // the error event follows
+    this.lastPid = child.pid;
     this.clientId = `${HOST}:${spec.name}:${this.index}:${child.pid}`;
     this.dispatch({ type: 'spawned', pid: child.pid });
     child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId });

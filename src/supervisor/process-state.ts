@@ -230,23 +230,26 @@ function onExit(s: ProcState, e: Extract<ProcEvent, { type: 'exit' }>, now: numb
 function onTick(s: ProcState, now: number, t: Timing): Step {
   switch (s.name) {
     case 'STARTING': {
-      if (s.readyAtMs !== null && now >= (s.spawnedAtMs ?? now) + t.restart.startSecsMs) return toRunning(s, now);
+      const dueAt = (s.spawnedAtMs ?? now) + t.restart.startSecsMs;
+      if (s.readyAtMs !== null && now >= dueAt) return toRunning(s, now);
       if (s.readyAtMs === null && s.pid !== null && now >= (s.spawnedAtMs ?? now) + t.readyTimeoutMs) {
         // STARTING -> STOPPING: never said ready; kill it, its exit counts as a failed start
         const at = now + t.termGraceMs;
         return go(s, 'STOPPING', { stopPath: 'kill', escalateAtMs: at, reason: `not ready within ${t.readyTimeoutMs} ms`, stopIsFailedStart: true }, [{ type: 'signal', signal: 'SIGKILL' }]);
       }
-      return { state: s, effects: [] };
+      // An early tick (timers and the wall clock drift apart by a millisecond or so): wake again.
+      return { state: s, effects: [{ type: 'wake', atMs: s.readyAtMs !== null ? dueAt : (s.spawnedAtMs ?? now) + t.readyTimeoutMs }] };
     }
     case 'BACKOFF': {
       if (s.retryAtMs !== null && now >= s.retryAtMs) {
         // BACKOFF -> STARTING
         return go(s, 'STARTING', { ...spawnPatch(now), restarts: s.restarts + 1 }, [{ type: 'spawn' }]);
       }
-      return { state: s, effects: [] };
+      return { state: s, effects: s.retryAtMs !== null ? [{ type: 'wake', atMs: s.retryAtMs }] : [] };
     }
     case 'STOPPING': {
-      if (s.escalateAtMs === null || now < s.escalateAtMs) return { state: s, effects: [] };
+      if (s.escalateAtMs === null) return { state: s, effects: [] };
+      if (now < s.escalateAtMs) return { state: s, effects: [{ type: 'wake', atMs: s.escalateAtMs }] };
       if (s.stopPath === 'drain') {
         // STOPPING(drain) -> STOPPING(term): the drain deadline passed
         const at = now + t.termGraceMs;

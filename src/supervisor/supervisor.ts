@@ -92,7 +92,7 @@ export class Supervisor {
     prog.on('log', (text) => this.log.daemon(text));
     prog.on('state', (mp, from, to) => {
       const why = to === 'FATAL' || to === 'BACKOFF' ? `: ${mp.state.reason ?? ''}` : to === 'STOPPED' && mp.state.lastStopPath ? ` (stopped via ${mp.state.lastStopPath})` : '';
-      this.log.daemon(`${mp.name}/${mp.index}/${mp.pid ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`);
+      this.log.daemon(`${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`);
     });
     prog.on('job:end', (fn, ok) => { if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1; });
     this.programs.set(config.name, prog);

@@ -196,3 +196,17 @@ test('BACKOFF stop -> STOPPED; transitions from the wrong state throw', () => {
   assert.throws(() => reduce(m.state, { type: 'exit', code: 0, signal: null }, 0, timing), TransitionError);
   assert.throws(() => reduce(running().state, { type: 'start' }, 0, timing), TransitionError);
 });
+
+test('an early tick re-arms the wake-up instead of losing the deadline', () => {
+  const m = machine().send({ type: 'start' }).send({ type: 'spawned', pid: 1 }).at(100).send({ type: 'ready' });
+  m.take();
+  m.at(999).send({ type: 'tick' });
+  assert.equal(m.state.name, 'STARTING');
+  assert.deepEqual(m.take(), ['wake@1000']);
+  const b = running();
+  b.at(2000).send({ type: 'exit', code: 1, signal: null }).send({ type: 'spawned', pid: 2 }).send({ type: 'exit', code: 1, signal: null });
+  b.take();
+  b.send({ type: 'tick' });
+  assert.equal(b.state.name, 'BACKOFF');
+  assert.deepEqual(b.take(), [`wake@${b.state.retryAtMs}`]);
+});
