@@ -113,7 +113,10 @@ function buildHeader(input: ViewInput): Line {
 function buildChart(history: History, fn: string | null, width: number, height: number): Line[] {
   const leftW = Math.floor((width - 1) / 2);
   const rightW = width - 1 - leftW;
-  const per = Math.max(1, Math.ceil(CHART_SPAN_SAMPLES / Math.max(1, Math.min(leftW, rightW))));
+  // One column per sample until the history is wider than the chart, then up to 3 minutes squeezed in:
+  // a 20-second burst fills the chart instead of being two columns at the right edge.
+  const cols = Math.max(1, Math.min(leftW, rightW));
+  const per = Math.max(1, Math.ceil(Math.min(history.length, CHART_SPAN_SAMPLES) / cols));
   const half = (title: string, all: number[], one: number[] | null, w: number): string[] => {
     const barRows = Math.max(1, height - (one ? 2 : 1));
     const out = [cell(title, w)];
@@ -124,7 +127,8 @@ function buildChart(history: History, fn: string | null, width: number, height: 
   const rates = history.rates();
   const queued = history.queuedSeries();
   const latest = history.latest();
-  const span = `${Math.round((per * Math.min(leftW, rightW)) / 60)}m`;
+  const spanSec = Math.min(history.length, per * cols);
+  const span = spanSec >= 60 ? `${Math.round(spanSec / 60)}m` : `${spanSec}s`;
   const fnPart = (v: number | undefined, fmt: (n: number) => string) => (fn ? ` ▸ ${truncate(fn, 12)} ${fmt(v ?? 0)}` : '');
   const left = half(`jobs/s ${formatRate(latest?.rate ?? 0)}${fnPart(latest?.rateByFunction.get(fn ?? ''), formatRate)} (${span})`, rates, fn ? history.rates(fn) : null, leftW);
   const right = half(`queued ${formatCount(latest?.queued ?? 0)}${fnPart(latest?.queuedByFunction.get(fn ?? ''), formatCount)}`, queued, fn ? history.queuedSeries(fn) : null, rightW);

@@ -132,6 +132,8 @@ test('the chart titles show overall and selected-function rates; the embedded he
   const layout = computeLayout(80, 24, true);
   const v = buildView({ snapshot: snapshot(), connection: connected, history, ui, logLines: [], message: null, layout, nowMs: 0 });
   assert.match(lineText(v.chart[0]), /jobs\/s 24 ▸ reverse 20/);
+  assert.match(lineText(v.chart[0]), /\(2s\)/, 'a short history is drawn one column per sample');
+  assert.equal(lineText(v.chart[v.chart.length - 2]).slice(37, 39), '▁█', 'the newest two samples fill the right edge');
   assert.match(lineText(v.chart[0]), /queued 5 ▸ reverse 5/);
   assert.match(lineText(v.help), /q stop daemon {2}d detach/);
   assert.equal(v.selectedFunction, 'reverse');
