@@ -6,7 +6,11 @@ import type { SerializedError } from '../shared/errors.js';
 
 /** Daemon -> worker. */
 export type ParentMessage =
-  | { type: 'worker:init'; spec: WorkerSpec; clientId: string }
+  /**
+   * `ipcBatchMs` (optional, opt-in): report job ends at most this often, several at once as `job:ends`.
+   * Without it every job sends its own `job:end` (at thousands of jobs/s that costs more than the jobs).
+   */
+  | { type: 'worker:init'; spec: WorkerSpec; clientId: string; ipcBatchMs?: number }
   /** Stop grabbing, finish in-flight jobs within spec.stopTimeoutMs, exit 0. */
   | { type: 'worker:stop'; reason: string }
   /** Re-send CAN_DO on every connection (the daemon saw a registration vanish). */
@@ -18,6 +22,13 @@ export interface CurrentJob {
   startedAtMs: number;
 }
 
+export interface JobEnd {
+  handle: string;
+  function: string;
+  durationMs: number;
+  ok: boolean;
+}
+
 /** Worker -> daemon. */
 export type ChildMessage =
   | { type: 'worker:ready'; functions: string[] }
@@ -25,6 +36,8 @@ export type ChildMessage =
   | { type: 'server:state'; server: string; connected: boolean; registered: boolean; error?: string }
   | { type: 'job:start'; job: CurrentJob }
   | { type: 'job:end'; handle: string; function: string; durationMs: number; ok: boolean }
+  /** Only when init set `ipcBatchMs`: several job:end at once, same meaning as one job:end each. */
+  | { type: 'job:ends'; ends: JobEnd[] }
   | { type: 'worker:draining'; reason: string }
   | { type: 'worker:exiting'; reason: 'max-jobs' | 'stopped' | 'parent-gone' | 'error' };
 

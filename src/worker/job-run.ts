@@ -32,7 +32,14 @@ export function runJob(opts: RunJobOptions): RunningJob {
   const { job, conn } = opts;
   // The handle was decoded as latin1: send the identical bytes back.
   const handle = Buffer.from(job.handle, 'latin1');
-  const controller = new AbortController();
+  // Created on first use: an AbortController per job costs more than a trivial job itself (GC).
+  let controller: AbortController | null = null;
+  let abortReason: unknown;
+  const abort = (reason: unknown): void => {
+    if (abortReason !== undefined) return;
+    abortReason = reason;
+    controller?.abort(reason);
+  };
   let finished = false;
   let timer: NodeJS.Timeout | null = null;
 
@@ -54,7 +61,13 @@ export function runJob(opts: RunJobOptions): RunningJob {
     function: job.function,
     handle: job.handle,
     unique: job.unique,
-    signal: controller.signal,
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortReason !== undefined) controller.abort(abortReason);
+      }
+      return controller.signal;
+    },
     status(numerator: number, denominator: number): void {
       if (!finished) conn.send(PacketType.WORK_STATUS, handle, String(numerator), String(denominator));
     },
@@ -70,7 +83,7 @@ export function runJob(opts: RunJobOptions): RunningJob {
     const timeoutMs = opts.timeoutMs;
     timer = setTimeout(() => {
       const reason = new GmsupError('TIMEOUT', `job timed out after ${timeoutMs} ms`);
-      controller.abort(reason);
+      abort(reason);
       fail(reason.message);
     }, timeoutMs);
   }
@@ -94,7 +107,7 @@ export function runJob(opts: RunJobOptions): RunningJob {
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
-      controller.abort(new GmsupError('TIMEOUT', 'worker shutting down'));
+      abort(new GmsupError('TIMEOUT', 'worker shutting down'));
       opts.log('abandoned at shutdown; the job server re-queues it');
     },
   };

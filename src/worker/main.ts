@@ -6,6 +6,7 @@ import type { WorkerSpec } from '../config/types.js';
 import { serializeError } from '../shared/errors.js';
 import type { ChildMessage, ParentMessage } from './ipc-messages.js';
 import { runWorker, type WorkerHandle, type WorkerResult } from './index.js';
+import { makeIpcReporter, type IpcReporter } from './ipc-reporter.js';
 
 /** The daemon is gone: nobody will SIGKILL us later, so bound the drain ourselves. */
 const PARENT_GONE_STOP_MS = 3000;
@@ -17,6 +18,7 @@ let spec: WorkerSpec | null = null;
 let pendingStop: { reason: 'stopped' | 'parent-gone'; stopTimeoutMs?: number } | null = null;
 let signals = 0;
 let exiting = false;
+let reporter: IpcReporter | null = null;
 
 function send(msg: ChildMessage): void {
   if (hasIpc && process.connected) {
@@ -35,6 +37,7 @@ function log(line: string): void {
 function exitNow(code: number, reason: 'max-jobs' | 'stopped' | 'parent-gone' | 'error'): void {
   if (exiting) return;
   exiting = true;
+  reporter?.flush();
   const timer = setTimeout(() => process.exit(code), EXIT_FLUSH_MS);
   if (hasIpc && process.connected) {
     process.send!({ type: 'worker:exiting', reason } satisfies ChildMessage, () => {
@@ -59,10 +62,11 @@ function exitCodeFor(result: WorkerResult): number {
   return result.exit ? (result.exit.code ?? 1) : 1;
 }
 
-async function start(s: WorkerSpec, clientId: string | undefined): Promise<void> {
+async function start(s: WorkerSpec, clientId: string | undefined, ipcBatchMs?: number): Promise<void> {
   spec = s;
+  reporter = makeIpcReporter(send, ipcBatchMs);
   try {
-    handle = await runWorker(s, { clientId, onEvent: send, log });
+    handle = await runWorker(s, { clientId, onEvent: reporter.report, log });
   } catch (err) {
     log(err instanceof Error ? err.message : String(err));
     send({ type: 'worker:init-failed', error: serializeError(err) });
@@ -94,7 +98,7 @@ if (hasIpc) {
     const msg = raw as ParentMessage;
     switch (msg?.type) {
       case 'worker:init':
-        if (spec === null) void start(msg.spec, msg.clientId);
+        if (spec === null) void start(msg.spec, msg.clientId, msg.ipcBatchMs);
         break;
       case 'worker:stop':
         requestStop('stopped');

@@ -1,0 +1,62 @@
+// Sends runtime events to the daemon over IPC, cheaply. `job:start` waits one macrotask and is dropped
+// when the job has already ended by then (its end still goes out, so counters stay exact). With
+// `batchMs` (the daemon opted in), job ends leave at most once per batchMs, several as one `job:ends`.
+
+import type { ChildMessage, JobEnd } from './ipc-messages.js';
+
+export interface IpcReporter {
+  report(msg: ChildMessage): void;
+  /** Sends everything held back (before `worker:exiting`). */
+  flush(): void;
+}
+
+export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: number): IpcReporter {
+  const pendingStarts = new Map<string, ChildMessage>();
+  let startsScheduled = false;
+  let ends: JobEnd[] = [];
+  let endsTimer: NodeJS.Timeout | null = null;
+  let lastEndsFlushMs = 0;
+
+  const flushStarts = (): void => {
+    startsScheduled = false;
+    for (const msg of pendingStarts.values()) send(msg);
+    pendingStarts.clear();
+  };
+  const flushEnds = (): void => {
+    if (endsTimer) clearTimeout(endsTimer);
+    endsTimer = null;
+    lastEndsFlushMs = Date.now();
+    if (ends.length === 1) send({ type: 'job:end', ...ends[0] });
+    else if (ends.length > 1) send({ type: 'job:ends', ends });
+    ends = [];
+  };
+  const flush = (): void => {
+    flushStarts();
+    flushEnds();
+  };
+
+  const report = (msg: ChildMessage): void => {
+    if (msg.type === 'job:start') {
+      pendingStarts.set(msg.job.handle, msg);
+      if (!startsScheduled) {
+        startsScheduled = true;
+        setImmediate(flushStarts);
+      }
+      return;
+    }
+    if (msg.type === 'job:end') {
+      pendingStarts.delete(msg.handle); // never announced: only the end goes out
+      const { handle, function: fn, durationMs, ok } = msg;
+      ends.push({ handle, function: fn, durationMs, ok });
+      if (batchMs === undefined || batchMs <= 0) return flushEnds();
+      if (endsTimer) return;
+      const waitMs = lastEndsFlushMs + batchMs - Date.now();
+      if (waitMs <= 0) flushEnds();
+      else endsTimer = setTimeout(flushEnds, waitMs);
+      return;
+    }
+    flush();
+    send(msg);
+  };
+  return { report, flush };
+}
