@@ -30,13 +30,16 @@ export function packet(type: number, args: Array<string | Buffer> = [], magic: B
 }
 
 export class RawConn {
-  private buf = Buffer.alloc(0);
+  /** Received bytes not yet consumed, as chunks (concatenated only when a whole frame is there). */
+  private chunks: Buffer[] = [];
+  private total = 0;
   private waiters: Array<() => void> = [];
   closed = false;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
+      this.chunks.push(d);
+      this.total += d.length;
       this.notify();
     });
     socket.on('close', () => {
@@ -58,6 +61,27 @@ export class RawConn {
     });
   }
 
+  /** All buffered bytes as one buffer. */
+  private get buf(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.total)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private consume(n: number): Buffer {
+    const all = this.buf;
+    const out = Buffer.from(all.subarray(0, n));
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.total = rest.length;
+    return out;
+  }
+
+  private describe(): string {
+    const b = this.buf;
+    const shown = JSON.stringify(b.subarray(0, 200).toString('latin1'));
+    return b.length > 200 ? `${shown}... (${b.length} bytes)` : shown;
+  }
+
   private notify(): void {
     const w = this.waiters;
     this.waiters = [];
@@ -69,9 +93,9 @@ export class RawConn {
     for (;;) {
       const v = take();
       if (v !== undefined) return v;
-      if (this.closed) throw new Error(`connection closed while waiting for ${what} (buffered: ${JSON.stringify(this.buf.toString('latin1'))})`);
+      if (this.closed) throw new Error(`connection closed while waiting for ${what} (buffered: ${this.describe()})`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (buffered: ${JSON.stringify(this.buf.toString('latin1'))})`);
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (buffered: ${this.describe()})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => { clearTimeout(timer); resolve(); });
@@ -90,24 +114,22 @@ export class RawConn {
   /** Reads the next binary packet. */
   readPacket(timeoutMs = 5000): Promise<RawPacket> {
     return this.until(() => {
-      if (this.buf.length < 12) return undefined;
-      const size = this.buf.readUInt32BE(8);
-      if (this.buf.length < 12 + size) return undefined;
-      const bytes = this.buf.subarray(0, 12 + size);
-      this.buf = this.buf.subarray(12 + size);
+      if (this.total < 12) return undefined;
+      const head = this.chunks[0].length >= 12 ? this.chunks[0] : this.buf;
+      const size = head.readUInt32BE(8);
+      if (this.total < 12 + size) return undefined;
+      const bytes = this.consume(12 + size);
       const m = bytes.subarray(0, 4);
       const magic = m.equals(RES) ? 'RES' : m.equals(REQ) ? 'REQ' : m.toString('hex');
-      return { magic, type: bytes.readUInt32BE(4), payload: Buffer.from(bytes.subarray(12)), bytes: Buffer.from(bytes) };
+      return { magic, type: bytes.readUInt32BE(4), payload: bytes.subarray(12), bytes };
     }, 'a packet', timeoutMs);
   }
 
   /** Reads exactly `n` bytes. */
   readBytes(n: number, timeoutMs = 5000): Promise<Buffer> {
     return this.until(() => {
-      if (this.buf.length < n) return undefined;
-      const out = Buffer.from(this.buf.subarray(0, n));
-      this.buf = this.buf.subarray(n);
-      return out;
+      if (this.total < n) return undefined;
+      return this.consume(n);
     }, `${n} bytes`, timeoutMs);
   }
 
@@ -116,9 +138,7 @@ export class RawConn {
     return this.until(() => {
       const nl = this.buf.indexOf(0x0a);
       if (nl < 0) return undefined;
-      const line = this.buf.subarray(0, nl + 1).toString('latin1');
-      this.buf = this.buf.subarray(nl + 1);
-      return line;
+      return this.consume(nl + 1).toString('latin1');
     }, 'a text line', timeoutMs);
   }
 
