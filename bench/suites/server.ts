@@ -30,18 +30,30 @@ export function sizes(): ServerBenchSizes {
   };
 }
 
+/** Rounds per target for the foreground and background scenarios (best kept); the deep queue runs once. */
+function repeatRounds(): number {
+  return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', 1)));
+}
+
 type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep';
 
-/** Runs fn for gmsup then each reference; a failing target yields null values and a note, not a failed suite. */
-async function each<T>(targets: TargetSpec[], fn: (t: TargetSpec) => Promise<T>): Promise<{ got: Map<string, T>; notes: string[] }> {
+/**
+ * Runs fn for gmsup then each reference, `repeat` rounds interleaved (so load from other programs hits every
+ * target alike), keeping each target's best round by `score`. A failing target yields null values and a note.
+ */
+async function each<T>(targets: TargetSpec[], fn: (t: TargetSpec) => Promise<T>, score: (r: T) => number, repeat = 1): Promise<{ got: Map<string, T>; notes: string[] }> {
   const got = new Map<string, T>();
   const notes: string[] = [];
-  for (const t of targets) {
-    process.stderr.write(`bench: server: ${t.name} ...\n`);
-    try {
-      got.set(t.name, await fn(t));
-    } catch (err) {
-      notes.push(`${t.name} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
+  for (let round = 1; round <= repeat; round++) {
+    for (const t of targets) {
+      process.stderr.write(`bench: server: ${t.name} (round ${round}/${repeat}) ...\n`);
+      try {
+        const r = await fn(t);
+        const best = got.get(t.name);
+        if (best === undefined || score(r) > score(best)) got.set(t.name, r);
+      } catch (err) {
+        notes.push(`${t.name} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
+      }
     }
   }
   return { got, notes };
@@ -76,14 +88,16 @@ export default async function serverBench(): Promise<BenchRow[]> {
   const loadgen = buildLoadgen();
   const rows: BenchRow[] = [];
   const who = `${s.clients} clients, ${s.workers} workers`;
+  const repeat = repeatRounds();
+  const best = repeat > 1 ? `, best of ${repeat}` : '';
   try {
     for (const [scenario, sizeBytes, jobs, label] of [
       ['fg', 100, s.fgJobsSmall, '100 B'],
       ['fg64k', s.largeBytes, s.fgJobsLarge, '64 KiB'],
     ] as const) {
       if (!wanted.includes(scenario)) continue;
-      const res = await each([GMSUP, ...fgRefs], (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes, jobs));
-      rows.push(...rowsFor(`server: foreground echo ${label}, ${who}, ${jobs} jobs`, fgRefs, res, [
+      const res = await each([GMSUP, ...fgRefs], (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes, jobs), (r) => r.run.rate, repeat);
+      rows.push(...rowsFor(`server: foreground echo ${label}, ${who}, ${jobs} jobs${best}`, fgRefs, res, [
         { metric: 'throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.run.rate },
         { metric: 'latency p50', unit: 'ms', better: 'lower', value: (r) => r.run.p50_ms ?? null },
         { metric: 'latency p99', unit: 'ms', better: 'lower', value: (r) => r.run.p99_ms ?? null },
@@ -93,8 +107,8 @@ export default async function serverBench(): Promise<BenchRow[]> {
       ]));
     }
     if (wanted.includes('bg')) {
-      const res = await each([GMSUP, ...fgRefs], (t) => backgroundSubmitDrain(loadgen.binPath, t, s));
-      rows.push(...rowsFor(`server: background ${s.bgJobs} x 100 B`, fgRefs, res, [
+      const res = await each([GMSUP, ...fgRefs], (t) => backgroundSubmitDrain(loadgen.binPath, t, s), (r) => r.submit.rate + r.drain.rate, repeat);
+      rows.push(...rowsFor(`server: background ${s.bgJobs} x 100 B${best}`, fgRefs, res, [
         { metric: `submit (${s.clients} clients, 1 round trip/job)`, unit: 'jobs/s', better: 'higher', value: (r) => r.submit.rate },
         { metric: `drain (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.drain.rate },
         { metric: 'server CPU per submitted job', unit: 'µs', better: 'lower', value: (r) => r.submitCpuMicrosPerJob },
@@ -102,7 +116,7 @@ export default async function serverBench(): Promise<BenchRow[]> {
       ]));
     }
     if (wanted.includes('deep')) {
-      const res = await each([GMSUP, ...deepRefs], (t) => deepQueue(loadgen.binPath, t, s));
+      const res = await each([GMSUP, ...deepRefs], (t) => deepQueue(loadgen.binPath, t, s), () => 0);
       const short = [...res.got.entries()].filter(([, r]) => r.depth < s.deepJobs * 0.99).map(([n, r]) => `${n} reached only ${r.depth} queued in ${s.fillMaxSeconds} s`);
       const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
       rows.push(...rowsFor(`server: deep queue ${s.deepJobs} x 100 B background`, deepRefs, res, [
