@@ -1,6 +1,7 @@
 // Fan-out reference: ONE Node process calling every fleet endpoint directly with the http_call
 // module's own code (node:http keep-alive agent, one connection per host), no Gearman in between.
-// usage: node --import tsx bench/lib/fanout-direct.ts TARGETS BASE_PORT GET|POST BODY_BYTES REPEAT CONCURRENCY
+// usage: node --import tsx bench/lib/fanout-direct.ts TARGETS BASE_PORT GET|POST BODY_BYTES REPEAT CONCURRENCY ROUNDS
+// prints {rounds: [...]}; later rounds run warm (JIT compiled, kept-alive connections).
 
 import { httpCall } from '../../examples/fanout/http-call.js';
 import { combinedHash, fleetUrls } from '../../examples/fanout/targets.js';
@@ -36,8 +37,11 @@ export async function runDirect(targets: number, basePort: number, method: 'GET'
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [targets = '2000', basePort = '21000', method = 'GET', bodyBytes = '256', repeat = '1', concurrency = targets] = process.argv.slice(2);
-  const r = await runDirect(Number(targets), Number(basePort), method === 'POST' ? 'POST' : 'GET', Number(bodyBytes), Number(repeat), Number(concurrency));
-  process.stdout.write(`${JSON.stringify(r)}\n`);
+  const [targets = '2000', basePort = '21000', method = 'GET', bodyBytes = '256', repeat = '1', concurrency = targets, rounds = '1'] = process.argv.slice(2);
+  const results: DirectResult[] = [];
+  for (let i = 0; i < Number(rounds); i++) {
+    results.push(await runDirect(Number(targets), Number(basePort), method === 'POST' ? 'POST' : 'GET', Number(bodyBytes), Number(repeat), Number(concurrency)));
+  }
+  process.stdout.write(`${JSON.stringify({ rounds: results })}\n`);
   process.exit(0);
 }
