@@ -3,26 +3,16 @@
 
 import type { Packet } from '../protocol/codec.js';
 import { PacketType as T } from '../protocol/packet-types.js';
-import { EpochHeap } from './epoch-heap.js';
+import { systemClock, type Clock } from './clock.js';
+import { EpochScheduler } from './epoch-scheduler.js';
 import * as E from './error-packets.js';
 import type { FunctionEntry } from './function-entry.js';
-import { Job, JOB_QUEUED, JOB_RUNNING, JOB_WAITING, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL, type Priority } from './job.js';
+import { JOB_QUEUED, JOB_RUNNING, JOB_WAITING, type Job } from './job.js';
 import { MemoryJobStore, type JobStore } from './job-store.js';
 import type { ServerConn } from './server-conn.js';
 import { HandleCodec, atoi, emptyPacket, handleFieldsPacket, handlePacket, rawPacket } from './wire.js';
+import { handleSubmit } from './submit.js';
 import { handleWorkResult, statusReply, statusUniqueReply } from './work-results.js';
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout>;
-  clearTimeout(timer: ReturnType<typeof setTimeout>): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (t) => clearTimeout(t),
-};
 
 export interface ServerStateOptions {
   /** Handle prefix without the trailing `:` (default `H:<hostname>`). */
@@ -36,27 +26,14 @@ export interface ServerStateOptions {
   verboseLevel?: string;
 }
 
-export const MAX_UNIQUE_BYTES = 64;
+export type { Clock } from './clock.js';
+
 const MAX_CLIENT_ID_BYTES = 127;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** gearmand reads CAN_DO_TIMEOUT as ms with a floor of one second. */
 const MIN_WORKER_TIMEOUT_MS = 1000;
 
 const NOOP = emptyPacket(T.NOOP);
 const NO_JOB = emptyPacket(T.NO_JOB);
-
-/** Submission packet type -> [priority, background]. */
-const SUBMIT_KINDS: Record<number, [Priority, boolean]> = {
-  [T.SUBMIT_JOB]: [PRIORITY_NORMAL, false],
-  [T.SUBMIT_JOB_BG]: [PRIORITY_NORMAL, true],
-  [T.SUBMIT_JOB_HIGH]: [PRIORITY_HIGH, false],
-  [T.SUBMIT_JOB_HIGH_BG]: [PRIORITY_HIGH, true],
-  [T.SUBMIT_JOB_LOW]: [PRIORITY_LOW, false],
-  [T.SUBMIT_JOB_LOW_BG]: [PRIORITY_LOW, true],
-  [T.SUBMIT_JOB_EPOCH]: [PRIORITY_NORMAL, true],
-  [T.SUBMIT_REDUCE_JOB]: [PRIORITY_NORMAL, false],
-  [T.SUBMIT_REDUCE_JOB_BACKGROUND]: [PRIORITY_NORMAL, true],
-};
 
 export class ServerState {
   readonly store: JobStore;
@@ -65,14 +42,17 @@ export class ServerState {
   readonly connections = new Set<ServerConn>();
   readonly startedAtMs: number;
   private readonly jobRetries: number;
-  private readonly epochs = new EpochHeap();
-  private epochTimer: ReturnType<typeof setTimeout> | null = null;
-  private epochTimerDueMs = 0;
+  readonly epochs: EpochScheduler;
 
   constructor(readonly options: ServerStateOptions) {
     this.store = options.store ?? new MemoryJobStore();
     this.codec = new HandleCodec(options.handlePrefix);
     this.clock = options.clock ?? systemClock;
+    this.epochs = new EpochScheduler(this.clock, (job) => {
+      // Due: into the normal queue, and wake sleepers (gearmand 1.1.20 sends nothing here).
+      this.store.enqueue(job);
+      return job.fn;
+    }, (fn) => this.wake(fn));
     this.jobRetries = options.jobRetries ?? 0;
     this.startedAtMs = this.clock.now();
   }
@@ -120,67 +100,12 @@ export class ServerState {
         }
         return;
       default: {
-        const kind = SUBMIT_KINDS[type];
-        if (kind) this.submit(conn, type, a, kind[0], kind[1]);
-        else conn.send(E.ERR_INVALID_COMMAND); // server-only types, ALL_YOURS, SUBMIT_JOB_SCHED
+        if (!handleSubmit(this, conn, type, a)) conn.send(E.ERR_INVALID_COMMAND); // server-only types, ALL_YOURS, SUBMIT_JOB_SCHED
       }
     }
   }
 
-  private lookupFunction(conn: ServerConn, name: Buffer): FunctionEntry {
-    const cached = conn.lastFn;
-    if (cached !== null && !cached.dropped && cached.nameBytes.equals(name)) return cached;
-    const fn = this.store.ensureFunction(name.toString('latin1'));
-    conn.lastFn = fn;
-    return fn;
-  }
-
-  private submit(conn: ServerConn, type: number, a: Buffer[], priority: Priority, background: boolean): void {
-    const uniqueBytes = a[1];
-    if (uniqueBytes.length > MAX_UNIQUE_BYTES) {
-      conn.send(E.ERR_UNIQUE_TOO_LARGE);
-      return;
-    }
-    const isReduce = type === T.SUBMIT_REDUCE_JOB || type === T.SUBMIT_REDUCE_JOB_BACKGROUND;
-    const data = type === T.SUBMIT_JOB_EPOCH ? a[3] : isReduce ? a[4] : a[2];
-    const fn = this.lookupFunction(conn, a[0]);
-    const unique = uniqueBytes.length === 0 ? '' : uniqueBytes.toString('latin1');
-    // Unique "-" coalesces on the payload; the NUL prefix keeps it apart from real uniques (which cannot hold NUL).
-    const key = unique === '-' ? (data.length > 0 ? `\0${data.toString('latin1')}` : '') : unique;
-    if (key !== '') {
-      const existing = fn.uniques.get(key);
-      if (existing) {
-        if (!background) this.attach(conn, existing);
-        conn.send(handlePacket(this.codec, T.JOB_CREATED, existing.id));
-        return;
-      }
-    }
-    const limit = fn.maxQueue[priority];
-    if (limit > 0 && fn.total >= limit) {
-      conn.send(E.ERR_QUEUE_FULL);
-      return;
-    }
-    let notBeforeMs = 0;
-    if (type === T.SUBMIT_JOB_EPOCH) {
-      notBeforeMs = atoi(a[2]) * 1000;
-      if (notBeforeMs <= this.clock.now()) notBeforeMs = 0;
-    }
-    const reducer = isReduce && a[2].length > 0 ? a[2].toString('latin1') : null;
-    const job = new Job(this.store.nextId(), fn, unique, key, Buffer.from(data), priority, background, reducer, notBeforeMs);
-    if (notBeforeMs > 0) job.state = JOB_WAITING;
-    this.store.add(job);
-    if (!background) this.attach(conn, job);
-    conn.send(handlePacket(this.codec, T.JOB_CREATED, job.id));
-    if (notBeforeMs > 0) {
-      this.epochs.push(job);
-      this.armEpochTimer();
-    } else {
-      this.store.enqueue(job);
-      this.wake(fn);
-    }
-  }
-
-  private attach(conn: ServerConn, job: Job): void {
+  attach(conn: ServerConn, job: Job): void {
     if (job.clients === null) job.clients = [conn];
     else if (!job.clients.includes(conn)) job.clients.push(conn);
     conn.attached.add(job);
@@ -339,36 +264,9 @@ export class ServerState {
     conn.attached.clear();
   }
 
-  private armEpochTimer(): void {
-    const top = this.epochs.peek();
-    if (!top) return;
-    if (this.epochTimer !== null) {
-      if (this.epochTimerDueMs <= top.notBeforeMs) return;
-      this.clock.clearTimeout(this.epochTimer);
-    }
-    const delayMs = Math.min(Math.max(0, top.notBeforeMs - this.clock.now()), MAX_TIMER_MS);
-    this.epochTimerDueMs = top.notBeforeMs;
-    this.epochTimer = this.clock.setTimeout(() => this.onEpochTimer(), delayMs);
-  }
-
-  private onEpochTimer(): void {
-    this.epochTimer = null;
-    const now = this.clock.now();
-    const due = new Set<FunctionEntry>();
-    for (let top = this.epochs.peek(); top && (top.notBeforeMs <= now || top.state !== JOB_WAITING); top = this.epochs.peek()) {
-      this.epochs.pop();
-      if (top.state !== JOB_WAITING) continue; // cancelled while waiting
-      this.store.enqueue(top);
-      due.add(top.fn);
-    }
-    for (const fn of due) this.wake(fn); // gearmand 1.1.20 sends nothing here: sleeping workers never learn
-    this.armEpochTimer();
-  }
-
   /** Stops every timer (server close). */
   stop(): void {
-    if (this.epochTimer !== null) this.clock.clearTimeout(this.epochTimer);
-    this.epochTimer = null;
+    this.epochs.stop();
     for (const job of this.store.jobs()) {
       if (job.timer !== null) this.clock.clearTimeout(job.timer);
       job.timer = null;
