@@ -15,15 +15,17 @@ import { runFanout } from './run-fanout.js';
 import { gmsupBin, startDaemon, statusText, stopDaemon, waitRegistered } from './daemon-ctl.js';
 import { DEFAULT_BASE_PORT } from './targets.js';
 
-const USAGE = `usage: npm run fanout -- [--targets N] [--rounds K] [--tui] [--config FILE] [--base-port P]
+const USAGE = `usage: npm run fanout -- [--targets N] [--repeat R] [--rounds K] [--tui] [--config FILE] [--base-port P]
   [--latency MS|uniform:MIN-MAX|normal:MEAN,SD] [--fail-rate 0..1] [--fail-kinds 5xx,reset,timeout] [--size BYTES]
-Defaults: 2000 targets, 50 ms latency, 1% failures (5xx and resets, retried by the client), 1 round.
+Defaults: 2000 targets, 1 call each (--repeat 10: 20,000 calls, the queue then visibly drains),
+50 ms latency, 1% failures (5xx and resets, retried by the client), 1 round.
 --tui opens the dashboard (gmsup tui) while the rounds run; quit it with q, the summaries follow.`;
 
 const { values: v } = parseArgs({
   options: {
     targets: { type: 'string' },
     rounds: { type: 'string' },
+    repeat: { type: 'string' },
     tui: { type: 'boolean' },
     config: { type: 'string' },
     'base-port': { type: 'string' },
@@ -39,6 +41,7 @@ if (v.help) {
 const configFile = v.config ?? fileURLToPath(new URL('./fanout.yaml', import.meta.url));
 const count = intOption('targets', v.targets, 2000, 1);
 const rounds = intOption('rounds', v.rounds, v.tui ? 3 : 1, 1);
+const repeat = intOption('repeat', v.repeat, 1, 1);
 const lines: string[] = [];
 // With the dashboard on screen, our own lines wait until it closes.
 const say = (line: string) => (v.tui ? lines.push(line) : process.stdout.write(`${line}\n`));
@@ -82,6 +85,7 @@ async function main(): Promise<number> {
         servers,
         urls: fleet.urls,
         method,
+        repeat,
         body: method === 'POST' ? JSON.stringify({ round, price: 42, items: Array.from({ length: 8 }, (_, i) => `sku-${i}`) }) : undefined,
         fleetControlUrl: fleet.controlUrl,
       });
@@ -110,6 +114,8 @@ const onSignal = () => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A closed terminal (or tmux session) must not leave the daemon and the fleet behind.
+process.on('SIGHUP', onSignal);
 
 main()
   .then(

@@ -3,14 +3,14 @@
 // the daemon brings a registered replacement back.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDaemon, stopDaemon, snapshot, waitRegistered } from '../../../examples/fanout/daemon-ctl.js';
-import { startFleet } from '../../../examples/fanout/fleet.js';
+import { startFleet, type Fleet } from '../../../examples/fanout/fleet.js';
 import { runFanout } from '../../../examples/fanout/run-fanout.js';
 import { expectedPullHash } from '../../../examples/fanout/targets.js';
-import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { httpCallModule } from './gmsup-procs.js';
 
@@ -19,13 +19,20 @@ const BASE_PORT = 28000;
 const BODY_BYTES = 200;
 
 test('fan-out through the gmsup daemon: exactly once, and a SIGKILLed instance loses nothing', async (t) => {
-  const dir = tempDir(t, 'gmsup-fanout-');
+  // One cleanup, in order: the daemon must stop before its state directory (control socket) goes.
+  const dir = mkdtempSync(join(tmpdir(), 'gmsup-fanout-'));
   const config = join(dir, 'fanout.yaml');
+  let fleet: Fleet | null = null;
+  let daemon = false;
+  t.after(async () => {
+    if (daemon) stopDaemon(config);
+    await fleet?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   writeFileSync(config, `server:\n  listen: 127.0.0.1:0\nworkers:\n  http_call:\n    module: ${JSON.stringify(httpCallModule)}\n    instances: 2\n    concurrency: 1000\n`);
-  const fleet = await startFleet({ count: COUNT, basePort: BASE_PORT, behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES } });
-  t.after(() => fleet.close());
+  fleet = await startFleet({ count: COUNT, basePort: BASE_PORT, behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES } });
+  daemon = true;
   startDaemon(config);
-  t.after(() => stopDaemon(config));
   const snap = await waitRegistered(config);
   const servers = snap.servers.map((s) => s.address);
   assert.equal(servers.length, 1);
