@@ -7,7 +7,7 @@ import type { Config, ProgramConfig } from './types.js';
 
 /** Fields a running worker process was started with: a change needs a (rolling) restart. */
 export const RESTART_FIELDS = [
-  'function', 'kind', 'modulePath', 'command', 'shell', 'servers', 'concurrency', 'timeoutMs', 'env', 'cwd',
+  'function', 'kind', 'modulePath', 'command', 'shell', 'servers', 'concurrency', 'timeoutMs', 'env', 'cwd', 'exceptions',
   'maxJobs', 'stopTimeoutMs',
 ] as const satisfies readonly (keyof ProgramConfig)[];
 

@@ -27,6 +27,13 @@ export interface WorkerSpec {
   maxJobs: number | null;
   /** Graceful stop: time to finish in-flight jobs before abandoning them. */
   stopTimeoutMs: number;
+  /**
+   * How a failed job is reported. true: WORK_EXCEPTION with the error text; false: plain WORK_FAIL.
+   * Absent ("auto"): WORK_EXCEPTION on gmsup job servers, WORK_FAIL on others, because gearmand 1.1.20
+   * turns an exception into a malformed WORK_FAIL for clients that did not ask for exceptions (the
+   * `gearman` CLI then hangs and Perl's Gearman::Client dies).
+   */
+  exceptions?: boolean;
 }
 
 export interface RestartPolicy {

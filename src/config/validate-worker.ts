@@ -108,7 +108,7 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
-    for (const key of ['concurrency', 'timeout', 'max_jobs'] as const) {
+    for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions'] as const) {
       const kf = f.get(key);
       if (kf) issues.at(kf.keyNode, kf.path, `${key} does not apply to process workers (the process talks to the job server itself)`);
     }
@@ -122,12 +122,14 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   const serversField = f.get('servers');
   const servers = serversField ? ctx.parseServers(serversField) ?? [] : ctx.servers;
   const restart = readRestart(reader, f.get('restart'));
+  const exceptionsField = f.get('exceptions');
+  const exceptions = exceptionsField?.value === 'auto' ? undefined : reader.bool(exceptionsField);
 
   if (issues.count > before) return null;
   const pos = issues.position(keyNode);
   return {
     name, function: fn, kind, modulePath, command, shell, servers: [...servers], concurrency, timeoutMs, env, cwd,
-    maxJobs, stopTimeoutMs, instances, perCore, maxMemoryBytes, maxLifetimeMs, restart,
+    maxJobs, stopTimeoutMs, ...(exceptions === undefined ? {} : { exceptions }), instances, perCore, maxMemoryBytes, maxLifetimeMs, restart,
     source: { file: ctx.file, line: pos.line, col: pos.col },
   };
 }

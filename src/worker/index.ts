@@ -18,7 +18,7 @@ export interface WorkerOptions {
   /** IPC-shaped progress events (server:state, job:start, job:end, worker:draining). */
   onEvent?: (msg: ChildMessage) => void;
   log?: (line: string) => void;
-  /** false: failures go out as plain WORK_FAIL without text. Default true (WORK_EXCEPTION). */
+  /** true: WORK_EXCEPTION; false: plain WORK_FAIL; default spec.exceptions, else auto (see WorkerSpec). */
   sendExceptions?: boolean;
   backoff?: BackoffPolicy;
   /** command kind: delay between SIGTERM and SIGKILL of a timed-out command's process group. */
@@ -70,7 +70,7 @@ export async function runWorker(spec: WorkerSpec, opts: WorkerOptions = {}): Pro
     maxJobs: spec.maxJobs,
     stopTimeoutMs: spec.stopTimeoutMs,
     clientId: opts.clientId ?? defaultClientId(spec.name),
-    sendExceptions: opts.sendExceptions,
+    sendExceptions: opts.sendExceptions ?? spec.exceptions,
     backoff: opts.backoff,
     onEvent: opts.onEvent,
     log: opts.log,

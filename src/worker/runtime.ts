@@ -21,7 +21,7 @@ export interface RuntimeOptions {
   maxJobs: number | null;
   stopTimeoutMs: number;
   clientId: string;
-  /** false: a thrown error is sent as plain WORK_FAIL (no text) instead of WORK_EXCEPTION. */
+  /** true: WORK_EXCEPTION with text; false: plain WORK_FAIL; undefined: exceptions only to gmsup servers. */
   sendExceptions?: boolean;
   backoff?: BackoffPolicy;
   onEvent?: (msg: ChildMessage) => void;
@@ -75,7 +75,7 @@ export class WorkerRuntime {
       },
       log: this.log,
     };
-    this.links = opts.servers.map((s) => new ServerLink(parseHostPort(s), registration, hooks, opts.backoff ?? DEFAULT_RECONNECT_BACKOFF));
+    this.links = opts.servers.map((s) => new ServerLink(parseHostPort(s), registration, hooks, opts.backoff ?? DEFAULT_RECONNECT_BACKOFF, undefined, opts.sendExceptions === undefined));
   }
 
   start(): void {
@@ -166,7 +166,7 @@ export class WorkerRuntime {
       conn,
       handler: this.opts.handler,
       timeoutMs: this.opts.timeoutMs,
-      sendExceptions: this.opts.sendExceptions ?? true,
+      sendExceptions: this.opts.sendExceptions ?? link.isGmsupServer,
       onEnd: (ok) => {
         this.running.delete(running);
         if (ok) this.jobsDone++;

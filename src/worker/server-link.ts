@@ -32,6 +32,8 @@ export class ServerLink {
   private conn: GearmanConnection | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closedWaiters: Array<() => void> = [];
+  /** The server's `version` reply, when probed (see `isGmsupServer`). */
+  private serverVersion: string | null = null;
 
   constructor(
     private readonly hp: HostPort,
@@ -39,8 +41,15 @@ export class ServerLink {
     private readonly hooks: LinkHooks,
     private readonly backoff: BackoffPolicy = DEFAULT_RECONNECT_BACKOFF,
     private readonly connectTimeoutMs = 2000,
+    /** Ask the server's version on connect (text and binary mix on one connection in gearmand too). */
+    private readonly probeVersion = false,
   ) {
     this.address = formatHostPort(hp);
+  }
+
+  /** True when the connected server said it is gmsup: it delivers WORK_EXCEPTION correctly. */
+  get isGmsupServer(): boolean {
+    return this.serverVersion !== null && this.serverVersion.includes('gmsup');
   }
 
   get current(): LinkState {
@@ -115,6 +124,14 @@ export class ServerLink {
           return;
         }
         this.conn = conn;
+        this.serverVersion = null;
+        if (this.probeVersion) {
+          // The reply precedes every binary reply to what we send after it, so it is known before any job.
+          conn.on('text', (line) => {
+            if (this.serverVersion === null && line.startsWith('OK ')) this.serverVersion = line.slice(3);
+          });
+          conn.sendText('version');
+        }
         conn.on('packet', (packet) => this.dispatch({ type: 'packet', packet }));
         conn.on('close', (err) => {
           if (this.conn !== conn) return;

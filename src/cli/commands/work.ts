@@ -15,7 +15,10 @@ const HELP = `Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" |
       --stop-timeout MS     time to finish in-flight jobs on stop (default 30000)
       --shell               run the command through /bin/sh -c
       --client-id ID        SET_CLIENT_ID value
-      --no-exceptions       report failures as plain WORK_FAIL (no WORK_EXCEPTION text)`;
+      --exceptions          always report failures as WORK_EXCEPTION with the error text
+      --no-exceptions       always report failures as plain WORK_FAIL
+                            (default: exceptions on gmsup job servers, plain WORK_FAIL on others,
+                            since gearmand 1.1.20 mangles exceptions for clients that did not ask)`;
 
 /** Splits a command line on spaces, honouring '...' and "..." quotes and backslash escapes (no expansion). */
 export function splitCommand(text: string): string[] {
@@ -58,7 +61,7 @@ function positiveInt(value: string | undefined, name: string): number | null {
 export interface WorkArgs {
   spec: WorkerSpec;
   clientId?: string;
-  sendExceptions: boolean;
+  sendExceptions: boolean | undefined;
 }
 
 export function parseWorkArgs(argv: string[]): WorkArgs {
@@ -76,6 +79,7 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
       'stop-timeout': { type: 'string' },
       'client-id': { type: 'string' },
       'no-exceptions': { type: 'boolean' },
+      exceptions: { type: 'boolean' },
     },
     HELP,
   );
@@ -108,7 +112,8 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
     maxJobs: positiveInt(values['max-jobs'], 'max-jobs'),
     stopTimeoutMs: positiveInt(values['stop-timeout'], 'stop-timeout') ?? 30_000,
   };
-  return { spec, clientId: values['client-id'], sendExceptions: !(values['no-exceptions'] ?? false) };
+  const sendExceptions = values['no-exceptions'] ? false : values.exceptions ? true : undefined;
+  return { spec, clientId: values['client-id'], sendExceptions };
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -33,7 +33,7 @@ for (const { kind, skip } of SERVER_KINDS) {
     let client: GearmanClient;
     const workers: WorkerHandle[] = [];
     const start = async (fn: string, command: string[], extra: Partial<WorkerSpec> = {}) => {
-      const w = await runWorker(spec({ function: fn, servers: [server.address], kind: 'command', command, ...extra }), { killGraceMs: 300 });
+      const w = await runWorker(spec({ exceptions: true, function: fn, servers: [server.address], kind: 'command', command, ...extra }), { killGraceMs: 300 });
       workers.push(w);
       await waitFor(async () => (await adminStatus(server.address)).find((s) => s.name === fn && s.availableWorkers > 0), { what: `${fn} registered` });
       return w;
@@ -90,8 +90,9 @@ for (const { kind, skip } of SERVER_KINDS) {
       const pidFile = join(dir, 'grandchild.pid');
       // The grandchild ignores TERM, so only the KILL to the group ends it.
       const script = `trap "" TERM; sleep 30 & echo $! > ${pidFile}; wait`;
-      await start('hangs', ['sh', '-c', script], { timeoutMs: 300 });
-      await assert.rejects(client.submit('hangs', 'x', { exceptions: true }), /timed out after 300 ms/);
+      // 1 s leaves the shell time to start the grandchild even on a loaded machine.
+      await start('hangs', ['sh', '-c', script], { timeoutMs: 1000 });
+      await assert.rejects(client.submit('hangs', 'x', { exceptions: true }), /timed out after 1000 ms/);
       const pid = Number(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
       await waitFor(() => !alive(pid), { timeoutMs: 5000, what: `grandchild ${pid} killed` });
     });
