@@ -190,6 +190,6 @@ export function workerSpecOf(p: ProgramConfig) {
   return {
     name: p.name, function: p.function, kind: p.kind, modulePath: p.modulePath, command: p.command, shell: p.shell,
     servers: p.servers, concurrency: p.concurrency, timeoutMs: p.timeoutMs, env: p.env, cwd: p.cwd, maxJobs: p.maxJobs,
-    stopTimeoutMs: p.stopTimeoutMs,
+    stopTimeoutMs: p.stopTimeoutMs, ...(p.exceptions === undefined ? {} : { exceptions: p.exceptions }),
   };
 }
