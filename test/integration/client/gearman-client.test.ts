@@ -4,7 +4,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GearmanClient, JobFailedError, adminWorkers } from '../../../src/client/index.js';
+import { GearmanClient, JobFailedError, adminCommand, adminWorkers } from '../../../src/client/index.js';
 import { GmsupError } from '../../../src/shared/errors.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startRawWorker, type RawWorker } from './raw-worker.js';
@@ -104,9 +104,9 @@ for (const target of targets) {
         b.submit(fn, 'third', { unique: 'U1', onStatus: (n) => statusSeen.push(n) }),
       ];
       await waitFor(() => w.jobs.length === 1, { what: 'worker to get the job' });
-      // all three must be attached before the worker reports
-      await waitFor(async () => (await a.getStatus(w.jobs[0].handle)).running, { what: 'job running' });
-      await new Promise((r) => setImmediate(r));
+      // all three must be attached before the worker reports: replies come in request order per
+      // connection, so a GET_STATUS answered on each client proves its SUBMITs were processed
+      for (const c of [a, b]) assert.equal((await c.getStatus(w.jobs[0].handle)).running, true);
       release();
       const results = await Promise.all(p);
       assert.deepEqual(results.map(String), ['once:first', 'once:first', 'once:first']);
@@ -157,6 +157,26 @@ for (const target of targets) {
       const fn2 = fnName('after');
       await worker([fn2], (_job, r) => r.complete('fine'));
       assert.equal((await c.submit(fn2, 'y')).toString(), 'fine');
+    });
+
+    test('ERROR replies (queue full, unique too long) reject only their own submission, in order', async () => {
+      const fn = fnName('full');
+      const c = client();
+      const first = await c.submitBackground(fn, 'a'); // maxqueue only applies to an existing function
+      assert.equal(await adminCommand(server.address, `maxqueue ${fn} 1`), 'OK\n');
+      const other = fnName('free');
+      const results = await Promise.allSettled([
+        c.submitBackground(fn, 'b'),
+        c.submitBackground(other, 'c', { unique: 'u'.repeat(65) }),
+        c.submitBackground(other, 'd'),
+      ]);
+      const reason = (r: PromiseSettledResult<string>) => (r.status === 'rejected' ? r.reason : undefined);
+      assert.ok(reason(results[0]) instanceof GmsupError && reason(results[0]).code === 'SERVER_ERROR' && /QUEUE_ERROR/.test(reason(results[0]).message), String(reason(results[0])));
+      assert.ok(reason(results[1]) instanceof GmsupError && /ARGUMENT_TOO_LARGE/.test(reason(results[1]).message), String(reason(results[1])));
+      assert.equal(results[2].status, 'fulfilled');
+      // still in step: both accepted handles are known to the server
+      assert.equal((await c.getStatus(first)).known, true);
+      if (results[2].status === 'fulfilled') assert.equal((await c.getStatus(results[2].value)).known, true);
     });
 
     test('close() rejects pending jobs and later calls', async () => {
