@@ -2,6 +2,7 @@
 // debounced change per file. Editors that save by rename are handled by chokidar's `atomic` mode.
 
 import { watch, type FSWatcher } from 'chokidar';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const DEBOUNCE_MS = 300;
@@ -11,10 +12,13 @@ export class ConfigWatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private files: Set<string>;
   private closed = false;
+  /** File identities when the watcher was made: a change before chokidar is ready is caught by comparing. */
+  private readonly baseline = new Map<string, string>();
 
   /** `onChange('config')` for the config file, `onChange(path)` for a module file. */
   constructor(private readonly configFile: string, files: string[], private readonly onChange: (what: string) => void) {
     this.files = new Set(files.map((f) => resolve(f)));
+    for (const f of [configFile, ...this.files]) this.baseline.set(resolve(f), identity(f));
   }
 
   start(): void {
@@ -30,6 +34,10 @@ export class ConfigWatcher {
     this.watcher.on('change', fire);
     this.watcher.on('add', fire);
     this.watcher.on('error', () => { /* a vanished file is seen again when it comes back */ });
+    this.watcher.on('ready', () => {
+      for (const [path, id] of this.baseline) if (identity(path) !== id) fire(path);
+      this.baseline.clear();
+    });
   }
 
   /** Replaces the watched module files (after a reload). */
@@ -50,5 +58,14 @@ export class ConfigWatcher {
     this.timers.clear();
     void this.watcher?.close();
     this.watcher = null;
+  }
+}
+
+function identity(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
   }
 }
