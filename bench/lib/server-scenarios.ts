@@ -101,6 +101,10 @@ export interface DeepResult {
   shallowDrain: LoadgenResult;
   deepSubmit: LoadgenResult;
   deepDrain: LoadgenResult;
+  /** Server CPU per job while filling (pipelined) and while submitting / grabbing at full depth. */
+  fillCpuMicrosPerJob: number;
+  deepSubmitCpuMicrosPerJob: number;
+  deepDrainCpuMicrosPerJob: number;
 }
 
 /**
@@ -115,14 +119,20 @@ export async function deepQueue(bin: string, spec: TargetSpec, s: ServerBenchSiz
     const shallowSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} shallow submit`);
     const shallowDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers, jobs: shallowSubmit.jobs }), `${spec.name} shallow drain`);
     const baselineRssBytes = memInfo(pid).rssBytes; // after warmup and the shallow probe: JIT and buffers counted out
+    const cpuFillS = cpuSeconds(pid);
     const fill = checked(await runLoadgen(bin, 'bg', { ...probe, threads: 4, batch: 1000, jobs: s.deepJobs, maxSeconds: s.fillMaxSeconds }), `${spec.name} fill`);
     const depth = await queuedJobs(port, fn);
     const mem = memInfo(pid);
+    const cpuSubmitS = cpuSeconds(pid);
     const deepSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} deep submit`);
+    const cpuDrainS = cpuSeconds(pid);
     const deepDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers }), `${spec.name} deep drain`);
     return {
       baselineRssBytes, depth, fill, rssAtDepthBytes: mem.rssBytes, peakRssBytes: mem.peakRssBytes,
       shallowSubmit, shallowDrain, deepSubmit, deepDrain,
+      fillCpuMicrosPerJob: ((cpuSubmitS - cpuFillS) * 1e6) / Math.max(1, fill.jobs),
+      deepSubmitCpuMicrosPerJob: ((cpuDrainS - cpuSubmitS) * 1e6) / Math.max(1, deepSubmit.jobs),
+      deepDrainCpuMicrosPerJob: perJobMicros(cpuDrainS, pid, deepDrain.jobs),
     };
   });
 }

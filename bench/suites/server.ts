@@ -32,7 +32,7 @@ export function sizes(): ServerBenchSizes {
 
 /** Rounds per target for the foreground and background scenarios (best kept); the deep queue runs once. */
 function repeatRounds(): number {
-  return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', 1)));
+  return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', process.env.BENCH_QUICK === '1' ? 1 : 2)));
 }
 
 type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep';
@@ -122,13 +122,16 @@ export default async function serverBench(): Promise<BenchRow[]> {
       rows.push(...rowsFor(`server: deep queue ${s.deepJobs} x 100 B background`, deepRefs, res, [
         { metric: 'queued jobs reached', unit: 'jobs', better: 'higher', value: (r) => r.depth },
         { metric: 'fill (4 clients, pipelined x1000)', unit: 'jobs/s', better: 'higher', value: (r) => r.fill.rate },
+        { metric: 'server CPU per job, fill', unit: 'µs', better: 'lower', value: (r) => r.fillCpuMicrosPerJob },
         { metric: 'peak RSS holding the queue', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
         { metric: 'memory per queued job', unit: 'bytes', better: 'lower', value: (r) => (r.depth > 0 ? (r.rssAtDepthBytes - r.baselineRssBytes) / r.depth : null) },
         { metric: `submit, queue empty (${s.clients} clients)`, unit: 'jobs/s', better: 'higher', value: (r) => r.shallowSubmit.rate },
         { metric: `submit at full depth (${s.clients} clients)`, unit: 'jobs/s', better: 'higher', value: (r) => r.deepSubmit.rate },
+        { metric: 'server CPU per job, submit at full depth', unit: 'µs', better: 'lower', value: (r) => r.deepSubmitCpuMicrosPerJob },
         { metric: 'submit deep/empty (1.0 = O(1))', unit: 'ratio', better: 'higher', value: (r) => ratio(r.deepSubmit.rate, r.shallowSubmit.rate) },
         { metric: `grab+complete, queue near empty (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.shallowDrain.rate },
         { metric: `grab+complete at full depth (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.deepDrain.rate },
+        { metric: 'server CPU per job, grab at full depth', unit: 'µs', better: 'lower', value: (r) => r.deepDrainCpuMicrosPerJob },
         { metric: 'grab deep/empty (1.0 = O(1))', unit: 'ratio', better: 'higher', value: (r) => ratio(r.deepDrain.rate, r.shallowDrain.rate) },
       ], short.join('; ')));
     }
