@@ -144,7 +144,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (!sup) return;
     for (const prog of sup.programs.values()) {
       if (prog.config.kind === 'module' && prog.config.modulePath === file && !prog.stopped) {
-        log.daemon(`${prog.name}: module ${file} changed, rolling restart`);
+        log.daemon(`${prog.name}: module ${file} changed, rolling restart`, prog.name);
         prog.rollingRestart('module file changed').catch(() => {});
       }
     }

@@ -65,8 +65,9 @@ export class LogSink {
 
   constructor(private readonly opts: LogSinkOptions) {}
 
-  daemon(text: string): void {
-    this.add({ atMs: Date.now(), source: 'daemon', worker: null, stream: 'daemon', text });
+  /** A daemon line; `worker` tags lines about one worker so `gmsup logs NAME` shows them too. */
+  daemon(text: string, worker: string | null = null): void {
+    this.add({ atMs: Date.now(), source: 'daemon', worker, stream: 'daemon', text });
   }
 
   worker(worker: string, index: number, pid: number | null, stream: 'stdout' | 'stderr', text: string): void {
@@ -100,7 +101,7 @@ export class LogSink {
     const stamp = new Date(line.atMs).toISOString();
     const text = `${stamp} ${line.source}${line.stream === 'stderr' ? ' !' : ''} ${line.text}\n`;
     this.pendingOut.push(text);
-    if (line.worker !== null) {
+    if (line.worker !== null && line.stream !== 'daemon') {
       try { this.fileFor(line.worker)?.write(text); } catch { /* disk full etc.: keep supervising */ }
     }
     if (!this.flushScheduled) {

@@ -125,10 +125,10 @@ export class Monitor {
       mp.missingSinceMs = track.missingSinceMs;
       mp.reregisteredAtMs = track.reregisteredAtMs;
       if (action === 'reregister') {
-        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: registered on ${count.registeredOn}/${count.reachable} reachable servers; asking it to re-register`);
+        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: registered on ${count.registeredOn}/${count.reachable} reachable servers; asking it to re-register`, mp.name);
         mp.reregister();
       } else if (action === 'restart') {
-        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: still not registered after re-register request; restarting it`);
+        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: still not registered after re-register request; restarting it`, mp.name);
         mp.stop('registration lost', { restart: true });
       }
     }
@@ -145,7 +145,7 @@ export class Monitor {
         if (maxMemoryBytes !== null && mp.rssBytes !== null && mp.rssBytes > maxMemoryBytes) why = `max_memory: RSS ${Math.round(mp.rssBytes / 1048576)} MiB > ${Math.round(maxMemoryBytes / 1048576)} MiB`;
         else if (maxLifetimeMs !== null && mp.state.spawnedAtMs !== null && now - mp.state.spawnedAtMs > maxLifetimeMs) why = `max_lifetime ${Math.round(maxLifetimeMs / 1000)} s reached`;
         if (!why) continue;
-        this.log.daemon(`${prog.name}/${slot.index}/${mp.pid}: recycling (${why})`);
+        this.log.daemon(`${prog.name}/${slot.index}/${mp.pid}: recycling (${why})`, prog.name);
         prog.replace(slot, why).catch(() => {});
       }
     }

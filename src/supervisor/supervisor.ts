@@ -89,10 +89,10 @@ export class Supervisor {
   private addProgram(config: Config['programs'][number]): Program {
     const prog = new Program(config, this.spawner);
     prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
-    prog.on('log', (text) => this.log.daemon(text));
+    prog.on('log', (text) => this.log.daemon(text, config.name));
     prog.on('state', (mp, from, to) => {
       const why = to === 'FATAL' || to === 'BACKOFF' ? `: ${mp.state.reason ?? ''}` : to === 'STOPPED' && mp.state.lastStopPath ? ` (stopped via ${mp.state.lastStopPath})` : '';
-      this.log.daemon(`${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`);
+      this.log.daemon(`${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`, mp.name);
     });
     prog.on('job:end', (fn, ok) => { if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1; });
     this.programs.set(config.name, prog);
@@ -105,7 +105,7 @@ export class Supervisor {
     const prog = this.program(name);
     const from = prog.desired;
     prog.scaled = n !== prog.config.instances;
-    this.log.daemon(`${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`);
+    this.log.daemon(`${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`, name);
     prog.setDesired(n);
     return { from, to: n };
   }
