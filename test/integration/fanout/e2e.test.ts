@@ -56,7 +56,9 @@ test('fan-out through gmsup: exactly once, failures retried, a killed worker los
     assert.equal(r.ok, COUNT, JSON.stringify(r.failures.slice(0, 3)));
     assert.ok(c.totals.fail5xx > 0 && c.totals.resets > 0 && c.totals.timeouts > 0, JSON.stringify(c.totals));
     const injected = c.totals.fail5xx + c.totals.resets + c.totals.timeouts;
-    assert.equal(r.retried, injected, 'one resubmit per injected failure');
+    // Every injected failure is resubmitted; on a loaded machine a healthy call can also outlive
+    // callTimeoutMs and be resubmitted, so the exact invariant is attempts == requests the fleet saw.
+    assert.ok(r.retried >= injected, `resubmits ${r.retried} >= injected failures ${injected}`);
     assert.equal(r.attempts, c.totals.get);
     assert.equal(r.combinedSha1, expectedPullHash(COUNT, BODY_BYTES));
     assert.equal(r.fleet?.matches, true);
