@@ -56,6 +56,8 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     readonly index: number,
     private readonly spawner: Spawner,
     private readonly now: () => number = Date.now,
+    /** A pre-started worker process waiting for its init (warm spare), if the program keeps one. */
+    private readonly takeSpare: () => ChildHandle | null = () => null,
   ) {
     super();
   }
@@ -134,7 +136,8 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.cpuPercent = null;
     this.rssBytes = null;
     const spec = this.config;
-    const child = this.spawner.spawn({
+    // A warm spare has Node and the worker runtime loaded already: only the init is left to do.
+    const child = this.takeSpare() ?? this.spawner.spawn({
       cwd: spec.cwd,
       env: { GMSUP_PROGRAM: spec.name, GMSUP_INDEX: String(this.index) },
     });

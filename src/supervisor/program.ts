@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { ProgramConfig } from '../config/types.js';
 import { ManagedProcess } from './managed-process.js';
 import type { Spawner } from './spawner.js';
+import { WarmSpare } from './warm-spare.js';
 
 export interface Slot {
   index: number;
@@ -35,10 +36,24 @@ export class Program extends EventEmitter<ProgramEvents> {
   scaled = false;
   stopped = false;
   private rolling: Promise<void> = Promise.resolve();
+  /** Module programs keep one warm spare process: a restart then skips Node's start-up. */
+  private spare: WarmSpare | null = null;
 
   constructor(public config: ProgramConfig, private readonly spawner: Spawner) {
     super();
     this.desired = config.instances;
+  }
+
+  /** Prepares the spare once the first instances run (not during start-up, where it would compete). */
+  private prepareSpare(): void {
+    if (this.config.kind !== 'module' || this.stopped || this.desired === 0 || this.spare) return;
+    this.spare = new WarmSpare(this.spawner, this.config.cwd, this.config.name);
+    this.spare.schedule(0);
+  }
+
+  private dropSpare(): void {
+    this.spare?.close();
+    this.spare = null;
   }
 
   get name(): string { return this.config.name; }
@@ -55,6 +70,7 @@ export class Program extends EventEmitter<ProgramEvents> {
   /** Scale to n instances: start new slots or drain the highest ones; never restarts the others. */
   setDesired(n: number): void {
     this.desired = n;
+    if (n === 0) this.dropSpare();
     if (this.stopped) return;
     this.fill();
     while (this.slots.length > n) {
@@ -74,11 +90,16 @@ export class Program extends EventEmitter<ProgramEvents> {
   }
 
   private makeInstance(index: number): ManagedProcess {
-    const mp = new ManagedProcess(this.config, index, this.spawner);
+    const mp = new ManagedProcess(this.config, index, this.spawner, Date.now, () => {
+      if (!this.spare || this.stopped) return null;
+      this.spare.setCwd(this.config.cwd);
+      return this.spare.take();
+    });
     mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
     mp.on('job:end', (fn, ok) => this.emit('job:end', fn, ok));
     mp.on('state', (from, to) => {
       this.emit('state', mp, from, to);
+      if (to === 'RUNNING') this.prepareSpare();
       if (this.leaving.has(mp) && mp.settled) {
         mp.close();
         this.leaving.delete(mp);
@@ -184,6 +205,7 @@ export class Program extends EventEmitter<ProgramEvents> {
   /** Drains and stops every instance; resolves when all are settled or the deadline passes. */
   async stopAll(reason: string, opts: { force?: boolean } = {}): Promise<void> {
     this.stopped = true;
+    this.dropSpare();
     const procs = this.all();
     for (const mp of procs) {
       if (mp.state.name === 'STOPPED' || mp.state.name === 'EXITED' || mp.state.name === 'FATAL') continue;

@@ -27,6 +27,8 @@ export interface ChildEvents {
 
 export interface ChildHandle extends EventEmitter<ChildEvents> {
   readonly pid: number | null;
+  /** False once it exited (or failed to spawn). */
+  readonly alive: boolean;
   send(msg: ParentMessage): boolean;
   /** Signals the whole process group the child leads. False when it is already gone. */
   signalGroup(signal: NodeJS.Signals): boolean;
@@ -99,6 +101,10 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
       setImmediate(() => this.emit('exit', code, signal));
     });
     this.proc.channel?.unref();
+  }
+
+  get alive(): boolean {
+    return !this.exited;
   }
 
   send(msg: ParentMessage): boolean {

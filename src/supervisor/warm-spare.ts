@@ -1,0 +1,68 @@
+// One pre-started worker process per module program that has not been sent its init yet: a crashed or
+// recycled instance takes it and skips Node's start-up (the restart-latency goal). Never a fork loop:
+// a spare that dies before use is replaced at most once per SPARE_RETRY_MS.
+
+import type { ChildHandle, Spawner } from './spawner.js';
+
+const SPARE_RETRY_MS = 5000;
+
+export class WarmSpare {
+  private spare: ChildHandle | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** A spare that dies unused is replaced only after SPARE_RETRY_MS (no spawn loop). */
+  private readonly onSpareExit = () => { this.spare = null; this.schedule(SPARE_RETRY_MS); };
+
+  constructor(private readonly spawner: Spawner, private cwd: string, private readonly programName: string) {}
+
+  /** Hands the spare over (or null) and starts preparing the next one. */
+  take(): ChildHandle | null {
+    const s = this.spare;
+    this.spare = null;
+    this.schedule(0);
+    if (!s || !s.alive) return null;
+    s.off('exit', this.onSpareExit);
+    s.off('error', this.onSpareExit);
+    return s;
+  }
+
+  /** Ensures a spare exists after `delayMs`. Hand-overs are paced by the instances' own backoff. */
+  schedule(delayMs = 0): void {
+    if (this.closed || this.spare || this.timer) return;
+    this.timer = setTimeout(() => { this.timer = null; this.spawn(); }, delayMs);
+    this.timer.unref();
+  }
+
+  /** A new cwd (config change) makes the current spare unusable. */
+  setCwd(cwd: string): void {
+    if (cwd === this.cwd) return;
+    this.cwd = cwd;
+    this.discard();
+    this.schedule(0);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.discard();
+  }
+
+  private discard(): void {
+    const s = this.spare;
+    this.spare = null;
+    if (s) {
+      s.off('exit', this.onSpareExit);
+      s.off('error', this.onSpareExit);
+      s.signalGroup('SIGTERM'); // it has no job and no server connection: TERM is enough
+    }
+  }
+
+  private spawn(): void {
+    if (this.closed || this.spare) return;
+    const s = this.spawner.spawn({ cwd: this.cwd, env: { GMSUP_PROGRAM: this.programName, GMSUP_SPARE: '1' } });
+    s.once('exit', this.onSpareExit);
+    s.once('error', this.onSpareExit);
+    this.spare = s;
+  }
+}
