@@ -1,5 +1,6 @@
 // `npm run bench [-- NAME...]`: runs every benchmark suite under bench/suites (or those named), each
-// side by side with its reference programs, prints one table and writes bench/results/latest.{json,md}.
+// side by side with its reference programs, prints one table, writes bench/results/<suite>.json and,
+// for a full run, bench/results/latest.{json,md}.
 
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,6 +26,9 @@ for (const file of suites) {
     const mod = (await import(pathToFileURL(join(suitesDir, file)).href)) as { default: () => Promise<BenchRow[]> };
     const got = await mod.default();
     rows.push(...got);
+    // One file per suite too, so suites run separately (or at the same time) keep their own figures.
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', `${name}.json`), JSON.stringify({ at: new Date().toISOString(), rows: got }, null, 2));
     process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     process.stderr.write(`${formatTable(got)}\n`);
   } catch (err) {
@@ -36,6 +40,8 @@ for (const file of suites) {
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
 const table = formatTable(rows);
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, at: new Date().toISOString(), rows }, null, 2));
-writeFileSync(join(here, 'results', 'latest.md'), `Machine: ${machine}\n\n${table}\n`);
+if (filters.length === 0) {
+  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(join(here, 'results', 'latest.md'), `Machine: ${machine}\n\n${table}\n`);
+}
 process.stdout.write(`\nMachine: ${machine}\n\n${table}\n`);
