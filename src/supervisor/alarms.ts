@@ -40,9 +40,12 @@ export class AlarmTracker {
       const byFn = new Map(srv.functions.map((f) => [f.function, f]));
       for (const f of srv.functions) {
         const key = `${srv.address}\t${f.function}`;
+        // Stalled: jobs queued the whole time and no job of the function completed in that time.
         const lastDoneAt = this.lastDone.get(f.function)?.atMs ?? null;
-        const quiet = lastDoneAt === null || now - lastDoneAt >= this.policy.stalledAfterMs;
-        if (hold(`stalled\t${key}`, f.queued > 0 && f.availableWorkers > 0 && quiet, this.policy.stalledAfterMs)) {
+        const stalledKey = `stalled\t${key}`;
+        const since = this.since.get(stalledKey);
+        if (since !== undefined && lastDoneAt !== null && lastDoneAt > since) this.since.set(stalledKey, lastDoneAt);
+        if (hold(stalledKey, f.queued > 0 && f.availableWorkers > 0, this.policy.stalledAfterMs)) {
           alarms.push({ server: srv.address, function: f.function, kind: 'stalled', message: `${f.queued} queued and no job completed for ${Math.round(this.policy.stalledAfterMs / 1000)} s` });
         }
         if (hold(`idle\t${key}`, f.queued > 0 && f.running < f.availableWorkers, this.policy.idleAfterMs)) {
