@@ -73,7 +73,10 @@ export async function startDaemon(t: TestContext, yaml: string, opts: { waitRunn
       try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
     }
   });
-  await waitFor(async () => (await status()).instances.length >= 0, { timeoutMs: 15_000, what: `daemon control socket\n${out}` });
+  await waitFor(async () => {
+    if (proc.exitCode !== null) throw new Error(`the daemon exited with ${proc.exitCode}:\n${out}`);
+    return (await status()).instances.length >= 0;
+  }, { timeoutMs: 15_000, what: 'daemon control socket' });
   if (opts.waitRunning !== false) {
     await waitAllRegistered({ status }, 15_000).catch((err: Error) => { throw new Error(`${err.message}\ndaemon output:\n${out}`); });
   }

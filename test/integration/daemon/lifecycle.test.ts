@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
 import { skipUnless } from '../../helpers/external.js';
+import { freePort } from '../../helpers/gearmand.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fixture, instancesOf, isAlive, startDaemon, waitAllRegistered } from './daemon-harness.js';
 
@@ -101,4 +102,31 @@ workers:
   assert.ok(delays[0] >= 240 && delays[0] <= 360, `first backoff ~300 ms: ${delays}`);
   assert.ok(delays[1] > delays[0], `backoff grows: ${delays}`);
   assert.ok(delays.every((ms) => ms <= 1200), `capped at max_backoff (+jitter): ${delays}`);
+});
+
+test('an unreachable job server is shown in status and never makes an instance FATAL', async (t) => {
+  const [live, dead] = [await freePort(), await freePort()];
+  const d = await startDaemon(t, `
+server:
+  listen: 127.0.0.1:${live}
+servers: [127.0.0.1:${live}, 127.0.0.1:${dead}]
+workers:
+  echo:
+    module: ${fixture('echo.mjs')}
+    instances: 1
+    restart: { start_seconds: 0.2 }
+`, { waitRunning: false });
+  const s = await waitFor(async () => {
+    const snap = await d.status();
+    const i = snap.instances[0];
+    return i?.state === 'RUNNING' && i.registeredOn === 1 && snap.servers.some((x) => !x.reachable) ? snap : null;
+  }, { timeoutMs: 15_000, what: 'running on the live server, dead one flagged' });
+  assert.equal(s.instances[0].serverCount, 2);
+  const st = d.cli('status', d.file);
+  assert.match(st.stdout, new RegExp(`job server 127\\.0\\.0\\.1:${dead}: UNREACHABLE`));
+  assert.match(st.stdout, /1\/2/);
+  const client = new GearmanClient({ servers: [await d.server()] });
+  t.after(() => client.close());
+  assert.match((await client.submit('echo', 'still works')).toString(), /still works$/);
+  assert.equal((await d.status()).instances[0].state, 'RUNNING');
 });
