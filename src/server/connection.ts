@@ -1,5 +1,5 @@
 // One accepted socket of the embedded server: decodes its bytes into frames for the server logic and
-// writes replies batched per loop turn (cork/uncork). A bad frame never reaches other connections.
+// collects a loop turn's replies into one buffer, written once. A bad frame never reaches other connections.
 
 import type net from 'node:net';
 import { PacketDecoder, type Frame } from '../protocol/codec.js';
@@ -17,7 +17,9 @@ function peerIp(socket: net.Socket): string {
 export class Connection implements Peer, Flushable {
   readonly conn: ServerConn;
   private readonly decoder: PacketDecoder;
-  private corked = false;
+  /** Replies queued this loop turn; flush() joins them into one socket.write (one stream request, one syscall). */
+  private out: Buffer[] = [];
+  private outBytes = 0;
   /** No more frames are handled once the connection is being closed. */
   private closing = false;
 
@@ -43,23 +45,26 @@ export class Connection implements Peer, Flushable {
 
   write(chunk: Buffer): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      this.batcher.add(this);
-    }
-    this.socket.write(chunk);
+    if (this.out.length === 0) this.batcher.add(this);
+    this.out.push(chunk);
+    this.outBytes += chunk.length;
   }
 
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
+    const out = this.out;
+    if (out.length === 0) return;
+    // Copying replies into one buffer costs far less than Node's per-write stream bookkeeping.
+    const data = out.length === 1 ? out[0] : Buffer.concat(out, this.outBytes);
+    this.out = [];
+    this.outBytes = 0;
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(data);
   }
 
   end(): void {
     if (this.closing) return;
     this.closing = true;
+    this.flush();
     // Flush what is queued, then close fully even if the peer keeps its side open.
     if (!this.socket.destroyed) this.socket.end(() => this.socket.destroy());
   }

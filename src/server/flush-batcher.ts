@@ -1,5 +1,5 @@
-// Flushes corked sockets once per event-loop turn (setImmediate), after every readable socket of that
-// turn was handled: replies caused by several peers' packets leave in one write per connection.
+// Flushes each connection's queued replies once per event-loop turn (setImmediate), after every readable
+// socket of that turn was handled: replies caused by several peers' packets leave in one write per connection.
 
 export interface Flushable {
   flush(): void;
