@@ -101,6 +101,8 @@ export class PacketDecoder {
   /** Bytes needed before parsing can progress; avoids re-concatenating a large packet per chunk. */
   private needBytes = 1;
   private failed = false;
+  /** Memory of the last buffer this decoder joined from several chunks: nobody else holds or writes it. */
+  private joined: ArrayBufferLike | null = null;
 
   constructor(options: DecoderOptions = {}) {
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
@@ -118,7 +120,11 @@ export class PacketDecoder {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes < this.needBytes) return frames;
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    let data = this.pending[0];
+    if (this.pending.length > 1) {
+      data = Buffer.concat(this.pending, this.pendingBytes);
+      this.joined = data.buffer;
+    }
     const used = this.parse(data, frames);
     if (used >= data.length) {
       this.pending = [];
@@ -129,6 +135,15 @@ export class PacketDecoder {
       this.pendingBytes = rest.length;
     }
     return frames;
+  }
+
+  /**
+   * True when `view` (an argument of a frame from the latest push) lies in a buffer this decoder joined
+   * itself and covers at least half of it: keeping the view instead of a copy is safe (nothing else
+   * writes there) and pins at most as many bytes again. Large packets spanning socket reads qualify.
+   */
+  ownsMostOf(view: Uint8Array): boolean {
+    return this.joined !== null && view.buffer === this.joined && view.length * 2 >= this.joined.byteLength;
   }
 
   /** Reports leftover bytes at end of stream as a truncated packet or line. */

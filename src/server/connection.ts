@@ -9,6 +9,9 @@ import { invalidPacket, packetTooLarge } from './error-packets.js';
 import { ServerConn, type Peer } from './server-conn.js';
 import type { ServerState } from './server-state.js';
 
+/** Above this many queued bytes a turn's replies are written as they are instead of joined. */
+const JOIN_MAX_BYTES = 16 * 1024;
+
 function peerIp(socket: net.Socket): string {
   const ip = socket.remoteAddress ?? '-';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
@@ -50,15 +53,29 @@ export class Connection implements Peer, Flushable {
     this.outBytes += chunk.length;
   }
 
+  keep(view: Buffer): Buffer {
+    // Small views into a socket chunk are copied, or a 100-byte job would pin the whole chunk.
+    return this.decoder.ownsMostOf(view) ? view : Buffer.from(view);
+  }
+
   flush(): void {
     const out = this.out;
     if (out.length === 0) return;
-    // Copying replies into one buffer costs far less than Node's per-write stream bookkeeping.
-    const data = out.length === 1 ? out[0] : Buffer.concat(out, this.outBytes);
+    const outBytes = this.outBytes;
     this.out = [];
     this.outBytes = 0;
     if (this.socket.destroyed || !this.socket.writable) return;
-    this.socket.write(data);
+    if (out.length === 1) {
+      this.socket.write(out[0]);
+    } else if (outBytes <= JOIN_MAX_BYTES) {
+      // Copying small replies into one buffer costs far less than Node's per-write stream bookkeeping.
+      this.socket.write(Buffer.concat(out, outBytes));
+    } else {
+      // Large payloads go out as they are (one writev), not copied again.
+      this.socket.cork();
+      for (let i = 0; i < out.length; i++) this.socket.write(out[i]);
+      this.socket.uncork();
+    }
   }
 
   end(): void {

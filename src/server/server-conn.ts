@@ -10,6 +10,8 @@ export interface Peer {
   write(chunk: Buffer): void;
   /** Closes the connection after queued bytes are flushed. */
   end(): void;
+  /** A decoded view to keep beyond this packet: the view itself when that pins no foreign bytes, else a copy. */
+  keep?(view: Buffer): Buffer;
 }
 
 export interface Ability {
@@ -53,6 +55,11 @@ export class ServerConn {
     } else {
       this.peer.write(chunk);
     }
+  }
+
+  /** Bytes of a received packet to store (job payloads): a copy unless the peer can hand over the view. */
+  keep(view: Buffer): Buffer {
+    return this.peer.keep !== undefined ? this.peer.keep(view) : Buffer.from(view);
   }
 
   ability(fn: FunctionEntry): Ability | undefined {

@@ -71,7 +71,7 @@ function submit(state: ServerState, conn: ServerConn, type: number, a: Buffer[],
     if (notBeforeMs <= state.clock.now()) notBeforeMs = 0;
   }
   const reducer = isReduce && a[2].length > 0 ? a[2].toString('latin1') : null;
-  const job = new Job(state.store.nextId(), fn, unique, key, Buffer.from(data), priority, background, reducer, notBeforeMs);
+  const job = new Job(state.store.nextId(), fn, unique, key, conn.keep(data), priority, background, reducer, notBeforeMs);
   if (notBeforeMs > 0) job.state = JOB_WAITING;
   state.store.add(job);
   if (!background) state.attach(conn, job);

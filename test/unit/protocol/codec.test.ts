@@ -118,3 +118,20 @@ test('overlong text lines are fatal', () => {
   const frames = d.push(Buffer.from('x'.repeat(40)));
   assert.ok(frames[0]?.kind === 'error' && frames[0].error.kind === 'LINE_TOO_LONG');
 });
+
+test('ownsMostOf: only a large packet joined from several chunks may be kept without a copy', () => {
+  const big = Buffer.alloc(64 * 1024, 0x61);
+  const small = Buffer.from('tiny payload');
+  const stream = Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', '', big), encodeReq(PacketType.SUBMIT_JOB, 'f', '', small)]);
+  const d = new PacketDecoder();
+  const frames = [...d.push(stream.subarray(0, 30_000)), ...d.push(stream.subarray(30_000))];
+  assert.equal(frames.length, 2);
+  const [a, b] = frames.map((f) => (f.kind === 'packet' ? f.packet.args[2] : assert.fail('not a packet')));
+  assert.ok(a.equals(big));
+  assert.equal(d.ownsMostOf(a), true);
+  assert.equal(d.ownsMostOf(b), false); // a 12-byte view would pin the 64 KiB join
+  // A packet inside one socket chunk belongs to the caller's buffer, never kept as a view.
+  const one = new PacketDecoder();
+  const f = one.push(Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', '', big)]));
+  assert.ok(f[0].kind === 'packet' && !one.ownsMostOf(f[0].packet.args[2]));
+});
