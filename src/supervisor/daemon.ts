@@ -123,7 +123,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const force = await done;
     watcher.close();
     mon.stop();
-    await Promise.race([reloading.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([reloading.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]); // a reload in progress gets 2 s
     await sup.stopAll({ force });
     log.daemon('all workers stopped');
     return 0;

@@ -80,6 +80,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         return false;
       };
       const timer = setTimeout(() => { const i = this.stateWaiters.indexOf(waiter); if (i >= 0) this.stateWaiters.splice(i, 1); resolve(false); }, timeoutMs);
+      timer.unref(); // a pending wait must not hold a shutting-down daemon open
       const waiter = () => { if (!check()) this.stateWaiters.push(waiter); };
       if (!check()) this.stateWaiters.push(waiter);
     });

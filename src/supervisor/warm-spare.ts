@@ -54,7 +54,8 @@ export class WarmSpare {
     if (s) {
       s.off('exit', this.onSpareExit);
       s.off('error', this.onSpareExit);
-      s.signalGroup('SIGTERM'); // it has no job and no server connection: TERM is enough
+      // It has no job and no server connection yet; KILL (a worker not yet initialised may ignore TERM).
+      s.signalGroup('SIGKILL');
     }
   }
 
