@@ -23,8 +23,8 @@ export interface ControlMethods {
   status: { params: Record<string, never>; result: Snapshot };
   stop: { params: Record<string, never>; result: { stopping: true } };
   reload: { params: Record<string, never>; result: { plan: ReloadPlanEntry[] } };
-  /** What a reload would do with the file as it is now, without doing it. */
-  plan: { params: Record<string, never>; result: { plan: ReloadPlanEntry[] } };
+  /** What a reload would do with the file as it is now (or with `file`'s contents), without doing it. */
+  plan: { params: { file?: string }; result: { plan: ReloadPlanEntry[] } };
   restart: { params: { name: string; index?: number }; result: { restarted: number } };
   scale: { params: { name: string; instances: number }; result: { from: number; to: number } };
   /** Stop (or start again) every instance of a worker; a runtime switch like scale. */

@@ -83,7 +83,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     status: () => buildSnapshot(need(), mon ?? new Monitor(need(), log, null), { configFile: config.file, startedAtMs, configError }),
     stop: () => { setImmediate(() => requestStop('stop requested')); return { stopping: true }; },
     reload: async () => ({ plan: await reload('gmsup reload') }),
-    plan: async () => ({ plan: need().plan(await load()) }),
+    plan: async (p) => {
+      if (typeof p.file !== 'string') return { plan: need().plan(await load()) };
+      // A candidate file: validated on its own, bound to the running embedded port like a reload.
+      const c = await loadConfig(p.file);
+      return { plan: need().plan(bound ? bindEmbeddedServer(c, bound) : c) };
+    },
     restart: async (p) => ({ restarted: await need().restart(String(p.name), p.index) }),
     scale: (p) => need().scale(String(p.name), Number(p.instances)),
     'stop-worker': async (p) => ({ stopped: await need().stopProgram(String(p.name)) }),

@@ -7,10 +7,12 @@ import { resolveConfigFile } from '../../control/paths.js';
 import { GmsupError } from '../../shared/errors.js';
 import { formatPlan } from './reload.js';
 
-const HELP = 'Usage: gmsup check [FILE]\n  Validates FILE (default ./workers.yaml); if a daemon runs for it, shows what `gmsup reload` would do.';
+const HELP = `Usage: gmsup check [FILE] [--running CONFIG]
+  Validates FILE (default ./workers.yaml); if a daemon runs for it, shows what \`gmsup reload\` would do.
+  --running CONFIG  compare FILE with the daemon running for CONFIG instead (preview an edit in a copy)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {}, HELP);
+  const { values, positionals } = parseCommandArgs(argv, { running: { type: 'string' } }, HELP);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -21,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${file}: OK (${config.programs.length} worker(s), ${total} instance(s))\n`);
   let daemon;
   try {
-    daemon = await connectDaemon(file);
+    daemon = await connectDaemon(values.running ?? file);
   } catch (err) {
     if (err instanceof GmsupError && err.code === 'NO_DAEMON') {
       process.stdout.write('no daemon runs for this file; `gmsup start` would start every worker\n');
@@ -30,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   try {
-    const { plan } = await daemon.client.call('plan', {});
+    const { plan } = await daemon.client.call('plan', values.running ? { file } : {});
     process.stdout.write(`a reload of the running daemon would do:\n${formatPlan(plan)}`);
   } finally {
     daemon.client.close();
