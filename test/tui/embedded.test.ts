@@ -45,14 +45,15 @@ test('start --tui: the help line names q and d; q asks, n keeps the daemon, y st
   await assert.rejects(status(cfg), /no daemon/);
 });
 
-test('start --tui: d detaches, the daemon keeps running', { skip: skipUnless('tmux'), timeout: 120_000 }, async (t) => {
-  const { cfg, tmux, screen, daemonPid } = await embedded(t);
+test('start --tui: d detaches, the daemon keeps running without the terminal', { skip: skipUnless('tmux'), timeout: 120_000 }, async (t) => {
+  const { cfg, tmux, screen, exitFile, daemonPid } = await embedded(t);
   tmux.keys('d');
-  await waitFor(() => screen().some((l) => l.includes('detached')), { timeoutMs: 10_000, what: `detach message: ${screen().join('\n')}` });
+  await waitFor(() => tmux.paneDead(), { timeoutMs: 10_000, what: `the dashboard to exit on d: ${screen().join('\n')}` });
+  assert.equal(readFileSync(exitFile, 'utf8').trim(), '0');
   assert.equal((await status(cfg)).daemon.pid, daemonPid);
   const r = await runCli(['stop', cfg]);
   assert.equal(r.code, 0, r.stderr);
-  await waitFor(() => tmux.paneDead(), { timeoutMs: 30_000, what: 'the foreground daemon to exit after stop' });
+  await waitFor(async () => { try { await status(cfg); return false; } catch { return true; } }, { timeoutMs: 30_000, what: 'the daemon to exit after stop' });
 });
 
 function runWithoutTty(args: string[], t: TestContext): Promise<{ code: number | null; stderr: string; hung: boolean }> {
@@ -89,8 +90,8 @@ test('without a terminal, gmsup tui says so and exits NO_TTY', async (t) => {
   await expectNoTty(['tui', await noTtyConfig(t)], t);
 });
 
-// TODO(daemon): start.ts withDashboard starts the daemon before the dashboard checks for a terminal, so
-// without one it keeps running with nobody to see it. Fix: call requireTerminal() (src/tui/index.ts) first.
-test('without a terminal, gmsup start --tui says so and exits NO_TTY before starting anything', { todo: 'start.ts must call requireTerminal() before runDaemon' }, async (t) => {
-  await expectNoTty(['start', await noTtyConfig(t), '--tui'], t);
+test('without a terminal, gmsup start --tui says so and exits NO_TTY before starting anything', async (t) => {
+  const cfg = await noTtyConfig(t);
+  await expectNoTty(['start', cfg, '--tui'], t);
+  await assert.rejects(status(cfg), /no daemon/);
 });

@@ -14,11 +14,13 @@ import { runDaemon } from '../../supervisor/daemon.js';
 const HELP = `Usage: gmsup start [FILE] [--daemon] [--tui]
   Starts the workers of FILE (default ./workers.yaml) and supervises them.
   --daemon  detach: write a pid file and daemon.log in the state directory, return once it answers
-  --tui     show the dashboard while running (q stops everything)
+  --tui     start detached and show the dashboard (q asks, then stops the daemon; d detaches)
   Ctrl-C (SIGINT) or SIGTERM drains the workers and stops; a second one forces.`;
 
 const BIN = fileURLToPath(new URL('../../../bin/gmsup.js', import.meta.url));
 const DETACH_READY_TIMEOUT_MS = 30_000;
+/** How long `q` + `y` in the dashboard waits for the daemon to finish draining. */
+const STOP_WAIT_MS = 120_000;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { daemon: { type: 'boolean' }, tui: { type: 'boolean' } }, HELP);
@@ -40,7 +42,7 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), 1500).unref();
 }
 
-async function detach(file: string): Promise<number> {
+async function detach(file: string, quiet = false): Promise<number> {
   await loadConfig(file); // report an invalid file here, on the terminal, with exit code 2
   const stateDir = stateDirFor(file);
   const socket = controlSocketPath(stateDir);
@@ -60,7 +62,7 @@ async function detach(file: string): Promise<number> {
       throw new GmsupError('SPAWN_ERROR', `the daemon exited at start (code ${exited}); end of ${logFile}:\n${tail}`);
     }
     if (await socketAnswers(socket, 500)) {
-      process.stdout.write(`gmsup: daemon started (pid ${child.pid}) for ${file}; log: ${logFile}\n`);
+      if (!quiet) process.stdout.write(`gmsup: daemon started (pid ${child.pid}) for ${file}; log: ${logFile}\n`);
       return 0;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -68,23 +70,18 @@ async function detach(file: string): Promise<number> {
   throw new GmsupError('TIMEOUT', `the daemon did not answer within ${DETACH_READY_TIMEOUT_MS} ms (pid ${child.pid}); see ${logFile}`);
 }
 
+/**
+ * `start --tui`: the daemon runs detached (as with --daemon) and the dashboard attaches to it, so `d`
+ * really detaches (the daemon keeps running without this terminal) and `q` + `y` stops it.
+ */
 async function withDashboard(file: string): Promise<number> {
-  const { runDashboard } = await import('../../tui/index.js');
-  const stateDir = stateDirFor(file);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  // The screen owns the terminal: daemon output goes to daemon.log instead.
-  const logFd = openSync(daemonLogPath(stateDir), 'a', 0o600);
-  const { writeSync } = await import('node:fs');
-  const daemon = runDaemon({ configFile: file, out: (t) => { writeSync(logFd, t); } });
-  let finished = false;
-  const result = daemon.finally(() => { finished = true; });
-  const ui = runDashboard({ configFile: file, embeddedStop: async () => { await result; } });
-  const code = await Promise.race([ui, result.then((c) => c)]);
-  if (!finished) {
-    // The dashboard closed (detach): keep supervising in the foreground until stopped.
-    await result;
-  }
-  closeSync(logFd);
-  exitSoon(code);
-  return code;
+  const { runDashboard, requireTerminal } = await import('../../tui/index.js');
+  requireTerminal(); // before anything starts
+  await detach(file, true);
+  const socket = controlSocketPath(stateDirFor(file));
+  const waitForExit = async () => {
+    const deadline = Date.now() + STOP_WAIT_MS;
+    while (Date.now() < deadline && (await socketAnswers(socket, 500))) await new Promise((r) => setTimeout(r, 100));
+  };
+  return runDashboard({ configFile: file, embeddedStop: waitForExit });
 }
