@@ -161,7 +161,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.lastPid = child.pid;
     this.clientId = `${HOST}:${spec.name}:${this.index}:${child.pid}`;
     this.dispatch({ type: 'spawned', pid: child.pid });
-    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId });
+    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId, index: this.index });
   }
 
   private onMessage(child: ChildHandle, m: ChildMessage): void {

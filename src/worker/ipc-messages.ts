@@ -10,7 +10,8 @@ export type ParentMessage =
    * `ipcBatchMs` (optional, opt-in): report job ends at most this often, several at once as `job:ends`.
    * Without it every job sends its own `job:end` (at thousands of jobs/s that costs more than the jobs).
    */
-  | { type: 'worker:init'; spec: WorkerSpec; clientId: string; ipcBatchMs?: number }
+  /** `index`: the instance number, set as GMSUP_INDEX (a warm spare was spawned before it had one). */
+  | { type: 'worker:init'; spec: WorkerSpec; clientId: string; index?: number; ipcBatchMs?: number }
   /** Stop grabbing, finish in-flight jobs within spec.stopTimeoutMs, exit 0. */
   | { type: 'worker:stop'; reason: string }
   /** Re-send CAN_DO on every connection (the daemon saw a registration vanish). */

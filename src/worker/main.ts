@@ -52,7 +52,7 @@ function exitNow(code: number, reason: 'max-jobs' | 'stopped' | 'parent-gone' | 
 
 function requestStop(reason: 'stopped' | 'parent-gone', stopTimeoutMs?: number): void {
   if (handle) void handle.stop(reason, stopTimeoutMs);
-  else if (spec === null && reason === 'parent-gone') exitNow(0, reason); // never initialised
+  else if (spec === null) exitNow(0, reason); // never initialised (e.g. a warm spare): nothing to drain
   else pendingStop = { reason, stopTimeoutMs };
 }
 
@@ -98,7 +98,11 @@ if (hasIpc) {
     const msg = raw as ParentMessage;
     switch (msg?.type) {
       case 'worker:init':
-        if (spec === null) void start(msg.spec, msg.clientId, msg.ipcBatchMs);
+        if (spec === null) {
+          process.env.GMSUP_PROGRAM = msg.spec.name;
+          if (msg.index !== undefined) process.env.GMSUP_INDEX = String(msg.index);
+          void start(msg.spec, msg.clientId, msg.ipcBatchMs);
+        }
         break;
       case 'worker:stop':
         requestStop('stopped');
