@@ -11,6 +11,8 @@ import type { ServerState } from './server-state.js';
 
 /** Above this many queued bytes a turn's replies are written as they are instead of joined. */
 const JOIN_MAX_BYTES = 16 * 1024;
+/** Default: a peer that stops reading may hold at most this much unsent output (at least 2 max packets). */
+const MIN_OUTPUT_LIMIT_BYTES = 256 * 1024 * 1024;
 
 function peerIp(socket: net.Socket): string {
   const ip = socket.remoteAddress ?? '-';
@@ -25,6 +27,7 @@ export class Connection implements Peer, Flushable {
   private outBytes = 0;
   /** No more frames are handled once the connection is being closed. */
   private closing = false;
+  private readonly outputLimitBytes: number;
 
   constructor(
     private readonly socket: net.Socket,
@@ -33,8 +36,10 @@ export class Connection implements Peer, Flushable {
     maxPacketBytes: number,
     fallbackFd: number,
     private readonly log?: (line: string) => void,
+    maxOutputBytes?: number,
   ) {
     this.decoder = new PacketDecoder({ maxPacketBytes, allowText: true });
+    this.outputLimitBytes = maxOutputBytes ?? Math.max(MIN_OUTPUT_LIMIT_BYTES, 2 * maxPacketBytes);
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     this.conn = new ServerConn(this, typeof fd === 'number' && fd >= 0 ? fd : fallbackFd, peerIp(socket));
     state.connect(this.conn);
@@ -75,6 +80,11 @@ export class Connection implements Peer, Flushable {
       this.socket.cork();
       for (let i = 0; i < out.length; i++) this.socket.write(out[i]);
       this.socket.uncork();
+    }
+    if (this.socket.writableLength > this.outputLimitBytes) {
+      // It does not read what it is sent: drop it rather than let its backlog exhaust memory.
+      this.log?.(`connection ${this.conn.fd}: ${this.socket.writableLength} bytes unread by the peer; closing it`);
+      this.destroy();
     }
   }
 

@@ -24,6 +24,8 @@ export interface JobServerOptions {
   verboseLevel?: string;
   /** How long `shutdown graceful` waits for running jobs before closing anyway. */
   gracefulTimeoutMs?: number;
+  /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, at least 2 max packets). */
+  maxOutputBytes?: number;
 }
 
 export interface JobServer {
@@ -61,7 +63,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return;
     }
-    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log);
+    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
     connections.add(c);
     socket.once('close', () => connections.delete(c));
   });
