@@ -28,6 +28,8 @@ export function timingFor(p: ProgramConfig): Timing {
 }
 
 const HOST = hostname();
+/** Workers report finished jobs at most this often (batched): per-job IPC costs more than a fast job. */
+const IPC_BATCH_MS = 100;
 
 export class ManagedProcess extends EventEmitter<ManagedEvents> {
   state: ProcState = initialProcState();
@@ -161,7 +163,14 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.lastPid = child.pid;
     this.clientId = `${HOST}:${spec.name}:${this.index}:${child.pid}`;
     this.dispatch({ type: 'spawned', pid: child.pid });
-    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId, index: this.index });
+    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId, index: this.index, ipcBatchMs: IPC_BATCH_MS });
+  }
+
+  private jobEnded(handle: string, fn: string, ok: boolean): void {
+    this.currentJobs.delete(handle);
+    if (ok) this.jobsDone++;
+    else this.jobsFailed++;
+    this.emit('job:end', fn, ok);
   }
 
   private onMessage(child: ChildHandle, m: ChildMessage): void {
@@ -170,11 +179,13 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
       case 'worker:ready': return this.dispatch({ type: 'ready' });
       case 'worker:init-failed': return this.dispatch({ type: 'init-failed', error: m.error.message });
       case 'job:start': this.currentJobs.set(m.job.handle, m.job); return;
+      case 'job:starts':
+        for (const job of m.jobs) this.currentJobs.set(job.handle, job);
+        return;
       case 'job:end':
-        this.currentJobs.delete(m.handle);
-        if (m.ok) this.jobsDone++;
-        else this.jobsFailed++;
-        this.emit('job:end', m.function, m.ok);
+        return this.jobEnded(m.handle, m.function, m.ok);
+      case 'job:ends':
+        for (const e of m.ends) this.jobEnded(e.handle, e.function, e.ok);
         return;
       case 'worker:exiting':
         if (m.reason === 'max-jobs') {

@@ -9,8 +9,8 @@ export type ParentMessage =
   /**
    * `ipcBatchMs` (optional, opt-in): report job ends at most this often, several at once as `job:ends`.
    * Without it every job sends its own `job:end` (at thousands of jobs/s that costs more than the jobs).
+   * `index`: the instance number, set as GMSUP_INDEX (a warm spare was spawned before it had one).
    */
-  /** `index`: the instance number, set as GMSUP_INDEX (a warm spare was spawned before it had one). */
   | { type: 'worker:init'; spec: WorkerSpec; clientId: string; index?: number; ipcBatchMs?: number }
   /** Stop grabbing, finish in-flight jobs within spec.stopTimeoutMs, exit 0. */
   | { type: 'worker:stop'; reason: string }
@@ -37,6 +37,8 @@ export type ChildMessage =
   | { type: 'server:state'; server: string; connected: boolean; registered: boolean; error?: string }
   | { type: 'job:start'; job: CurrentJob }
   | { type: 'job:end'; handle: string; function: string; durationMs: number; ok: boolean }
+  /** Only when init set `ipcBatchMs`: several job:start at once, same meaning as one job:start each. */
+  | { type: 'job:starts'; jobs: CurrentJob[] }
   /** Only when init set `ipcBatchMs`: several job:end at once, same meaning as one job:end each. */
   | { type: 'job:ends'; ends: JobEnd[] }
   | { type: 'worker:draining'; reason: string }

@@ -1,6 +1,7 @@
 // Sends runtime events to the daemon over IPC, cheaply. `job:start` waits one macrotask and is dropped
 // when the job has already ended by then (its end still goes out, so counters stay exact). With
-// `batchMs` (the daemon opted in), job ends leave at most once per batchMs, several as one `job:ends`.
+// `batchMs` (the daemon opted in), job ends leave at most once per batchMs, several as one `job:ends`,
+// and the starts of one macrotask leave as one `job:starts`.
 
 import type { ChildMessage, JobEnd } from './ipc-messages.js';
 
@@ -11,7 +12,7 @@ export interface IpcReporter {
 }
 
 export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: number): IpcReporter {
-  const pendingStarts = new Map<string, ChildMessage>();
+  const pendingStarts = new Map<string, Extract<ChildMessage, { type: 'job:start' }>>();
   let startsScheduled = false;
   let ends: JobEnd[] = [];
   let endsTimer: NodeJS.Timeout | null = null;
@@ -19,7 +20,11 @@ export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: num
 
   const flushStarts = (): void => {
     startsScheduled = false;
-    for (const msg of pendingStarts.values()) send(msg);
+    if (batchMs !== undefined && batchMs > 0 && pendingStarts.size > 1) {
+      send({ type: 'job:starts', jobs: [...pendingStarts.values()].map((m) => m.job) });
+    } else {
+      for (const msg of pendingStarts.values()) send(msg);
+    }
     pendingStarts.clear();
   };
   const flushEnds = (): void => {

@@ -46,3 +46,16 @@ test('with batchMs: the first end goes at once, later ones in one job:ends; flus
   r.flush();
   assert.deepEqual(sent.slice(2), [end('d')]);
 });
+
+test('with batchMs: the starts of one macrotask go as one job:starts', async () => {
+  const sent: ChildMessage[] = [];
+  const r = makeIpcReporter((m) => sent.push(m), 30);
+  r.report(start('a'));
+  r.report(start('b'));
+  r.report(start('c'));
+  r.report(end('b'));
+  await tick();
+  assert.deepEqual(sent.filter((m) => m.type !== 'job:end'), [{ type: 'job:starts', jobs: [
+    { handle: 'a', function: 'f', startedAtMs: 1 }, { handle: 'c', function: 'f', startedAtMs: 1 },
+  ] }]);
+});
