@@ -17,6 +17,7 @@ const suites = readdirSync(suitesDir)
   .sort()
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)));
 
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
 const rows: BenchRow[] = [];
 for (const file of suites) {
   const name = file.replace(/\.ts$/, '');
@@ -28,7 +29,7 @@ for (const file of suites) {
     rows.push(...got);
     // One file per suite too, so suites run separately (or at the same time) keep their own figures.
     mkdirSync(join(here, 'results'), { recursive: true });
-    writeFileSync(join(here, 'results', `${name}.json`), JSON.stringify({ at: new Date().toISOString(), rows: got }, null, 2));
+    writeFileSync(join(here, 'results', `${name}.json`), JSON.stringify({ machine, at: new Date().toISOString(), rows: got }, null, 2));
     process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     process.stderr.write(`${formatTable(got)}\n`);
   } catch (err) {
@@ -37,7 +38,6 @@ for (const file of suites) {
   }
 }
 
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
 const table = formatTable(rows);
 mkdirSync(join(here, 'results'), { recursive: true });
 if (filters.length === 0) {
