@@ -59,7 +59,7 @@ async function loadHandler(spec: WorkerSpec, opts: WorkerOptions): Promise<JobHa
 
 export async function runWorker(spec: WorkerSpec, opts: WorkerOptions = {}): Promise<WorkerHandle> {
   if (spec.servers.length === 0) throw new GmsupError('USAGE', `worker ${spec.name}: no job servers configured`);
-  if (spec.kind === 'process') return runProcessWorker(spec);
+  if (spec.kind === 'process') return runProcessWorker(spec, opts.clientId ?? defaultClientId(spec.name));
   const handler = await loadHandler(spec, opts);
   const runtime = new WorkerRuntime({
     function: spec.function,
@@ -87,7 +87,7 @@ export async function runWorker(spec: WorkerSpec, opts: WorkerOptions = {}): Pro
   };
 }
 
-async function runProcessWorker(spec: WorkerSpec): Promise<WorkerHandle> {
+async function runProcessWorker(spec: WorkerSpec, clientId: string): Promise<WorkerHandle> {
   const { startProcess } = await import('./process-runner.js');
   const proc = await startProcess({
     command: spec.command ?? [],
@@ -96,6 +96,7 @@ async function runProcessWorker(spec: WorkerSpec): Promise<WorkerHandle> {
     env: spec.env,
     cwd: spec.cwd,
     function: spec.function,
+    clientId,
   });
   let reason: StopReason = 'error';
   const done = proc.exited.then((exit) => ({ reason, abandonedJobs: 0, jobsDone: 0, jobsFailed: 0, exit }));

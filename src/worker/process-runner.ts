@@ -12,6 +12,8 @@ export interface ProcessOptions {
   env: Record<string, string>;
   cwd: string;
   function: string;
+  /** Passed as GMSUP_CLIENT_ID: a program that sets it as its Gearman client id lets the daemon verify its registration. */
+  clientId: string;
 }
 
 export interface ProcessExit {
@@ -39,7 +41,7 @@ export async function startProcess(opts: ProcessOptions): Promise<SupervisedProc
   // Same process group as this worker process: the daemon's group kill reaches it too.
   const child = spawn(file, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env, GEARMAN_SERVERS: opts.servers.join(','), GMSUP_FUNCTION: opts.function },
+    env: { ...process.env, ...opts.env, GEARMAN_SERVERS: opts.servers.join(','), GMSUP_FUNCTION: opts.function, GMSUP_CLIENT_ID: opts.clientId },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
