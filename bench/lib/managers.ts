@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TINY_WORKER = join(root, 'bench', 'lib', 'tiny-worker.js');
 export const TINY_HANDLER = join(root, 'bench', 'lib', 'tiny-handler.mjs');
+export const TINY_HANDLER_TS = join(root, 'bench', 'lib', 'tiny-handler.ts');
 export const FN = 'benchfn';
 
 export interface Manager {
@@ -35,13 +36,15 @@ async function killAndWait(child: ChildProcess, signal: NodeJS.Signals, graceMs:
   clearTimeout(timer);
 }
 
-export function startGmsup(dir: string, server: string, n: number, kind: 'module' | 'process'): Manager {
+export function startGmsup(dir: string, server: string, n: number, kind: 'module' | 'ts' | 'process'): Manager {
   const file = join(dir, `gmsup-${kind}.yaml`);
-  const program = kind === 'module' ? `    module: ${TINY_HANDLER}\n` : `    process: ${process.execPath} ${TINY_WORKER}\n    env: { GEARMAN_SERVER: "${server}" }\n`;
+  const program = kind === 'process'
+    ? `    process: ${process.execPath} ${TINY_WORKER}\n    env: { GEARMAN_SERVER: "${server}" }\n`
+    : `    module: ${kind === 'ts' ? TINY_HANDLER_TS : TINY_HANDLER}\n`;
   writeFileSync(file, `servers: [${server}]\nworkers:\n  ${FN}:\n${program}    instances: ${n}\n    stop_timeout: 2s\n`);
   const child = spawn(process.execPath, [join(root, 'bin', 'gmsup.js'), 'start', file], { stdio: 'ignore', cwd: dir });
   return {
-    name: kind === 'module' ? 'gmsup' : 'gmsup (process:)',
+    name: kind === 'module' ? 'gmsup' : kind === 'ts' ? 'gmsup (.ts module)' : 'gmsup (process:)',
     pid: () => child.pid ?? -1,
     stop: () => killAndWait(child, 'SIGTERM', 15_000),
   };

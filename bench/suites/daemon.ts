@@ -108,6 +108,7 @@ export default async function daemonBench(): Promise<BenchRow[]> {
   };
   try {
     await run('gmsup', (server) => startGmsup(dir, server, N, 'module'));
+    await run('gmsup (.ts module)', (server) => startGmsup(dir, server, N, 'ts'));
     await run('gmsup (process:)', (server) => startGmsup(dir, server, N, 'process'));
     if (hasSupervisord()) await run('supervisord', (server) => startSupervisord(dir, server, N));
     await run('PM2', (server) => startPm2(dir, server, N));
