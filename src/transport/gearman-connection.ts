@@ -24,7 +24,10 @@ export interface GearmanConnectionEvents {
 export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   readonly address: string;
   private readonly decoder: PacketDecoder;
-  private corked = false;
+  /** Bytes written this tick, not yet handed to the socket: they leave as ONE buffer (one syscall). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
   private closed = false;
 
   private constructor(private readonly socket: net.Socket, hp: HostPort, options: ConnectionOptions) {
@@ -74,14 +77,25 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
 
   write(bytes: Buffer): void {
     if (this.closed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
     }
+  }
+
+  /**
+   * Hands what was written so far to the socket now, as one buffer: cheaper than cork/uncork (a writev
+   * with a request per chunk). Callers flush early when more (slow) work follows in the same tick.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    const n = this.pending.length;
+    if (n === 0 || this.closed) return;
+    const bytes = n === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
     this.socket.write(bytes);
   }
 
@@ -94,6 +108,7 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
         clearTimeout(timer);
         resolve();
       });
+      this.flush();
       this.socket.end();
     });
   }
