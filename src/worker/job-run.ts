@@ -28,87 +28,127 @@ export interface RunningJob {
   abandon(): void;
 }
 
+/**
+ * Starts the handler now. Its outcome is handled one microtask later, as `await` would (callers rely
+ * on runJob returning before onEnd fires).
+ */
 export function runJob(opts: RunJobOptions): RunningJob {
-  const { job, conn } = opts;
-  // The handle was decoded as latin1: send the identical bytes back.
-  const handle = Buffer.from(job.handle, 'latin1');
-  // Created on first use: an AbortController per job costs more than a trivial job itself (GC).
-  let controller: AbortController | null = null;
-  let abortReason: unknown;
-  const abort = (reason: unknown): void => {
-    if (abortReason !== undefined) return;
-    abortReason = reason;
-    controller?.abort(reason);
-  };
-  let finished = false;
-  let timer: NodeJS.Timeout | null = null;
+  return new JobRun(opts);
+}
 
-  const end = (ok: boolean, send: () => void): void => {
-    if (finished) return;
-    finished = true;
-    if (timer) clearTimeout(timer);
-    send();
-    opts.onEnd(ok);
-  };
-  const fail = (text: string): void => {
-    end(false, () => {
-      if (opts.sendExceptions) conn.send(PacketType.WORK_EXCEPTION, handle, text);
-      else conn.send(PacketType.WORK_FAIL, handle);
-    });
-  };
+/**
+ * One running job: its own JobContext and RunningJob. A class, not closures: the hot path of a trivial
+ * job allocates one object here instead of a dozen functions (GC was a top item per job).
+ */
+class JobRun implements JobContext, RunningJob {
+  readonly function: string;
+  readonly handle: string;
+  readonly unique: string;
+  // Internals are #private: a handler that logs, spreads or JSON-encodes its JobContext sees only the
+  // public fields, as with the plain object this replaced.
+  #finished = false;
+  /** The handle was decoded as latin1: these are the identical bytes to send back. */
+  readonly #handleBytes: Buffer;
+  /** Created on first use: an AbortController per job costs more than a trivial job itself (GC). */
+  #controller: AbortController | null = null;
+  #abortReason: unknown = undefined;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #opts: RunJobOptions;
 
-  const ctx: JobContext = {
-    function: job.function,
-    handle: job.handle,
-    unique: job.unique,
-    get signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (abortReason !== undefined) controller.abort(abortReason);
-      }
-      return controller.signal;
-    },
-    status(numerator: number, denominator: number): void {
-      if (!finished) conn.send(PacketType.WORK_STATUS, handle, String(numerator), String(denominator));
-    },
-    data(chunk: string | Uint8Array): void {
-      if (!finished) conn.send(PacketType.WORK_DATA, handle, chunk);
-    },
-    warning(text: string | Uint8Array): void {
-      if (!finished) conn.send(PacketType.WORK_WARNING, handle, text);
-    },
-  };
-
-  if (opts.timeoutMs !== null && opts.timeoutMs > 0) {
-    const timeoutMs = opts.timeoutMs;
-    timer = setTimeout(() => {
-      const reason = new GmsupError('TIMEOUT', `job timed out after ${timeoutMs} ms`);
-      abort(reason);
-      fail(reason.message);
-    }, timeoutMs);
+  constructor(opts: RunJobOptions) {
+    this.#opts = opts;
+    const { job } = opts;
+    this.function = job.function;
+    this.handle = job.handle;
+    this.unique = job.unique;
+    this.#handleBytes = Buffer.from(job.handle, 'latin1');
+    if (opts.timeoutMs !== null && opts.timeoutMs > 0) {
+      const timeoutMs = opts.timeoutMs;
+      this.#timer = setTimeout(() => {
+        const reason = new GmsupError('TIMEOUT', `job timed out after ${timeoutMs} ms`);
+        this.#abort(reason);
+        this.#fail(reason.message);
+      }, timeoutMs);
+    }
+    let value: unknown;
+    try {
+      value = opts.handler(job.payload, this);
+    } catch (err) {
+      queueMicrotask(() => this.#failWith(err));
+      return;
+    }
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function') {
+      // Followed the way `await` follows a promise or thenable.
+      Promise.resolve(value as PromiseLike<unknown>).then(
+        (v) => this.#complete(v),
+        (err) => this.#failWith(err),
+      );
+    } else {
+      // A plain value: no promise, one microtask (the async/await version cost a promise and more hops).
+      queueMicrotask(() => this.#complete(value));
+    }
   }
 
-  void (async () => {
-    try {
-      const value = await opts.handler(job.payload, ctx);
-      end(true, () => conn.send(PacketType.WORK_COMPLETE, handle, resultBytes(value)));
-    } catch (err) {
-      if (finished) return;
-      fail(exceptionText(err));
-    }
-  })();
+  get finished(): boolean {
+    return this.#finished;
+  }
 
-  return {
-    handle: job.handle,
-    get finished() {
-      return finished;
-    },
-    abandon(): void {
-      if (finished) return;
-      finished = true;
-      if (timer) clearTimeout(timer);
-      abort(new GmsupError('TIMEOUT', 'worker shutting down'));
-      opts.log('abandoned at shutdown; the job server re-queues it');
-    },
-  };
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  status(numerator: number, denominator: number): void {
+    if (!this.#finished) this.#opts.conn.send(PacketType.WORK_STATUS, this.#handleBytes, String(numerator), String(denominator));
+  }
+
+  data(chunk: string | Uint8Array): void {
+    if (!this.#finished) this.#opts.conn.send(PacketType.WORK_DATA, this.#handleBytes, chunk);
+  }
+
+  warning(text: string | Uint8Array): void {
+    if (!this.#finished) this.#opts.conn.send(PacketType.WORK_WARNING, this.#handleBytes, text);
+  }
+
+  abandon(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#abort(new GmsupError('TIMEOUT', 'worker shutting down'));
+    this.#opts.log('abandoned at shutdown; the job server re-queues it');
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  #complete(value: unknown): void {
+    if (!this.#begin()) return;
+    this.#opts.conn.send(PacketType.WORK_COMPLETE, this.#handleBytes, resultBytes(value));
+    this.#opts.onEnd(true);
+  }
+
+  #failWith(err: unknown): void {
+    if (!this.#finished) this.#fail(exceptionText(err));
+  }
+
+  #fail(text: string): void {
+    if (!this.#begin()) return;
+    if (this.#opts.sendExceptions) this.#opts.conn.send(PacketType.WORK_EXCEPTION, this.#handleBytes, text);
+    else this.#opts.conn.send(PacketType.WORK_FAIL, this.#handleBytes);
+    this.#opts.onEnd(false);
+  }
+
+  /** Marks the job finished; false when it already was (exactly one terminal packet). */
+  #begin(): boolean {
+    if (this.#finished) return false;
+    this.#finished = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    return true;
+  }
 }
