@@ -146,6 +146,17 @@ export class PacketDecoder {
     return this.joined !== null && view.buffer === this.joined && view.length * 2 >= this.joined.byteLength;
   }
 
+  /**
+   * Copies bytes held for an incomplete packet into memory of their own: for a caller that reads into
+   * one reused buffer (a socket `onread` buffer) and will overwrite what the last push passed in.
+   */
+  detach(): void {
+    if (this.pendingBytes === 0 || (this.pending.length === 1 && this.pending[0].buffer === this.joined)) return;
+    const own = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [own];
+    this.joined = own.buffer;
+  }
+
   /** Reports leftover bytes at end of stream as a truncated packet or line. */
   end(): Frame[] {
     if (this.failed || this.pendingBytes === 0) return [];

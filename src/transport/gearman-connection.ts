@@ -12,7 +12,16 @@ import { formatHostPort, type HostPort } from '../shared/host-port.js';
 export interface ConnectionOptions {
   connectTimeoutMs?: number;
   maxPacketBytes?: number;
+  /**
+   * Read into one reused buffer (socket `onread`): no allocation per read and no stream machinery.
+   * Only for listeners that copy what they keep from a packet before returning (the worker does):
+   * packet args are then views into memory the next read overwrites.
+   */
+  reuseReadBuffer?: boolean;
 }
+
+/** Size of the reused read buffer (the default read size of a Node socket). */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 export interface GearmanConnectionEvents {
   packet: [Packet];
@@ -35,7 +44,7 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
     this.address = formatHostPort(hp);
     this.decoder = new PacketDecoder({ maxPacketBytes: options.maxPacketBytes, allowText: true });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!options.reuseReadBuffer) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish(undefined));
   }
@@ -43,7 +52,17 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   static connect(hp: HostPort, options: ConnectionOptions = {}): Promise<GearmanConnection> {
     const timeoutMs = options.connectTimeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: hp.host, port: hp.port });
+      let conn: GearmanConnection | null = null;
+      const onread = options.reuseReadBuffer
+        ? {
+            buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+            callback: (bytes: number, buf: Uint8Array): boolean => {
+              conn?.onReadInto(buf, bytes);
+              return true;
+            },
+          }
+        : undefined;
+      const socket = net.connect({ host: hp.host, port: hp.port, onread });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new GmsupError('SERVER_UNREACHABLE', `connect to ${formatHostPort(hp)} timed out after ${timeoutMs} ms`));
@@ -51,7 +70,8 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new GearmanConnection(socket, hp, options));
+        conn = new GearmanConnection(socket, hp, options);
+        resolve(conn);
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -115,6 +135,12 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** A read into the reused buffer: decode it now, keep nothing that points into it. */
+  private onReadInto(buf: Uint8Array, bytes: number): void {
+    this.onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+    this.decoder.detach();
   }
 
   private onData(chunk: Buffer): void {

@@ -117,7 +117,7 @@ export class ServerLink {
   }
 
   private connect(): void {
-    GearmanConnection.connect(this.hp, { connectTimeoutMs: this.connectTimeoutMs }).then(
+    GearmanConnection.connect(this.hp, { connectTimeoutMs: this.connectTimeoutMs, reuseReadBuffer: true }).then(
       (conn) => {
         if (this.state.phase !== 'connecting') {
           conn.destroy(); // closed while connecting
