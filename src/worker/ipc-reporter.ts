@@ -13,13 +13,14 @@ export interface IpcReporter {
 
 export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: number): IpcReporter {
   const pendingStarts = new Map<string, Extract<ChildMessage, { type: 'job:start' }>>();
-  let startsScheduled = false;
+  let startsImmediate: NodeJS.Immediate | null = null;
   let ends: JobEnd[] = [];
   let endsTimer: NodeJS.Timeout | null = null;
   let lastEndsFlushMs = 0;
 
   const flushStarts = (): void => {
-    startsScheduled = false;
+    if (startsImmediate) clearImmediate(startsImmediate); // called directly by flush()
+    startsImmediate = null;
     if (batchMs !== undefined && batchMs > 0 && pendingStarts.size > 1) {
       send({ type: 'job:starts', jobs: [...pendingStarts.values()].map((m) => m.job) });
     } else {
@@ -43,14 +44,16 @@ export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: num
   const report = (msg: ChildMessage): void => {
     if (msg.type === 'job:start') {
       pendingStarts.set(msg.job.handle, msg);
-      if (!startsScheduled) {
-        startsScheduled = true;
-        setImmediate(flushStarts);
-      }
+      startsImmediate ??= setImmediate(flushStarts);
       return;
     }
     if (msg.type === 'job:end') {
-      pendingStarts.delete(msg.handle); // never announced: only the end goes out
+      // Never announced: only the end goes out. With nothing left to announce, cancel the flush: a
+      // job that ends within its macrotask (most) then costs no check-phase call into JS.
+      if (pendingStarts.delete(msg.handle) && pendingStarts.size === 0 && startsImmediate) {
+        clearImmediate(startsImmediate);
+        startsImmediate = null;
+      }
       const { handle, function: fn, durationMs, ok } = msg;
       ends.push({ handle, function: fn, durationMs, ok });
       if (batchMs === undefined || batchMs <= 0) return flushEnds();
