@@ -128,8 +128,16 @@ class JobRun implements JobContext, RunningJob {
   }
 
   #complete(value: unknown): void {
-    if (!this.#begin()) return;
-    this.#opts.conn.send(PacketType.WORK_COMPLETE, this.#handleBytes, resultBytes(value));
+    if (this.#finished) return;
+    let bytes: string | Uint8Array;
+    try {
+      bytes = resultBytes(value); // JSON.stringify throws on a BigInt or a cycle
+    } catch (err) {
+      this.#fail(`cannot encode the result: ${exceptionText(err)}`);
+      return;
+    }
+    this.#begin();
+    this.#opts.conn.send(PacketType.WORK_COMPLETE, this.#handleBytes, bytes);
     this.#opts.onEnd(true);
   }
 
