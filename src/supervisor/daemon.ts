@@ -14,6 +14,7 @@ import { GmsupError } from '../shared/errors.js';
 import { LogSink } from './log-sink.js';
 import { Monitor } from './monitor.js';
 import { buildSnapshot } from './snapshot.js';
+import { precompileModules } from './precompile.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
@@ -65,6 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         throw err;
       }
       configError = null;
+      await precompileModules(next.programs, (l, w) => log.daemon(l, w));
       const plan = sup.apply(next);
       watcher.setFiles(watchedFiles(next));
       const acted = plan.filter((e) => e.action !== 'unchanged');
@@ -121,6 +123,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers'}`);
+    await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     sup.start();
     mon.start();
     watcher.start();
@@ -150,7 +153,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     for (const prog of sup.programs.values()) {
       if (prog.config.kind === 'module' && prog.config.modulePath === file && !prog.stopped) {
         log.daemon(`${prog.name}: module ${file} changed, rolling restart`, prog.name);
-        prog.rollingRestart('module file changed').catch(() => {});
+        void precompileModules([prog.config], (l, w) => log.daemon(l, w))
+          .then(() => prog.rollingRestart('module file changed'))
+          .catch(() => {});
       }
     }
   }
