@@ -1,29 +1,32 @@
-// Compiles the TypeScript module of every module worker once, in the daemon, before instances start:
-// N instances then import the cached JS instead of racing N esbuild runs on a cold cache. A compile
-// error is only logged here; each instance reports it again as its init failure (and goes FATAL).
+// Compiles the TypeScript module of every module worker once, before its instances start: N instances
+// then import the cached JS instead of racing N esbuild runs on a cold cache. It runs in a short-lived
+// child (dist/worker/compile-main.js) so esbuild stays out of the daemon's memory. A compile error is
+// only logged here; each instance reports it again as its init failure (and goes FATAL).
 
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/types.js';
+import type { CompileReport } from '../worker/compile-main.js';
 
 const TS_EXTENSION = /\.(c|m)?tsx?$/;
+const COMPILE_ENTRY = fileURLToPath(new URL('../worker/compile-main.js', import.meta.url));
+const COMPILE_TIMEOUT_MS = 60_000;
 
 export async function precompileModules(programs: Config['programs'], log: (line: string, worker?: string) => void): Promise<void> {
   const byPath = new Map<string, string>();
   for (const p of programs) if (p.kind === 'module' && p.modulePath && TS_EXTENSION.test(p.modulePath)) byPath.set(p.modulePath, p.name);
   if (byPath.size === 0) return;
-  const { compileTsModule } = await import('../worker/ts-cache.js');
-  let compiled = false;
-  for (const [path, worker] of byPath) {
-    const startedMs = Date.now();
-    try {
-      const r = await compileTsModule(path);
-      if (r.compiled) {
-        compiled = true;
-        log(`compiled ${path} in ${Date.now() - startedMs} ms`, worker);
-      }
-    } catch (err) {
-      log(`cannot compile ${path}: ${err instanceof Error ? err.message : String(err)}`, worker);
-    }
+  const stdout = await new Promise<string>((resolve) => {
+    execFile(process.execPath, [COMPILE_ENTRY, ...byPath.keys()], { timeout: COMPILE_TIMEOUT_MS }, (err, out, errOut) => {
+      if (err) log(`module precompile did not finish (${err.message.split('\n')[0]}); workers compile for themselves${errOut ? `: ${errOut.trim()}` : ''}`);
+      resolve(out);
+    });
+  });
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const r = JSON.parse(line) as CompileReport;
+    const worker = byPath.get(r.path);
+    if (r.error) log(r.error, worker);
+    else if (r.compiled) log(`compiled ${r.path} in ${r.ms} ms`, worker);
   }
-  // esbuild keeps a helper process alive after a build; the daemon has no further use for it.
-  if (compiled) (await import('esbuild')).stop();
 }

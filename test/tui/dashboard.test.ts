@@ -135,6 +135,19 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
     await waitFor(async () => count(await status(cfg)) === 2 && rows() === 2, { timeoutMs: 20_000, what: `2 echo rows again: ${screen().join('\n')}` });
   });
 
+  await t.test('/ filters the rows by name; Esc clears the filter', async () => {
+    const echoRows = () => screen().filter((l) => /^[ >]echo\s+\d+\s/.test(l)).length;
+    tmux.keys('/');
+    await waitFor(() => screen().some((l) => l.startsWith('filter: /')), { what: `the filter prompt: ${screen().join('\n')}` });
+    tmux.type('brok');
+    tmux.keys('Enter');
+    await waitFor(() => screen().some((l) => /^[ >]broken\s+0\s/.test(l)) && echoRows() === 0, { what: `only broken rows: ${screen().join('\n')}` });
+    assert.ok(!screen().some((l) => /^127\.\S+\s+hold\s/.test(l)), 'queue rows are filtered too');
+    tmux.keys('/');
+    tmux.keys('Escape');
+    await waitFor(() => echoRows() === 2, { what: `echo rows back: ${screen().join('\n')}` });
+  });
+
   await t.test('resize: the layout follows the window (80x24, then 120x40)', async () => {
     for (const [w, h] of [[80, 24], [120, 40]]) {
       tmux.resize(w, h);
