@@ -12,7 +12,7 @@ import { FLEET_OPTION_SPEC, behaviourFromOptions, intOption } from './fleet-opti
 import { startFleet, type Fleet } from './fleet.js';
 import { formatSummary, type FanoutReport } from './report.js';
 import { runFanout } from './run-fanout.js';
-import { gmsupBin, startDaemon, statusText, stopDaemon, waitRegistered } from './daemon-ctl.js';
+import { gmsupBin, snapshot, startDaemon, statusText, stopDaemon, waitRegistered } from './daemon-ctl.js';
 import { DEFAULT_BASE_PORT } from './targets.js';
 
 const USAGE = `usage: npm run fanout -- [--targets N] [--repeat R] [--rounds K] [--tui] [--config FILE] [--base-port P]
@@ -96,6 +96,13 @@ async function main(): Promise<number> {
   if (tui) {
     // The dashboard stays up until the user quits it.
     await new Promise((resolve) => tui!.once('exit', resolve));
+  }
+  // The daemon polls the job server once a second: wait (bounded) for a poll taken after the last round.
+  const doneAtMs = Date.now();
+  for (let i = 0; i < 30; i++) {
+    const snap = await snapshot(configFile);
+    if (!snap || snap.servers.every((srv) => srv.polledAtMs !== null && srv.polledAtMs > doneAtMs)) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
   say(`\n${statusText(configFile).trimEnd()}`);
   const reportFile = join(stateDirFor(configFile), 'fanout-report.json');
