@@ -2,9 +2,9 @@
 // instance is RUNNING and registered, stop. Used by the demo and the benchmark.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pidFilePath, stateDirFor } from '../../src/control/paths.js';
+import { readDaemonPid, stateDirFor } from '../../src/control/paths.js';
+import { isProcessAlive } from '../../src/shared/process-alive.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
 
 export const gmsupBin = fileURLToPath(new URL('../../bin/gmsup.js', import.meta.url));
@@ -57,33 +57,15 @@ export async function waitRegistered(configFile: string, timeoutMs = 30_000): Pr
   throw new Error(`workers of ${configFile} not registered after ${timeoutMs} ms; last status: ${JSON.stringify(last?.instances ?? null)}`);
 }
 
-function daemonPid(configFile: string): number | null {
-  try {
-    const pid = Number(readFileSync(pidFilePath(stateDirFor(configFile)), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `gmsup stop`, then waits (bounded) until the daemon process itself is gone. */
 export function stopDaemon(configFile: string): void {
-  const pid = daemonPid(configFile);
+  const pid = readDaemonPid(stateDirFor(configFile));
   const r = gmsup(['stop', configFile], 60_000);
   if (r.code !== 0 && r.code !== 3) throw new Error(`gmsup stop ${configFile} failed (exit ${r.code}):\n${r.out}`);
   if (pid === null) return;
   const deadline = Date.now() + 10_000;
-  while (alive(pid) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
-  if (alive(pid)) throw new Error(`gmsup daemon ${pid} for ${configFile} still runs 10 s after stop`);
+  while (isProcessAlive(pid) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+  if (isProcessAlive(pid)) throw new Error(`gmsup daemon ${pid} for ${configFile} still runs 10 s after stop`);
 }
 
 export function statusText(configFile: string): string {

@@ -1,6 +1,7 @@
 // Where a daemon keeps its control socket, pid file and logs: a state directory next to the config
 // file, so every CLI command finds the daemon from the config path alone.
 
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
 export const DEFAULT_CONFIG_FILE = 'workers.yaml';
@@ -29,4 +30,14 @@ export function daemonLogPath(stateDir: string): string {
 
 export function workerLogPath(stateDir: string, worker: string): string {
   return join(stateDir, 'logs', `${worker}.log`);
+}
+
+/** The PID in a daemon's pid file, or null when there is none (or it is unreadable). */
+export function readDaemonPid(stateDir: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(pidFilePath(stateDir), 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }

@@ -31,7 +31,6 @@ export class ServerLink {
   private state: LinkState = INITIAL_LINK_STATE;
   private conn: GearmanConnection | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private closedWaiters: Array<() => void> = [];
   /** The server's `version` reply, when probed (see `isGmsupServer`). */
   private serverVersion: string | null = null;
 

@@ -2,11 +2,12 @@
 // modules in the temp dir), starts it detached with `gmsup start --daemon`, stops it in t.after.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ControlClient } from '../../src/control/control-client.js';
-import { controlSocketPath, pidFilePath, stateDirFor } from '../../src/control/paths.js';
+import { controlSocketPath, readDaemonPid, stateDirFor } from '../../src/control/paths.js';
+import { isProcessAlive } from '../../src/shared/process-alive.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -41,22 +42,6 @@ export async function status(configFile: string): Promise<Snapshot> {
   }
 }
 
-function daemonPid(configFile: string): number | null {
-  const f = pidFilePath(stateDirFor(configFile));
-  if (!existsSync(f)) return null;
-  const pid = Number.parseInt(readFileSync(f, 'utf8'), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Starts the daemon detached; registers its stop (also on failure) with t.after. Returns its pid. */
 export async function startDaemon(t: TestContext, configFile: string): Promise<number> {
   const r = await runCli(['start', configFile, '--daemon']);
@@ -68,12 +53,12 @@ export async function startDaemon(t: TestContext, configFile: string): Promise<n
 }
 
 /** `gmsup stop`; if the daemon we started still lives after that, SIGKILL it by its pid. */
-export async function stopDaemon(configFile: string, pid = daemonPid(configFile)): Promise<void> {
-  if (pid === null || !alive(pid)) return;
+export async function stopDaemon(configFile: string, pid = readDaemonPid(stateDirFor(configFile))): Promise<void> {
+  if (pid === null || !isProcessAlive(pid)) return;
   await runCli(['stop', configFile], 30_000).catch(() => undefined);
   try {
-    await waitFor(() => !alive(pid), { timeoutMs: 15_000, what: `daemon ${pid} to exit` });
+    await waitFor(() => !isProcessAlive(pid), { timeoutMs: 15_000, what: `daemon ${pid} to exit` });
   } catch {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
   }
 }

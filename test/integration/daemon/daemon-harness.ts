@@ -29,14 +29,7 @@ export interface RunningDaemon {
   seenPids: Set<number>;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isProcessAlive as isAlive } from '../../../src/shared/process-alive.js';
 
 export function writeConfig(file: string, yaml: string): void {
   writeFileSync(file, yaml.replace(/^\n/, ''));

@@ -7,7 +7,7 @@ import { GearmanClient } from '../../../src/client/index.js';
 import { skipUnless } from '../../helpers/external.js';
 import { freePort } from '../../helpers/gearmand.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fixture, instancesOf, isAlive, startDaemon, waitAllRegistered } from './daemon-harness.js';
+import { fixture, instancesOf, isAlive, startDaemon } from './daemon-harness.js';
 
 test('start, jobs flow, a killed worker comes back registered, SIGTERM stops everything', async (t) => {
   const d = await startDaemon(t, `

@@ -11,21 +11,10 @@ import type { WorkerSpec } from '../../../src/config/types.js';
 import { skipUnless } from '../../helpers/external.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { isProcessAlive } from '../../../src/shared/process-alive.js';
 import { SERVER_KINDS, gearmanCliSubmit, phpSubmit, spec, startServer, type TestServer } from './helpers.js';
 
 /** Running and not a zombie (an orphan waits for init to reap it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 for (const { kind, skip } of SERVER_KINDS) {
   describe(`command worker on ${kind}`, { skip }, () => {
@@ -94,7 +83,7 @@ for (const { kind, skip } of SERVER_KINDS) {
       await start('hangs', ['sh', '-c', script], { timeoutMs: 1000 });
       await assert.rejects(client.submit('hangs', 'x', { exceptions: true }), /timed out after 1000 ms/);
       const pid = Number(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
-      await waitFor(() => !alive(pid), { timeoutMs: 5000, what: `grandchild ${pid} killed` });
+      await waitFor(() => !isProcessAlive(pid), { timeoutMs: 5000, what: `grandchild ${pid} killed` });
     });
   });
 }
