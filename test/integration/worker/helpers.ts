@@ -4,7 +4,9 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
+import { GearmanClient, adminStatus } from '../../../src/client/index.js';
+import { runWorker, type WorkerHandle, type WorkerOptions } from '../../../src/worker/index.js';
 import { startJobServer } from '../../../src/server/index.js';
 import { startGearmand } from '../../helpers/gearmand.js';
 import { skipUnless } from '../../helpers/external.js';
@@ -44,6 +46,37 @@ export async function serverFor(t: TestContext, kind: ServerKind): Promise<TestS
   const s = await startServer(kind);
   t.after(() => s.stop());
   return s;
+}
+
+/**
+ * For one describe block: a job server of `kind` and a client, started before the tests and stopped
+ * after them with every worker the block started. `start` resolves once the server lists the worker.
+ */
+export function workerSuite(kind: ServerKind, runOpts: WorkerOptions = {}) {
+  let server: TestServer | null = null;
+  let client: GearmanClient | null = null;
+  const workers: WorkerHandle[] = [];
+  before(async () => {
+    server = await startServer(kind);
+    client = new GearmanClient({ servers: [server.address] });
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.force()));
+    client?.close();
+    await server?.stop();
+  });
+  return {
+    get server(): TestServer { return server!; },
+    get client(): GearmanClient { return client!; },
+    /** exceptions: true by default so exception-text tests hold on gearmand too (auto mode has its own test). */
+    async start(overrides: Partial<WorkerSpec> & Pick<WorkerSpec, 'function'>): Promise<WorkerHandle> {
+      const w = await runWorker(spec({ exceptions: true, servers: [server!.address], ...overrides }), runOpts);
+      workers.push(w);
+      const fn = overrides.function;
+      await waitFor(async () => (await adminStatus(server!.address)).find((s) => s.name === fn && s.availableWorkers > 0), { what: `${fn} registered` });
+      return w;
+    },
+  };
 }
 
 export function spec(overrides: Partial<WorkerSpec> & Pick<WorkerSpec, 'function' | 'servers'>): WorkerSpec {
