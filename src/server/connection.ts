@@ -7,10 +7,9 @@ import { runAdminCommand } from './admin-commands.js';
 import type { FlushBatcher, Flushable } from './flush-batcher.js';
 import { invalidPacket, packetTooLarge } from './error-packets.js';
 import { ServerConn, type Peer } from './server-conn.js';
+import { WriteQueue } from '../shared/write-queue.js';
 import type { ServerState } from './server-state.js';
 
-/** Above this many queued bytes a turn's replies are written as they are instead of joined. */
-const JOIN_MAX_BYTES = 16 * 1024;
 /** Default: a peer that stops reading may hold at most this much unsent output (at least 2 max packets). */
 const MIN_OUTPUT_LIMIT_BYTES = 256 * 1024 * 1024;
 
@@ -22,9 +21,8 @@ function peerIp(socket: net.Socket): string {
 export class Connection implements Peer, Flushable {
   readonly conn: ServerConn;
   private readonly decoder: PacketDecoder;
-  /** Replies queued this loop turn; flush() joins them into one socket.write (one stream request, one syscall). */
-  private out: Buffer[] = [];
-  private outBytes = 0;
+  /** Replies queued this loop turn, written once by flush(). */
+  private readonly out = new WriteQueue();
   /** No more frames are handled once the connection is being closed. */
   private closing = false;
   private readonly outputLimitBytes: number;
@@ -53,9 +51,7 @@ export class Connection implements Peer, Flushable {
 
   write(chunk: Buffer): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    if (this.out.length === 0) this.batcher.add(this);
-    this.out.push(chunk);
-    this.outBytes += chunk.length;
+    if (this.out.push(chunk)) this.batcher.add(this);
   }
 
   keep(view: Buffer): Buffer {
@@ -64,23 +60,11 @@ export class Connection implements Peer, Flushable {
   }
 
   flush(): void {
-    const out = this.out;
-    if (out.length === 0) return;
-    const outBytes = this.outBytes;
-    this.out = [];
-    this.outBytes = 0;
-    if (this.socket.destroyed || !this.socket.writable) return;
-    if (out.length === 1) {
-      this.socket.write(out[0]);
-    } else if (outBytes <= JOIN_MAX_BYTES) {
-      // Copying small replies into one buffer costs far less than Node's per-write stream bookkeeping.
-      this.socket.write(Buffer.concat(out, outBytes));
-    } else {
-      // Large payloads go out as they are (one writev), not copied again.
-      this.socket.cork();
-      for (let i = 0; i < out.length; i++) this.socket.write(out[i]);
-      this.socket.uncork();
+    if (this.socket.destroyed || !this.socket.writable) {
+      this.out.clear();
+      return;
     }
+    this.out.flushTo(this.socket);
     if (this.socket.writableLength > this.outputLimitBytes) {
       // It does not read what it is sent: drop it rather than let its backlog exhaust memory.
       this.log?.(`connection ${this.conn.fd}: ${this.socket.writableLength} bytes unread by the peer; closing it`);

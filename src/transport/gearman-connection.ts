@@ -7,6 +7,7 @@ import { PacketDecoder, encodePacket, type Arg, type Packet } from '../protocol/
 import { PacketType, typeName } from '../protocol/packet-types.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { GmsupError } from '../shared/errors.js';
+import { WriteQueue } from '../shared/write-queue.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
 
 export interface ConnectionOptions {
@@ -34,8 +35,7 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   readonly address: string;
   private readonly decoder: PacketDecoder;
   /** Bytes written this tick, not yet handed to the socket: they leave as ONE buffer (one syscall). */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly pending = new WriteQueue();
   private flushScheduled = false;
   private closed = false;
 
@@ -98,7 +98,6 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   write(bytes: Buffer): void {
     if (this.closed) return;
     this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -106,18 +105,15 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   }
 
   /**
-   * Hands what was written so far to the socket now, as one buffer: cheaper than cork/uncork (a writev
-   * with a request per chunk). Callers flush early when more (slow) work follows in the same tick.
+   * Hands what was written so far to the socket now (see WriteQueue). Callers flush early when more
+   * (slow) work follows in the same tick.
    */
   flush(): void {
     this.flushScheduled = false;
-    const n = this.pending.length;
-    if (n === 0 || this.closed) return;
-    const bytes = n === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.socket.write(bytes);
+    if (this.closed) this.pending.clear();
+    else this.pending.flushTo(this.socket);
   }
+
 
   /** Half-closes, then waits for the socket to close (bounded). Idempotent. */
   close(timeoutMs = 1000): Promise<void> {
