@@ -29,19 +29,33 @@ for (const file of suites) {
     rows.push(...got);
     // One file per suite too, so suites run separately (or at the same time) keep their own figures.
     mkdirSync(join(here, 'results'), { recursive: true });
-    writeFileSync(join(here, 'results', `${name}.json`), JSON.stringify({ machine, at: new Date().toISOString(), rows: got }, null, 2));
+    writeFileSync(
+      join(here, 'results', `${name}.json`),
+      JSON.stringify({ machine, at: new Date().toISOString(), rows: got }, null, 2),
+    );
     process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     process.stderr.write(`${formatTable(got)}\n`);
   } catch (err) {
     process.stderr.write(`bench: ${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    rows.push({ group: name, metric: 'failed', unit: '-', better: 'higher', gmsup: null, references: [], note: String(err) });
+    rows.push({
+      group: name,
+      metric: 'failed',
+      unit: '-',
+      better: 'higher',
+      gmsup: null,
+      references: [],
+      note: String(err),
+    });
   }
 }
 
 const table = formatTable(rows);
 mkdirSync(join(here, 'results'), { recursive: true });
 if (filters.length === 0) {
-  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ machine, at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(
+    join(here, 'results', 'latest.json'),
+    JSON.stringify({ machine, at: new Date().toISOString(), rows }, null, 2),
+  );
   writeFileSync(join(here, 'results', 'latest.md'), `Machine: ${machine}\n\n${table}\n`);
 }
 process.stdout.write(`\nMachine: ${machine}\n\n${table}\n`);

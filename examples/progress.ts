@@ -8,7 +8,11 @@ const STEP_DELAY_MS = 100;
 const MAX_STEPS = 100;
 
 export default async function progress(payload: Buffer, job: JobContext): Promise<string> {
-  const words = payload.toString('utf8').split(/\s+/).filter((w) => w !== '').slice(0, MAX_STEPS);
+  const words = payload
+    .toString('utf8')
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .slice(0, MAX_STEPS);
   const total = Math.max(1, words.length);
   for (let i = 0; i < words.length; i++) {
     if (job.signal.aborted) throw new Error('cancelled: the job timed out or the worker is stopping');

@@ -27,17 +27,24 @@ function writeIfChanged(path, text) {
 }
 
 let failed = 0;
-await Promise.all(listTs(srcDir).map(async (file) => {
-  const rel = relative(srcDir, file);
-  const out = join(outDir, rel.replace(/\.ts$/, '.js'));
-  try {
-    const result = await transform(readFileSync(file, 'utf8'), {
-      loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcefile: file, sourcemap: 'inline',
-    });
-    writeIfChanged(out, result.code);
-  } catch (err) {
-    failed++;
-    console.error(`build: ${rel}: ${err.message}`);
-  }
-}));
+await Promise.all(
+  listTs(srcDir).map(async (file) => {
+    const rel = relative(srcDir, file);
+    const out = join(outDir, rel.replace(/\.ts$/, '.js'));
+    try {
+      const result = await transform(readFileSync(file, 'utf8'), {
+        loader: 'ts',
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        sourcefile: file,
+        sourcemap: 'inline',
+      });
+      writeIfChanged(out, result.code);
+    } catch (err) {
+      failed++;
+      console.error(`build: ${rel}: ${err.message}`);
+    }
+  }),
+);
 if (failed > 0) process.exit(1);

@@ -6,9 +6,22 @@
 import { httpCall } from '../../examples/fanout/http-call.js';
 import { combinedHash, fleetUrls } from '../../examples/fanout/targets.js';
 
-export interface DirectResult { ok: number; failed: number; wallMs: number; bytes: number; combinedHash: string }
+export interface DirectResult {
+  ok: number;
+  failed: number;
+  wallMs: number;
+  bytes: number;
+  combinedHash: string;
+}
 
-export async function runDirect(targets: number, basePort: number, method: 'GET' | 'POST', bodyBytes: number, repeat: number, concurrency: number): Promise<DirectResult> {
+export async function runDirect(
+  targets: number,
+  basePort: number,
+  method: 'GET' | 'POST',
+  bodyBytes: number,
+  repeat: number,
+  concurrency: number,
+): Promise<DirectResult> {
   const urls = fleetUrls(targets, basePort);
   const body = method === 'POST' ? 'p'.repeat(bodyBytes) : undefined;
   const sums = new Array<string>(targets).fill('');
@@ -33,14 +46,37 @@ export async function runDirect(targets: number, basePort: number, method: 'GET'
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane));
-  return { ok, failed, wallMs: Math.round((performance.now() - started) * 10) / 10, bytes, combinedHash: combinedHash(sums) };
+  return {
+    ok,
+    failed,
+    wallMs: Math.round((performance.now() - started) * 10) / 10,
+    bytes,
+    combinedHash: combinedHash(sums),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [targets = '2000', basePort = '21000', method = 'GET', bodyBytes = '256', repeat = '1', concurrency = targets, rounds = '1'] = process.argv.slice(2);
+  const [
+    targets = '2000',
+    basePort = '21000',
+    method = 'GET',
+    bodyBytes = '256',
+    repeat = '1',
+    concurrency = targets,
+    rounds = '1',
+  ] = process.argv.slice(2);
   const results: DirectResult[] = [];
   for (let i = 0; i < Number(rounds); i++) {
-    results.push(await runDirect(Number(targets), Number(basePort), method === 'POST' ? 'POST' : 'GET', Number(bodyBytes), Number(repeat), Number(concurrency)));
+    results.push(
+      await runDirect(
+        Number(targets),
+        Number(basePort),
+        method === 'POST' ? 'POST' : 'GET',
+        Number(bodyBytes),
+        Number(repeat),
+        Number(concurrency),
+      ),
+    );
   }
   process.stdout.write(`${JSON.stringify({ rounds: results })}\n`);
   process.exit(0);

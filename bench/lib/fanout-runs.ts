@@ -34,12 +34,17 @@ function run(cmd: string, args: string[], timeoutMs = 180_000): Promise<string> 
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.once('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code}: ${err.slice(-500)}${out.slice(-500)}`));
+      else
+        reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code}: ${err.slice(-500)}${out.slice(-500)}`));
     });
   });
 }
@@ -47,7 +52,12 @@ function run(cmd: string, args: string[], timeoutMs = 180_000): Promise<string> 
 const scriptArgs = (s: Scenario, rounds: number) =>
   [s.targets, s.basePort, s.method, s.bodyBytes, s.repeat, s.concurrency, rounds].map(String);
 
-interface ScriptRound { ok: number; failed: number; wallMs: number; combinedHash: string }
+interface ScriptRound {
+  ok: number;
+  failed: number;
+  wallMs: number;
+  combinedHash: string;
+}
 const fromRounds = (s: Scenario, out: string): RunResult[] =>
   (JSON.parse(out) as { rounds: ScriptRound[] }).rounds.map((r) => ({
     ok: r.ok,
@@ -58,7 +68,10 @@ const fromRounds = (s: Scenario, out: string): RunResult[] =>
 
 /** The single direct Node process; `rounds` > 1 runs them back to back in the same process. */
 export async function runDirect(s: Scenario, rounds: number): Promise<RunResult[]> {
-  return fromRounds(s, await run(process.execPath, ['--import', 'tsx', 'bench/lib/fanout-direct.ts', ...scriptArgs(s, rounds)]));
+  return fromRounds(
+    s,
+    await run(process.execPath, ['--import', 'tsx', 'bench/lib/fanout-direct.ts', ...scriptArgs(s, rounds)]),
+  );
 }
 
 export async function runCurlMulti(s: Scenario, rounds: number): Promise<RunResult[]> {
@@ -66,10 +79,34 @@ export async function runCurlMulti(s: Scenario, rounds: number): Promise<RunResu
 }
 
 /** The fan-out client CLI (a fresh process, as a back office would run it) against running workers. */
-export async function runGmsupClient(s: Scenario, server: string, fleetControlUrl: string, dir: string): Promise<RunResult> {
+export async function runGmsupClient(
+  s: Scenario,
+  server: string,
+  fleetControlUrl: string,
+  dir: string,
+): Promise<RunResult> {
   const reportFile = join(dir, `report-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const args = ['--import', 'tsx', 'examples/fanout/client.ts', '--targets', String(s.targets), '--base-port', String(s.basePort), '--servers', server,
-    '--method', s.method, '--repeat', String(s.repeat), '--body-bytes', String(s.bodyBytes), '--fleet-control', fleetControlUrl, '--report', reportFile];
+  const args = [
+    '--import',
+    'tsx',
+    'examples/fanout/client.ts',
+    '--targets',
+    String(s.targets),
+    '--base-port',
+    String(s.basePort),
+    '--servers',
+    server,
+    '--method',
+    s.method,
+    '--repeat',
+    String(s.repeat),
+    '--body-bytes',
+    String(s.bodyBytes),
+    '--fleet-control',
+    fleetControlUrl,
+    '--report',
+    reportFile,
+  ];
   await run(process.execPath, args).catch((err: Error) => {
     // Exit 1 means some calls failed: the report still says how many.
     if (!/exited 1:/.test(err.message)) throw err;

@@ -36,7 +36,11 @@ export interface LoadgenArgs {
 
 /** libgearman headers and a C compiler are present (libgearman-dev, gcc). */
 export function canBuildLoadgen(): boolean {
-  if (!existsSync('/usr/include/libgearman-1.0/gearman.h') && !existsSync('/usr/local/include/libgearman-1.0/gearman.h')) return false;
+  if (
+    !existsSync('/usr/include/libgearman-1.0/gearman.h') &&
+    !existsSync('/usr/local/include/libgearman-1.0/gearman.h')
+  )
+    return false;
   return spawnSync('sh', ['-c', 'command -v gcc'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -49,16 +53,31 @@ export interface BuiltLoadgen {
 export function buildLoadgen(): BuiltLoadgen {
   const dir = mkdtempSync(join(tmpdir(), 'gmsup-loadgen-'));
   const binPath = join(dir, 'loadgen');
-  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', binPath, LOADGEN_SOURCE, '-lgearman', '-lpthread'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-o', binPath, LOADGEN_SOURCE, '-lgearman', '-lpthread'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`building the load generator failed (needs gcc and libgearman-dev): ${r.stderr || r.error?.message}`);
+    throw new Error(
+      `building the load generator failed (needs gcc and libgearman-dev): ${r.stderr || r.error?.message}`,
+    );
   }
   return { binPath, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function argv(mode: string, a: LoadgenArgs): string[] {
-  const out = [mode, '--host', a.host ?? '127.0.0.1', '--port', String(a.port), '--fn', a.fn, '--threads', String(a.threads)];
+  const out = [
+    mode,
+    '--host',
+    a.host ?? '127.0.0.1',
+    '--port',
+    String(a.port),
+    '--fn',
+    a.fn,
+    '--threads',
+    String(a.threads),
+  ];
   out.push('--seconds', String(a.maxSeconds));
   if (a.jobs !== undefined) out.push('--jobs', String(a.jobs));
   if (a.sizeBytes !== undefined) out.push('--size', String(a.sizeBytes));
@@ -81,10 +100,17 @@ export function runLoadgen(binPath: string, mode: 'fg' | 'bg' | 'work', a: Loadg
     const child = spawn(binPath, argv(mode, a), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const killTimer = setTimeout(() => child.kill('SIGKILL'), (a.maxSeconds + 15) * 1000);
-    child.once('error', (err) => { clearTimeout(killTimer); reject(err); });
+    child.once('error', (err) => {
+      clearTimeout(killTimer);
+      reject(err);
+    });
     child.once('close', () => {
       clearTimeout(killTimer);
       try {
@@ -107,8 +133,12 @@ export function startWorkers(binPath: string, a: LoadgenArgs): WorkerPool {
   const child = spawn(binPath, argv('work', a), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const killTimer = setTimeout(() => child.kill('SIGKILL'), (a.maxSeconds + 15) * 1000);
   return {

@@ -21,11 +21,18 @@ export interface Manager {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()));
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function killAndWait(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
@@ -38,10 +45,14 @@ async function killAndWait(child: ChildProcess, signal: NodeJS.Signals, graceMs:
 
 export function startGmsup(dir: string, server: string, n: number, kind: 'module' | 'ts' | 'process'): Manager {
   const file = join(dir, `gmsup-${kind}.yaml`);
-  const program = kind === 'process'
-    ? `    process: ${process.execPath} ${TINY_WORKER}\n    env: { GEARMAN_SERVER: "${server}" }\n`
-    : `    module: ${kind === 'ts' ? TINY_HANDLER_TS : TINY_HANDLER}\n`;
-  writeFileSync(file, `servers: [${server}]\nworkers:\n  ${FN}:\n${program}    instances: ${n}\n    stop_timeout: 2s\n`);
+  const program =
+    kind === 'process'
+      ? `    process: ${process.execPath} ${TINY_WORKER}\n    env: { GEARMAN_SERVER: "${server}" }\n`
+      : `    module: ${kind === 'ts' ? TINY_HANDLER_TS : TINY_HANDLER}\n`;
+  writeFileSync(
+    file,
+    `servers: [${server}]\nworkers:\n  ${FN}:\n${program}    instances: ${n}\n    stop_timeout: 2s\n`,
+  );
   const child = spawn(process.execPath, [join(root, 'bin', 'gmsup.js'), 'start', file], { stdio: 'ignore', cwd: dir });
   return {
     name: kind === 'module' ? 'gmsup' : kind === 'ts' ? 'gmsup (.ts module)' : 'gmsup (process:)',
@@ -57,7 +68,9 @@ export function hasSupervisord(): boolean {
 export function startSupervisord(dir: string, server: string, n: number): Manager {
   const conf = join(dir, 'supervisord.conf');
   // No [unix_http_server] / [inet_http_server]: no control interface, as the benchmark needs none.
-  writeFileSync(conf, `[supervisord]
+  writeFileSync(
+    conf,
+    `[supervisord]
 nodaemon=true
 logfile=${join(dir, 'supervisord.log')}
 pidfile=${join(dir, 'supervisord.pid')}
@@ -74,7 +87,8 @@ stopasgroup=true
 killasgroup=true
 stdout_logfile=NONE
 stderr_logfile=NONE
-`);
+`,
+  );
   const child = spawn('supervisord', ['-n', '-c', conf], { stdio: 'ignore', cwd: dir });
   return { name: 'supervisord', pid: () => child.pid ?? -1, stop: () => killAndWait(child, 'SIGTERM', 15_000) };
 }
@@ -82,7 +96,10 @@ stderr_logfile=NONE
 export function startPm2(dir: string, server: string, n: number): Manager & { ready: Promise<void> } {
   const home = join(dir, 'pm2home');
   const eco = join(dir, 'ecosystem.config.cjs');
-  writeFileSync(eco, `module.exports = { apps: [{ name: 'tiny', script: ${JSON.stringify(TINY_WORKER)}, instances: ${n}, exec_mode: 'fork', autorestart: true, env: { GEARMAN_SERVER: ${JSON.stringify(server)} } }] };\n`);
+  writeFileSync(
+    eco,
+    `module.exports = { apps: [{ name: 'tiny', script: ${JSON.stringify(TINY_WORKER)}, instances: ${n}, exec_mode: 'fork', autorestart: true, env: { GEARMAN_SERVER: ${JSON.stringify(server)} } }] };\n`,
+  );
   const pm2 = join(root, 'node_modules', '.bin', 'pm2');
   const env = { ...process.env, PM2_HOME: home };
   const cli = spawn(pm2, ['start', eco], { env, stdio: 'ignore', cwd: dir });

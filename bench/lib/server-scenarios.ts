@@ -44,7 +44,14 @@ async function withTarget<T>(spec: TargetSpec, body: (port: number, pid: number)
 /** Submits and drains a few background jobs on a separate function: JIT and buffers warm, queue left empty. */
 async function warmUp(bin: string, port: number, s: ServerBenchSizes, jobs: number): Promise<void> {
   const fn = 'bench_warm';
-  const submitted = await runLoadgen(bin, 'bg', { port, fn, threads: s.clients, jobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds });
+  const submitted = await runLoadgen(bin, 'bg', {
+    port,
+    fn,
+    threads: s.clients,
+    jobs,
+    sizeBytes: PAYLOAD_BYTES,
+    maxSeconds: s.phaseMaxSeconds,
+  });
   await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submitted.jobs, maxSeconds: s.phaseMaxSeconds });
 }
 
@@ -54,16 +61,32 @@ function checked(r: LoadgenResult, what: string): LoadgenResult {
 }
 
 /** 16 clients doing gearman_client_do against 4 echo workers; a short warmup first (JIT, buffers). */
-export async function foregroundEcho(bin: string, spec: TargetSpec, s: ServerBenchSizes, sizeBytes: number, jobs: number): Promise<FgResult> {
+export async function foregroundEcho(
+  bin: string,
+  spec: TargetSpec,
+  s: ServerBenchSizes,
+  sizeBytes: number,
+  jobs: number,
+): Promise<FgResult> {
   return withTarget(spec, async (port, pid) => {
     const fn = 'bench_fg';
     const pool = startWorkers(bin, { port, fn, threads: s.workers, maxSeconds: s.phaseMaxSeconds * 3 });
     try {
       await waitForWorkers(port, fn, s.workers);
       const warmJobs = Math.max(s.clients * 10, Math.floor(jobs / 10));
-      await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs: warmJobs, sizeBytes, maxSeconds: s.phaseMaxSeconds });
+      await runLoadgen(bin, 'fg', {
+        port,
+        fn,
+        threads: s.clients,
+        jobs: warmJobs,
+        sizeBytes,
+        maxSeconds: s.phaseMaxSeconds,
+      });
       const cpuBeforeS = cpuSeconds(pid);
-      const run = checked(await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }), `${spec.name} fg`);
+      const run = checked(
+        await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }),
+        `${spec.name} fg`,
+      );
       return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
     } finally {
       await pool.stop();
@@ -84,10 +107,28 @@ export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: Se
     const fn = 'bench_bg';
     await warmUp(bin, port, s, Math.ceil(s.bgJobs / 10));
     const cpu0S = cpuSeconds(pid);
-    const submit = checked(await runLoadgen(bin, 'bg', { port, fn, threads: s.clients, jobs: s.bgJobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds }), `${spec.name} bg`);
+    const submit = checked(
+      await runLoadgen(bin, 'bg', {
+        port,
+        fn,
+        threads: s.clients,
+        jobs: s.bgJobs,
+        sizeBytes: PAYLOAD_BYTES,
+        maxSeconds: s.phaseMaxSeconds,
+      }),
+      `${spec.name} bg`,
+    );
     const cpu1S = cpuSeconds(pid);
-    const drain = checked(await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submit.jobs, maxSeconds: s.phaseMaxSeconds }), `${spec.name} drain`);
-    return { submit, drain, submitCpuMicrosPerJob: ((cpu1S - cpu0S) * 1e6) / Math.max(1, submit.jobs), drainCpuMicrosPerJob: perJobMicros(cpu1S, pid, drain.jobs) };
+    const drain = checked(
+      await runLoadgen(bin, 'work', { port, fn, threads: s.workers, jobs: submit.jobs, maxSeconds: s.phaseMaxSeconds }),
+      `${spec.name} drain`,
+    );
+    return {
+      submit,
+      drain,
+      submitCpuMicrosPerJob: ((cpu1S - cpu0S) * 1e6) / Math.max(1, submit.jobs),
+      drainCpuMicrosPerJob: perJobMicros(cpu1S, pid, drain.jobs),
+    };
   });
 }
 
@@ -116,20 +157,48 @@ export async function deepQueue(bin: string, spec: TargetSpec, s: ServerBenchSiz
     const fn = 'bench_deep';
     const probe = { port, fn, jobs: s.probeJobs, sizeBytes: PAYLOAD_BYTES, maxSeconds: s.phaseMaxSeconds };
     await warmUp(bin, port, s, Math.ceil(s.probeJobs / 5));
-    const shallowSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} shallow submit`);
-    const shallowDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers, jobs: shallowSubmit.jobs }), `${spec.name} shallow drain`);
+    const shallowSubmit = checked(
+      await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }),
+      `${spec.name} shallow submit`,
+    );
+    const shallowDrain = checked(
+      await runLoadgen(bin, 'work', { ...probe, threads: s.workers, jobs: shallowSubmit.jobs }),
+      `${spec.name} shallow drain`,
+    );
     const baselineRssBytes = memInfo(pid).rssBytes; // after warmup and the shallow probe: JIT and buffers counted out
     const cpuFillS = cpuSeconds(pid);
-    const fill = checked(await runLoadgen(bin, 'bg', { ...probe, threads: 4, batch: 1000, jobs: s.deepJobs, maxSeconds: s.fillMaxSeconds }), `${spec.name} fill`);
+    const fill = checked(
+      await runLoadgen(bin, 'bg', {
+        ...probe,
+        threads: 4,
+        batch: 1000,
+        jobs: s.deepJobs,
+        maxSeconds: s.fillMaxSeconds,
+      }),
+      `${spec.name} fill`,
+    );
     const depth = await queuedJobs(port, fn);
     const mem = memInfo(pid);
     const cpuSubmitS = cpuSeconds(pid);
-    const deepSubmit = checked(await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }), `${spec.name} deep submit`);
+    const deepSubmit = checked(
+      await runLoadgen(bin, 'bg', { ...probe, threads: s.clients }),
+      `${spec.name} deep submit`,
+    );
     const cpuDrainS = cpuSeconds(pid);
-    const deepDrain = checked(await runLoadgen(bin, 'work', { ...probe, threads: s.workers }), `${spec.name} deep drain`);
+    const deepDrain = checked(
+      await runLoadgen(bin, 'work', { ...probe, threads: s.workers }),
+      `${spec.name} deep drain`,
+    );
     return {
-      baselineRssBytes, depth, fill, rssAtDepthBytes: mem.rssBytes, peakRssBytes: mem.peakRssBytes,
-      shallowSubmit, shallowDrain, deepSubmit, deepDrain,
+      baselineRssBytes,
+      depth,
+      fill,
+      rssAtDepthBytes: mem.rssBytes,
+      peakRssBytes: mem.peakRssBytes,
+      shallowSubmit,
+      shallowDrain,
+      deepSubmit,
+      deepDrain,
       fillCpuMicrosPerJob: ((cpuSubmitS - cpuFillS) * 1e6) / Math.max(1, fill.jobs),
       deepSubmitCpuMicrosPerJob: ((cpuDrainS - cpuSubmitS) * 1e6) / Math.max(1, deepSubmit.jobs),
       deepDrainCpuMicrosPerJob: perJobMicros(cpuDrainS, pid, deepDrain.jobs),

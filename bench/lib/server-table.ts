@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { ratio, type BenchRow } from '../report.js';
 
 const file = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
-const { machine, at, rows } = JSON.parse(readFileSync(file, 'utf8')) as { machine: string; at: string; rows: BenchRow[] };
+const { machine, at, rows } = JSON.parse(readFileSync(file, 'utf8')) as {
+  machine: string;
+  at: string;
+  rows: BenchRow[];
+};
 
 function fmt(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return 'n/a';
@@ -26,7 +30,9 @@ for (const r of rows.filter((x) => x.group.startsWith('server:'))) {
   const [def, best] = [r.references[0]?.value ?? null, r.references[1]?.value ?? null];
   const group = r.group === lastGroup ? '〃' : r.group.replace(/^server: /, '');
   lastGroup = r.group;
-  out.push(`| ${group} | ${r.metric} | ${r.unit} | ${r.better} | ${fmt(r.gmsup)} | ${fmt(def)} | ${fmt(best)} | ${ratio(r.gmsup, def)} | ${ratio(r.gmsup, best)} |`);
+  out.push(
+    `| ${group} | ${r.metric} | ${r.unit} | ${r.better} | ${fmt(r.gmsup)} | ${fmt(def)} | ${fmt(best)} | ${ratio(r.gmsup, def)} | ${ratio(r.gmsup, best)} |`,
+  );
   if (r.note) out.push(`| 〃 | note: ${r.note} | | | | | | | |`);
 }
 process.stdout.write(`${out.join('\n')}\n`);

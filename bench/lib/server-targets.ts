@@ -36,7 +36,10 @@ export function hasGearmand(): boolean {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -89,7 +92,9 @@ export async function startTarget(spec: TargetSpec): Promise<RunningTarget> {
 
 async function startGearmandOnce(spec: TargetSpec): Promise<RunningTarget> {
   const port = await freePort();
-  const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(port), '--log-file=none', '-P', '', ...spec.args], { stdio: 'ignore' });
+  const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(port), '--log-file=none', '-P', '', ...spec.args], {
+    stdio: 'ignore',
+  });
   const stop = stopper(child);
   try {
     await until(async () => child.exitCode === null && (await canConnect(port)), 10_000, `${spec.name} on ${port}`);
@@ -101,21 +106,33 @@ async function startGearmandOnce(spec: TargetSpec): Promise<RunningTarget> {
 }
 
 async function startGmsup(spec: TargetSpec): Promise<RunningTarget> {
-  const child = spawn(process.execPath, [...gmsupNodeArgs(), join(repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', ...spec.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: repoRoot,
-  });
+  const child = spawn(
+    process.execPath,
+    [...gmsupNodeArgs(), join(repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', ...spec.args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
+    },
+  );
   const stop = stopper(child);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   try {
-    const port = await until(() => {
-      if (child.exitCode !== null) throw new Error(`gmsup server exited (${child.exitCode}): ${err.slice(0, 500)}`);
-      const m = /listening on [^\s]*:(\d+)/.exec(out);
-      return m ? Number(m[1]) : false;
-    }, 15_000, 'gmsup server to print "listening on"');
+    const port = await until(
+      () => {
+        if (child.exitCode !== null) throw new Error(`gmsup server exited (${child.exitCode}): ${err.slice(0, 500)}`);
+        const m = /listening on [^\s]*:(\d+)/.exec(out);
+        return m ? Number(m[1]) : false;
+      },
+      15_000,
+      'gmsup server to print "listening on"',
+    );
     return { spec, port, pid: child.pid ?? -1, stop };
   } catch (e) {
     await stop();
@@ -152,28 +169,48 @@ export function adminText(port: number, line: string, timeoutMs = 5000, untilDot
   return new Promise((resolve, reject) => {
     const s = net.connect({ host: '127.0.0.1', port });
     let buf = '';
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`admin "${line}" timed out`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`admin "${line}" timed out`));
+    }, timeoutMs);
     s.on('connect', () => s.write(`${line}\n`));
     s.on('data', (c: Buffer) => {
       buf += c.toString();
-      if (untilDot ? /(^|\n)\.\r?\n$/.test(buf) : buf.includes('\n')) { clearTimeout(timer); s.destroy(); resolve(buf); }
+      if (untilDot ? /(^|\n)\.\r?\n$/.test(buf) : buf.includes('\n')) {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(buf);
+      }
     });
-    s.on('error', (e) => { clearTimeout(timer); reject(e); });
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
 /** Waits until `status` shows at least `workers` available workers for fn (they registered CAN_DO). */
 export async function waitForWorkers(port: number, fn: string, workers: number, timeoutMs = 15_000): Promise<void> {
-  await until(async () => {
-    const reply = await adminText(port, 'status');
-    const row = reply.split('\n').map((l) => l.split('\t')).find((cols) => cols[0] === fn);
-    return row !== undefined && Number(row[3]) >= workers;
-  }, timeoutMs, `${workers} workers for ${fn} on port ${port}`);
+  await until(
+    async () => {
+      const reply = await adminText(port, 'status');
+      const row = reply
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .find((cols) => cols[0] === fn);
+      return row !== undefined && Number(row[3]) >= workers;
+    },
+    timeoutMs,
+    `${workers} workers for ${fn} on port ${port}`,
+  );
 }
 
 /** Queued count for fn from `status` (total jobs, queued + running). */
 export async function queuedJobs(port: number, fn: string): Promise<number> {
   const reply = await adminText(port, 'status');
-  const row = reply.split('\n').map((l) => l.split('\t')).find((cols) => cols[0] === fn);
+  const row = reply
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .find((cols) => cols[0] === fn);
   return row ? Number(row[1]) : 0;
 }

@@ -23,4 +23,7 @@ async function main() {
   conn.on('close', () => process.exit(1)); // the manager restarts us
 }
 process.on('SIGTERM', () => process.exit(0));
-main().catch((err) => { console.error(`tiny-worker: ${err.message}`); process.exit(1); });
+main().catch((err) => {
+  console.error(`tiny-worker: ${err.message}`);
+  process.exit(1);
+});

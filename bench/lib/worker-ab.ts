@@ -21,15 +21,43 @@ const trivial = join(root, 'test', 'fixtures', 'workers', 'trivial.ts');
 
 /** CPU seconds of every thread of pid (schedstat is in ns; /proc/PID/stat has 10 ms ticks). */
 const cpuSeconds = (pid: number) =>
-  readdirSync(`/proc/${pid}/task`).reduce((a, t) => a + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]), 0) / 1e9;
+  readdirSync(`/proc/${pid}/task`).reduce(
+    (a, t) => a + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]),
+    0,
+  ) / 1e9;
 
 function startContender(c: string, port: number, fn: string): ChildProcess {
-  if (c === 'php') return spawn('php', [join(root, 'bench', 'lib', 'php-echo-worker.php'), String(port), fn], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const execArgv = process.env.XARG ? process.env.XARG.split(' ') : process.env.PROF ? ['--cpu-prof', '--cpu-prof-interval=50', '--cpu-prof-dir=/tmp/gmsup-worker-prof'] : [];
-  const child = fork(join(c, 'worker', 'main.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: root, execArgv });
+  if (c === 'php')
+    return spawn('php', [join(root, 'bench', 'lib', 'php-echo-worker.php'), String(port), fn], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const execArgv = process.env.XARG
+    ? process.env.XARG.split(' ')
+    : process.env.PROF
+      ? ['--cpu-prof', '--cpu-prof-interval=50', '--cpu-prof-dir=/tmp/gmsup-worker-prof']
+      : [];
+  const child = fork(join(c, 'worker', 'main.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    cwd: root,
+    execArgv,
+  });
   child.send({
-    type: 'worker:init', clientId: `ab:${fn}`, ipcBatchMs: BATCH,
-    spec: { name: fn, function: fn, kind: 'module', modulePath: trivial, servers: [`127.0.0.1:${port}`], concurrency: CONC, timeoutMs: null, env: {}, cwd: root, maxJobs: null, stopTimeoutMs: 2000 },
+    type: 'worker:init',
+    clientId: `ab:${fn}`,
+    ipcBatchMs: BATCH,
+    spec: {
+      name: fn,
+      function: fn,
+      kind: 'module',
+      modulePath: trivial,
+      servers: [`127.0.0.1:${port}`],
+      concurrency: CONC,
+      timeoutMs: null,
+      env: {},
+      cwd: root,
+      maxJobs: null,
+      stopTimeoutMs: 2000,
+    },
   });
   return child;
 }
@@ -51,7 +79,14 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of contenders) {
       const fn = `ab_${n++}`;
-      await runLoadgen(loadgen.binPath, 'bg', { port: server.port, fn, threads: 2, jobs: JOBS, sizeBytes: 100, maxSeconds: 120 });
+      await runLoadgen(loadgen.binPath, 'bg', {
+        port: server.port,
+        fn,
+        threads: 2,
+        jobs: JOBS,
+        sizeBytes: 100,
+        maxSeconds: 120,
+      });
       const child = startContender(c, server.port, fn);
       try {
         let first: { t: number; left: number; cpu: number } | null = null;
@@ -63,7 +98,9 @@ try {
           if (left === 0 && first) {
             const cpuUs = ((cpuSeconds(child.pid!) - first.cpu) * 1e6) / first.left;
             (cpu[c] ??= []).push(cpuUs);
-            console.log(`${c}: ${Math.round(first.left / ((t - first.t) / 1000))} jobs/s, ${cpuUs.toFixed(1)} us CPU/job`);
+            console.log(
+              `${c}: ${Math.round(first.left / ((t - first.t) / 1000))} jobs/s, ${cpuUs.toFixed(1)} us CPU/job`,
+            );
             break;
           }
           if (t > deadline) throw new Error(`${c}: ${left} jobs left after 120 s`);
@@ -78,4 +115,5 @@ try {
   await server.stop();
   loadgen.remove();
 }
-for (const [c, xs] of Object.entries(cpu)) console.log(`CPU us/job ${c}: ${xs.map((x) => x.toFixed(1)).join(' ')} (min ${Math.min(...xs).toFixed(1)})`);
+for (const [c, xs] of Object.entries(cpu))
+  console.log(`CPU us/job ${c}: ${xs.map((x) => x.toFixed(1)).join(' ')} (min ${Math.min(...xs).toFixed(1)})`);

@@ -28,7 +28,7 @@ async function registered(port: number): Promise<string[]> {
   const ids: string[] = [];
   for (const line of reply.split('\n')) {
     const m = /^\d+ \S+ (\S+) :(.*)$/.exec(line.trim());
-    if (m && m[2].split(' ').includes(FN)) ids.push(m[1]);
+    if (m?.[2].split(' ').includes(FN)) ids.push(m[1]);
   }
   return ids;
 }
@@ -70,15 +70,21 @@ async function measure(start: () => Manager & { ready?: Promise<void> }, port: n
       original.delete(victim);
       const k0 = performance.now();
       process.kill(pidOf(victim), 'SIGKILL');
-      await pollUntil(async () => {
-        const now = await registered(port);
-        return now.length >= N && now.some((id) => !before.has(id)) ? true : null;
-      }, 20_000, `re-registration after kill ${k}`);
+      await pollUntil(
+        async () => {
+          const now = await registered(port);
+          return now.length >= N && now.some((id) => !before.has(id)) ? true : null;
+        },
+        20_000,
+        `re-registration after kill ${k}`,
+      );
       latencies.push(performance.now() - k0);
       await new Promise((r) => setTimeout(r, 200));
     }
     return {
-      startMs, rssBytes, idleCpuPercent,
+      startMs,
+      rssBytes,
+      idleCpuPercent,
       restartMedianMs: latencies.length ? percentile(latencies, 0.5) : null,
       restartP95Ms: latencies.length ? percentile(latencies, 0.95) : null,
     };
@@ -116,13 +122,49 @@ export default async function daemonBench(): Promise<BenchRow[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   const g = results.get('gmsup') ?? null;
-  const refs = (key: keyof Figures) => [...results.entries()].filter(([n]) => n !== 'gmsup').map(([name, f]) => ({ name, value: f ? f[key] : null }));
+  const refs = (key: keyof Figures) =>
+    [...results.entries()].filter(([n]) => n !== 'gmsup').map(([name, f]) => ({ name, value: f ? f[key] : null }));
   const group = `daemon: ${N} instances of a tiny Node worker on gearmand`;
   return [
-    { group, metric: 'start to all registered', unit: 'ms', better: 'lower', gmsup: g?.startMs ?? null, references: refs('startMs') },
-    { group, metric: 'SIGKILL to re-registered, median', unit: 'ms', better: 'lower', gmsup: g?.restartMedianMs ?? null, references: refs('restartMedianMs') },
-    { group, metric: 'SIGKILL to re-registered, p95', unit: 'ms', better: 'lower', gmsup: g?.restartP95Ms ?? null, references: refs('restartP95Ms') },
-    { group, metric: 'manager RSS', unit: 'MiB', better: 'lower', gmsup: g?.rssBytes != null ? g.rssBytes / 1048576 : null, references: refs('rssBytes').map((r) => ({ ...r, value: r.value != null ? r.value / 1048576 : null })) },
-    { group, metric: 'manager idle CPU', unit: '%', better: 'lower', gmsup: g?.idleCpuPercent ?? null, references: refs('idleCpuPercent') },
+    {
+      group,
+      metric: 'start to all registered',
+      unit: 'ms',
+      better: 'lower',
+      gmsup: g?.startMs ?? null,
+      references: refs('startMs'),
+    },
+    {
+      group,
+      metric: 'SIGKILL to re-registered, median',
+      unit: 'ms',
+      better: 'lower',
+      gmsup: g?.restartMedianMs ?? null,
+      references: refs('restartMedianMs'),
+    },
+    {
+      group,
+      metric: 'SIGKILL to re-registered, p95',
+      unit: 'ms',
+      better: 'lower',
+      gmsup: g?.restartP95Ms ?? null,
+      references: refs('restartP95Ms'),
+    },
+    {
+      group,
+      metric: 'manager RSS',
+      unit: 'MiB',
+      better: 'lower',
+      gmsup: g?.rssBytes != null ? g.rssBytes / 1048576 : null,
+      references: refs('rssBytes').map((r) => ({ ...r, value: r.value != null ? r.value / 1048576 : null })),
+    },
+    {
+      group,
+      metric: 'manager idle CPU',
+      unit: '%',
+      better: 'lower',
+      gmsup: g?.idleCpuPercent ?? null,
+      references: refs('idleCpuPercent'),
+    },
   ];
 }

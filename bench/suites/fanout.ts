@@ -37,7 +37,12 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'gmsup-bench-fanout-'));
   const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
   try {
-    const fleet = await startFleet({ count: TARGETS, basePort: BASE_PORT, procs: 2, behaviour: { latency: { kind: 'fixed', ms: LATENCY_MS }, sizeBytes: BODY_BYTES } });
+    const fleet = await startFleet({
+      count: TARGETS,
+      basePort: BASE_PORT,
+      procs: 2,
+      behaviour: { latency: { kind: 'fixed', ms: LATENCY_MS }, sizeBytes: BODY_BYTES },
+    });
     cleanups.unshift(() => fleet.close());
     const gearmand = await startGearmand();
     cleanups.unshift(() => gearmand.stop());
@@ -62,13 +67,21 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
     const check = (name: string, s: Scenario, rs: RunResult[], problems: string[]) => {
       for (const r of rs) {
         if (r.ok !== r.calls) problems.push(`${name}: ${r.ok}/${r.calls} ok`);
-        if (s.method === 'GET' && r.combinedHash !== expectedHash) problems.push(`${name}: pulled bodies do not hash as expected`);
+        if (s.method === 'GET' && r.combinedHash !== expectedHash)
+          problems.push(`${name}: pulled bodies do not hash as expected`);
         if (r.fleetMatches === false) problems.push(`${name}: fleet count differs from the client's`);
       }
     };
 
     // The very first run after start: workers not yet JIT-warm and no connection open to the fleet.
-    const pull2k: Scenario = { method: 'GET', targets: TARGETS, basePort: BASE_PORT, repeat: 1, bodyBytes: POST_BYTES, concurrency: CONCURRENCY };
+    const pull2k: Scenario = {
+      method: 'GET',
+      targets: TARGETS,
+      basePort: BASE_PORT,
+      repeat: 1,
+      bodyBytes: POST_BYTES,
+      concurrency: CONCURRENCY,
+    };
     const firstEmbedded = await variants.embedded(pull2k);
     const firstGearmand = await variants.gearmand(pull2k);
 
@@ -81,7 +94,14 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
     let firstDirect: RunResult | undefined;
     let firstCurl: RunResult | undefined;
     for (const { label, s, reps } of scenarios) {
-      const got: Record<string, RunResult[]> = { embedded: [], gearmand: [], directFresh: [], curlFresh: [], directWarm: [], curlWarm: [] };
+      const got: Record<string, RunResult[]> = {
+        embedded: [],
+        gearmand: [],
+        directFresh: [],
+        curlFresh: [],
+        directWarm: [],
+        curlWarm: [],
+      };
       // Interleaved, so a noisy moment hurts every variant alike.
       for (let i = 0; i < reps; i++) {
         got.embedded.push(await variants.embedded(s));
@@ -112,7 +132,10 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
           { name: 'PHP curl_multi (warm connections)', value: wall('curlWarm') },
           { name: 'gmsup client + workers via gearmand 1.1.20', value: wall('gearmand') },
         ],
-        note: problems.length === 0 ? `all calls ok in every run${s.method === 'GET' ? ', bodies verified' : ''}; gmsup runs match the fleet's counts` : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`,
+        note:
+          problems.length === 0
+            ? `all calls ok in every run${s.method === 'GET' ? ', bodies verified' : ''}; gmsup runs match the fleet's counts`
+            : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`,
       });
     }
     const firstProblems: string[] = [];

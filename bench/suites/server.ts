@@ -41,7 +41,12 @@ type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep';
  * Runs fn for gmsup then each reference, `repeat` rounds interleaved (so load from other programs hits every
  * target alike), keeping each target's best round by `score`. A failing target yields null values and a note.
  */
-async function each<T>(targets: TargetSpec[], fn: (t: TargetSpec) => Promise<T>, score: (r: T) => number, repeat = 1): Promise<{ got: Map<string, T>; notes: string[] }> {
+async function each<T>(
+  targets: TargetSpec[],
+  fn: (t: TargetSpec) => Promise<T>,
+  score: (r: T) => number,
+  repeat = 1,
+): Promise<{ got: Map<string, T>; notes: string[] }> {
   const got = new Map<string, T>();
   const notes: string[] = [];
   for (let round = 1; round <= repeat; round++) {
@@ -68,9 +73,15 @@ function rowsFor<T>(
 ): BenchRow[] {
   const allNotes = [note, ...res.notes].filter(Boolean).join('; ');
   return metrics.map((m, i) => {
-    const v = (name: string) => { const r = res.got.get(name); return r === undefined ? null : m.value(r); };
+    const v = (name: string) => {
+      const r = res.got.get(name);
+      return r === undefined ? null : m.value(r);
+    };
     return {
-      group, metric: m.metric, unit: m.unit, better: m.better,
+      group,
+      metric: m.metric,
+      unit: m.unit,
+      better: m.better,
       gmsup: v(GMSUP.name),
       references: refs.map((t) => ({ name: t.name, value: v(t.name) })),
       ...(i === metrics.length - 1 && allNotes ? { note: allNotes } : {}),
@@ -96,44 +107,132 @@ export default async function serverBench(): Promise<BenchRow[]> {
       ['fg64k', s.largeBytes, s.fgJobsLarge, '64 KiB'],
     ] as const) {
       if (!wanted.includes(scenario)) continue;
-      const res = await each([GMSUP, ...fgRefs], (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes, jobs), (r) => r.run.rate, repeat);
-      rows.push(...rowsFor(`server: foreground echo ${label}, ${who}, ${jobs} jobs${best}`, fgRefs, res, [
-        { metric: 'throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.run.rate },
-        { metric: 'latency p50', unit: 'ms', better: 'lower', value: (r) => r.run.p50_ms ?? null },
-        { metric: 'latency p99', unit: 'ms', better: 'lower', value: (r) => r.run.p99_ms ?? null },
-        { metric: 'latency max (stalls)', unit: 'ms', better: 'lower', value: (r) => r.run.max_ms ?? null },
-        { metric: 'server CPU per job', unit: 'µs', better: 'lower', value: (r) => r.cpuMicrosPerJob },
-        { metric: 'server peak RSS', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
-      ]));
+      const res = await each(
+        [GMSUP, ...fgRefs],
+        (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes, jobs),
+        (r) => r.run.rate,
+        repeat,
+      );
+      rows.push(
+        ...rowsFor(`server: foreground echo ${label}, ${who}, ${jobs} jobs${best}`, fgRefs, res, [
+          { metric: 'throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.run.rate },
+          { metric: 'latency p50', unit: 'ms', better: 'lower', value: (r) => r.run.p50_ms ?? null },
+          { metric: 'latency p99', unit: 'ms', better: 'lower', value: (r) => r.run.p99_ms ?? null },
+          { metric: 'latency max (stalls)', unit: 'ms', better: 'lower', value: (r) => r.run.max_ms ?? null },
+          { metric: 'server CPU per job', unit: 'µs', better: 'lower', value: (r) => r.cpuMicrosPerJob },
+          { metric: 'server peak RSS', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
+        ]),
+      );
     }
     if (wanted.includes('bg')) {
-      const res = await each([GMSUP, ...fgRefs], (t) => backgroundSubmitDrain(loadgen.binPath, t, s), (r) => r.submit.rate + r.drain.rate, repeat);
-      rows.push(...rowsFor(`server: background ${s.bgJobs} x 100 B${best}`, fgRefs, res, [
-        { metric: `submit (${s.clients} clients, 1 round trip/job)`, unit: 'jobs/s', better: 'higher', value: (r) => r.submit.rate },
-        { metric: `drain (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.drain.rate },
-        { metric: 'server CPU per submitted job', unit: 'µs', better: 'lower', value: (r) => r.submitCpuMicrosPerJob },
-        { metric: 'server CPU per drained job', unit: 'µs', better: 'lower', value: (r) => r.drainCpuMicrosPerJob },
-      ]));
+      const res = await each(
+        [GMSUP, ...fgRefs],
+        (t) => backgroundSubmitDrain(loadgen.binPath, t, s),
+        (r) => r.submit.rate + r.drain.rate,
+        repeat,
+      );
+      rows.push(
+        ...rowsFor(`server: background ${s.bgJobs} x 100 B${best}`, fgRefs, res, [
+          {
+            metric: `submit (${s.clients} clients, 1 round trip/job)`,
+            unit: 'jobs/s',
+            better: 'higher',
+            value: (r) => r.submit.rate,
+          },
+          { metric: `drain (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.drain.rate },
+          {
+            metric: 'server CPU per submitted job',
+            unit: 'µs',
+            better: 'lower',
+            value: (r) => r.submitCpuMicrosPerJob,
+          },
+          { metric: 'server CPU per drained job', unit: 'µs', better: 'lower', value: (r) => r.drainCpuMicrosPerJob },
+        ]),
+      );
     }
     if (wanted.includes('deep')) {
-      const res = await each([GMSUP, ...deepRefs], (t) => deepQueue(loadgen.binPath, t, s), () => 0);
-      const short = [...res.got.entries()].filter(([, r]) => r.depth < s.deepJobs * 0.99).map(([n, r]) => `${n} reached only ${r.depth} queued in ${s.fillMaxSeconds} s`);
+      const res = await each(
+        [GMSUP, ...deepRefs],
+        (t) => deepQueue(loadgen.binPath, t, s),
+        () => 0,
+      );
+      const short = [...res.got.entries()]
+        .filter(([, r]) => r.depth < s.deepJobs * 0.99)
+        .map(([n, r]) => `${n} reached only ${r.depth} queued in ${s.fillMaxSeconds} s`);
       const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-      rows.push(...rowsFor(`server: deep queue ${s.deepJobs} x 100 B background`, deepRefs, res, [
-        { metric: 'queued jobs reached', unit: 'jobs', better: 'higher', value: (r) => r.depth },
-        { metric: 'fill (4 clients, pipelined x1000)', unit: 'jobs/s', better: 'higher', value: (r) => r.fill.rate },
-        { metric: 'server CPU per job, fill', unit: 'µs', better: 'lower', value: (r) => r.fillCpuMicrosPerJob },
-        { metric: 'peak RSS holding the queue', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
-        { metric: 'memory per queued job', unit: 'bytes', better: 'lower', value: (r) => (r.depth > 0 ? (r.rssAtDepthBytes - r.baselineRssBytes) / r.depth : null) },
-        { metric: `submit, queue empty (${s.clients} clients)`, unit: 'jobs/s', better: 'higher', value: (r) => r.shallowSubmit.rate },
-        { metric: `submit at full depth (${s.clients} clients)`, unit: 'jobs/s', better: 'higher', value: (r) => r.deepSubmit.rate },
-        { metric: 'server CPU per job, submit at full depth', unit: 'µs', better: 'lower', value: (r) => r.deepSubmitCpuMicrosPerJob },
-        { metric: 'submit deep/empty (1.0 = O(1))', unit: 'ratio', better: 'higher', value: (r) => ratio(r.deepSubmit.rate, r.shallowSubmit.rate) },
-        { metric: `grab+complete, queue near empty (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.shallowDrain.rate },
-        { metric: `grab+complete at full depth (${s.workers} workers)`, unit: 'jobs/s', better: 'higher', value: (r) => r.deepDrain.rate },
-        { metric: 'server CPU per job, grab at full depth', unit: 'µs', better: 'lower', value: (r) => r.deepDrainCpuMicrosPerJob },
-        { metric: 'grab deep/empty (1.0 = O(1))', unit: 'ratio', better: 'higher', value: (r) => ratio(r.deepDrain.rate, r.shallowDrain.rate) },
-      ], short.join('; ')));
+      rows.push(
+        ...rowsFor(
+          `server: deep queue ${s.deepJobs} x 100 B background`,
+          deepRefs,
+          res,
+          [
+            { metric: 'queued jobs reached', unit: 'jobs', better: 'higher', value: (r) => r.depth },
+            {
+              metric: 'fill (4 clients, pipelined x1000)',
+              unit: 'jobs/s',
+              better: 'higher',
+              value: (r) => r.fill.rate,
+            },
+            { metric: 'server CPU per job, fill', unit: 'µs', better: 'lower', value: (r) => r.fillCpuMicrosPerJob },
+            { metric: 'peak RSS holding the queue', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
+            {
+              metric: 'memory per queued job',
+              unit: 'bytes',
+              better: 'lower',
+              value: (r) => (r.depth > 0 ? (r.rssAtDepthBytes - r.baselineRssBytes) / r.depth : null),
+            },
+            {
+              metric: `submit, queue empty (${s.clients} clients)`,
+              unit: 'jobs/s',
+              better: 'higher',
+              value: (r) => r.shallowSubmit.rate,
+            },
+            {
+              metric: `submit at full depth (${s.clients} clients)`,
+              unit: 'jobs/s',
+              better: 'higher',
+              value: (r) => r.deepSubmit.rate,
+            },
+            {
+              metric: 'server CPU per job, submit at full depth',
+              unit: 'µs',
+              better: 'lower',
+              value: (r) => r.deepSubmitCpuMicrosPerJob,
+            },
+            {
+              metric: 'submit deep/empty (1.0 = O(1))',
+              unit: 'ratio',
+              better: 'higher',
+              value: (r) => ratio(r.deepSubmit.rate, r.shallowSubmit.rate),
+            },
+            {
+              metric: `grab+complete, queue near empty (${s.workers} workers)`,
+              unit: 'jobs/s',
+              better: 'higher',
+              value: (r) => r.shallowDrain.rate,
+            },
+            {
+              metric: `grab+complete at full depth (${s.workers} workers)`,
+              unit: 'jobs/s',
+              better: 'higher',
+              value: (r) => r.deepDrain.rate,
+            },
+            {
+              metric: 'server CPU per job, grab at full depth',
+              unit: 'µs',
+              better: 'lower',
+              value: (r) => r.deepDrainCpuMicrosPerJob,
+            },
+            {
+              metric: 'grab deep/empty (1.0 = O(1))',
+              unit: 'ratio',
+              better: 'higher',
+              value: (r) => ratio(r.deepDrain.rate, r.shallowDrain.rate),
+            },
+          ],
+          short.join('; '),
+        ),
+      );
     }
   } finally {
     loadgen.remove();

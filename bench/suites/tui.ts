@@ -49,7 +49,9 @@ function configYaml(port: number): string {
   const lines = [`server:\n  listen: 127.0.0.1:${port}`, 'workers:'];
   for (let i = 0; i < FUNCTIONS; i++) {
     // 14 functions get 2 instances, 36 get 1: 64 in all.
-    lines.push(`  fn${i}:\n    module: echo.mjs\n    instances: ${i < INSTANCES - FUNCTIONS ? 2 : 1}\n    stop_timeout: 1s`);
+    lines.push(
+      `  fn${i}:\n    module: echo.mjs\n    instances: ${i < INSTANCES - FUNCTIONS ? 2 : 1}\n    stop_timeout: 1s`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -69,10 +71,15 @@ export default async function tuiBench(): Promise<BenchRow[]> {
     const started = await runCli(['start', cfg, '--daemon'], 120_000);
     if (started.code !== 0) throw new Error(`gmsup start --daemon: ${started.stderr}`);
     cleanups.unshift(() => stopDaemon(cfg));
-    const snap = await waitFor(async () => {
-      const s = await status(cfg);
-      return s.instances.filter((i) => i.state === 'RUNNING' && i.registeredOn === i.serverCount).length === INSTANCES ? s : null;
-    }, { timeoutMs: 120_000, intervalMs: 500, what: `${INSTANCES} instances running and registered` });
+    const snap = await waitFor(
+      async () => {
+        const s = await status(cfg);
+        return s.instances.filter((i) => i.state === 'RUNNING' && i.registeredOn === i.serverCount).length === INSTANCES
+          ? s
+          : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: `${INSTANCES} instances running and registered` },
+    );
     const daemonPid = snap.daemon.pid;
 
     // About 100 jobs/s spread over all 50 functions, so every refresh has something new to draw.
@@ -85,7 +92,9 @@ export default async function tuiBench(): Promise<BenchRow[]> {
       }
     })();
     cleanups.unshift(() => trickle);
-    cleanups.unshift(() => { flowing = false; });
+    cleanups.unshift(() => {
+      flowing = false;
+    });
     await new Promise((r) => setTimeout(r, 3000));
 
     const [daemonIdle] = await cpuPercent([daemonPid], WINDOW_MS);
@@ -96,8 +105,13 @@ export default async function tuiBench(): Promise<BenchRow[]> {
       const args = d === 0 ? ['-f', '/dev/null', 'new-session'] : ['new-session'];
       tmux(socket, [...args, '-d', '-s', `d${d}`, '-x', '80', '-y', '24', ...env, `exec node ${BIN} tui ${cfg}`]);
     }
-    const pids = Array.from({ length: DASHBOARDS }, (_, d) => Number(tmux(socket, ['display-message', '-p', '-t', `d${d}`, '#{pane_pid}']).trim()));
-    await waitFor(() => pids.every((_, d) => /RUNNING/.test(tmux(socket, ['capture-pane', '-p', '-t', `d${d}`]))), { timeoutMs: 20_000, what: 'dashboards drawn' });
+    const pids = Array.from({ length: DASHBOARDS }, (_, d) =>
+      Number(tmux(socket, ['display-message', '-p', '-t', `d${d}`, '#{pane_pid}']).trim()),
+    );
+    await waitFor(() => pids.every((_, d) => /RUNNING/.test(tmux(socket, ['capture-pane', '-p', '-t', `d${d}`]))), {
+      timeoutMs: 20_000,
+      what: 'dashboards drawn',
+    });
     await new Promise((r) => setTimeout(r, 3000)); // past start-up (module loading, first full draw)
 
     const cpu = await cpuPercent([daemonPid, ...pids], WINDOW_MS);
@@ -105,9 +119,25 @@ export default async function tuiBench(): Promise<BenchRow[]> {
     const dashRss = mean(pids.map(rssBytes));
     const group = `tui: ${INSTANCES} instances / ${FUNCTIONS} functions, ~100 jobs/s, 80x24 in tmux, refresh 1/s`;
     return [
-      { group, metric: 'dashboard CPU (mean of 3)', unit: '% of one core', better: 'lower', gmsup: mean(dash), references: [{ name: 'goal (issue 5)', value: 5 }], note: `each: ${dash.map((x) => x.toFixed(2)).join(', ')}; ${WINDOW_MS / 1000} s window` },
+      {
+        group,
+        metric: 'dashboard CPU (mean of 3)',
+        unit: '% of one core',
+        better: 'lower',
+        gmsup: mean(dash),
+        references: [{ name: 'goal (issue 5)', value: 5 }],
+        note: `each: ${dash.map((x) => x.toFixed(2)).join(', ')}; ${WINDOW_MS / 1000} s window`,
+      },
       { group, metric: 'dashboard RSS', unit: 'MiB', better: 'lower', gmsup: dashRss / 1048576, references: [] },
-      { group, metric: `daemon CPU, ${DASHBOARDS} dashboards attached`, unit: '% of one core', better: 'lower', gmsup: daemonWatched, references: [{ name: 'same daemon, 0 dashboards', value: daemonIdle }], note: 'sampling (pidusage + admin polls) runs once a second in the daemon regardless of viewers; a viewer adds one status call per second' },
+      {
+        group,
+        metric: `daemon CPU, ${DASHBOARDS} dashboards attached`,
+        unit: '% of one core',
+        better: 'lower',
+        gmsup: daemonWatched,
+        references: [{ name: 'same daemon, 0 dashboards', value: daemonIdle }],
+        note: 'sampling (pidusage + admin polls) runs once a second in the daemon regardless of viewers; a viewer adds one status call per second',
+      },
     ];
   } finally {
     for (const c of cleanups) {

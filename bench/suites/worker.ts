@@ -26,18 +26,43 @@ interface Started {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()));
 }
 
 /** gmsup worker the daemon's way: dist/worker/main.js (or src via tsx), IPC init, own process group. */
-function startGmsupWorker(port: number, fn: string, modulePath: string, concurrency: number, viaTsx = false, ipcBatchMs?: number): Started {
+function startGmsupWorker(
+  port: number,
+  fn: string,
+  modulePath: string,
+  concurrency: number,
+  viaTsx = false,
+  ipcBatchMs?: number,
+): Started {
   const entry = viaTsx ? join(root, 'src', 'worker', 'main.ts') : join(root, 'dist', 'worker', 'main.js');
-  const child = fork(entry, [], { execArgv: viaTsx ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: root });
+  const child = fork(entry, [], {
+    execArgv: viaTsx ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    cwd: root,
+  });
   child.send({
     type: 'worker:init',
     clientId: `bench:${fn}`,
     ipcBatchMs,
-    spec: { name: fn, function: fn, kind: 'module', modulePath, servers: [`127.0.0.1:${port}`], concurrency, timeoutMs: null, env: {}, cwd: root, maxJobs: null, stopTimeoutMs: 2000 },
+    spec: {
+      name: fn,
+      function: fn,
+      kind: 'module',
+      modulePath,
+      servers: [`127.0.0.1:${port}`],
+      concurrency,
+      timeoutMs: null,
+      env: {},
+      cwd: root,
+      maxJobs: null,
+      stopTimeoutMs: 2000,
+    },
   });
   return {
     pid: child.pid ?? -1,
@@ -62,7 +87,10 @@ function startPhpWorker(port: number, fn: string): Started {
 }
 
 async function availableWorkers(port: number, fn: string): Promise<number> {
-  const row = (await adminText(port, 'status')).split('\n').map((l) => l.split('\t')).find((c) => c[0] === fn);
+  const row = (await adminText(port, 'status'))
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .find((c) => c[0] === fn);
   return row ? Number(row[3]) : 0;
 }
 
@@ -118,10 +146,24 @@ export default async function workerBench(): Promise<BenchRow[]> {
     // Throughput: alternate the contenders per round, keep the median.
     const rates: Record<string, number[]> = { gmsup1: [], gmsup1b: [], gmsup4b: [], php: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      rates.gmsup1.push(await drainRate(loadgen.binPath, server.port, `bw_g1_${r}`, () => startGmsupWorker(server.port, `bw_g1_${r}`, trivial, 1)));
-      rates.php.push(await drainRate(loadgen.binPath, server.port, `bw_php_${r}`, () => startPhpWorker(server.port, `bw_php_${r}`)));
-      rates.gmsup1b.push(await drainRate(loadgen.binPath, server.port, `bw_g1b_${r}`, () => startGmsupWorker(server.port, `bw_g1b_${r}`, trivial, 1, false, 100)));
-      rates.gmsup4b.push(await drainRate(loadgen.binPath, server.port, `bw_g4b_${r}`, () => startGmsupWorker(server.port, `bw_g4b_${r}`, trivial, 4, false, 100)));
+      rates.gmsup1.push(
+        await drainRate(loadgen.binPath, server.port, `bw_g1_${r}`, () =>
+          startGmsupWorker(server.port, `bw_g1_${r}`, trivial, 1),
+        ),
+      );
+      rates.php.push(
+        await drainRate(loadgen.binPath, server.port, `bw_php_${r}`, () => startPhpWorker(server.port, `bw_php_${r}`)),
+      );
+      rates.gmsup1b.push(
+        await drainRate(loadgen.binPath, server.port, `bw_g1b_${r}`, () =>
+          startGmsupWorker(server.port, `bw_g1b_${r}`, trivial, 1, false, 100),
+        ),
+      );
+      rates.gmsup4b.push(
+        await drainRate(loadgen.binPath, server.port, `bw_g4b_${r}`, () =>
+          startGmsupWorker(server.port, `bw_g4b_${r}`, trivial, 4, false, 100),
+        ),
+      );
     }
 
     // Start-up: cold = empty compile cache each time; warm = cache filled.
@@ -131,7 +173,9 @@ export default async function workerBench(): Promise<BenchRow[]> {
     const php: Array<{ ms: number; rssBytes: number }> = [];
     for (let i = 0; i < STARTS; i++) {
       rmSync(cacheDir, { recursive: true, force: true });
-      cold.push((await startupMs(server.port, 'bs_cold', () => startGmsupWorker(server.port, 'bs_cold', trivial, 1))).ms);
+      cold.push(
+        (await startupMs(server.port, 'bs_cold', () => startGmsupWorker(server.port, 'bs_cold', trivial, 1))).ms,
+      );
       warm.push(await startupMs(server.port, 'bs_warm', () => startGmsupWorker(server.port, 'bs_warm', trivial, 1)));
       tsx.push(await startupMs(server.port, 'bs_tsx', () => startGmsupWorker(server.port, 'bs_tsx', trivial, 1, true)));
       php.push(await startupMs(server.port, 'bs_php', () => startPhpWorker(server.port, 'bs_php')));
@@ -146,11 +190,48 @@ export default async function workerBench(): Promise<BenchRow[]> {
       { name: 'PHP GearmanWorker (php script)', value: ms(php) },
     ];
     return [
-      { group, metric: 'drain rate, concurrency 1, IPC job:end per job', unit: 'jobs/s', better: 'higher', gmsup: median(rates.gmsup1), references: [phpRef], note: `median of ${ROUNDS}; gmsup worker started the daemon's way (fork + IPC init)` },
-      { group, metric: 'drain rate, concurrency 1, IPC batched (ipcBatchMs 100)', unit: 'jobs/s', better: 'higher', gmsup: median(rates.gmsup1b), references: [phpRef] },
-      { group, metric: 'drain rate, concurrency 4, IPC batched (ipcBatchMs 100)', unit: 'jobs/s', better: 'higher', gmsup: median(rates.gmsup4b), references: [phpRef] },
-      { group: startGroup, metric: 'start-up, warm compile cache', unit: 'ms', better: 'lower', gmsup: ms(warm), references: refsStart, note: `median of ${STARTS}` },
-      { group: startGroup, metric: 'start-up, cold compile cache (esbuild)', unit: 'ms', better: 'lower', gmsup: median(cold), references: refsStart },
+      {
+        group,
+        metric: 'drain rate, concurrency 1, IPC job:end per job',
+        unit: 'jobs/s',
+        better: 'higher',
+        gmsup: median(rates.gmsup1),
+        references: [phpRef],
+        note: `median of ${ROUNDS}; gmsup worker started the daemon's way (fork + IPC init)`,
+      },
+      {
+        group,
+        metric: 'drain rate, concurrency 1, IPC batched (ipcBatchMs 100)',
+        unit: 'jobs/s',
+        better: 'higher',
+        gmsup: median(rates.gmsup1b),
+        references: [phpRef],
+      },
+      {
+        group,
+        metric: 'drain rate, concurrency 4, IPC batched (ipcBatchMs 100)',
+        unit: 'jobs/s',
+        better: 'higher',
+        gmsup: median(rates.gmsup4b),
+        references: [phpRef],
+      },
+      {
+        group: startGroup,
+        metric: 'start-up, warm compile cache',
+        unit: 'ms',
+        better: 'lower',
+        gmsup: ms(warm),
+        references: refsStart,
+        note: `median of ${STARTS}`,
+      },
+      {
+        group: startGroup,
+        metric: 'start-up, cold compile cache (esbuild)',
+        unit: 'ms',
+        better: 'lower',
+        gmsup: median(cold),
+        references: refsStart,
+      },
       {
         group: startGroup,
         metric: 'RSS once registered',

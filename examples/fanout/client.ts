@@ -49,12 +49,20 @@ async function main(): Promise<number> {
   if (method !== 'GET' && method !== 'POST') throw new Error('--method must be GET or POST');
   let urls: string[];
   if (v['target-file']) urls = readTargetFile(v['target-file']);
-  else if (v.targets) urls = fleetUrls(intOption('targets', v.targets, 2000, 1), intOption('base-port', v['base-port'], DEFAULT_BASE_PORT, 1));
+  else if (v.targets)
+    urls = fleetUrls(
+      intOption('targets', v.targets, 2000, 1),
+      intOption('base-port', v['base-port'], DEFAULT_BASE_PORT, 1),
+    );
   else throw new Error(`give --targets N or --target-file FILE\n${USAGE}`);
   if (urls.length === 0) throw new Error('no targets');
   let body: string | undefined;
   if (method === 'POST') {
-    body = v.body ?? (v['body-file'] ? readFileSync(v['body-file'], 'utf8') : 'p'.repeat(intOption('body-bytes', v['body-bytes'], 256)));
+    body =
+      v.body ??
+      (v['body-file']
+        ? readFileSync(v['body-file'], 'utf8')
+        : 'p'.repeat(intOption('body-bytes', v['body-bytes'], 256)));
   }
   const report = await runFanout({
     servers: (v.servers ?? '127.0.0.1:4740').split(',').map((s) => s.trim()),

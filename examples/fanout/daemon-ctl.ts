@@ -19,15 +19,22 @@ function gmsupAsync(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [gmsupBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.once('close', (code) => resolve({ code: code ?? 1, out }));
   });
 }
 
 export function startDaemon(configFile: string): void {
   const r = gmsup(['start', configFile, '--daemon']);
-  if (r.code === 9) throw new Error(`a gmsup daemon already runs for ${configFile}; stop it first: npx gmsup stop ${configFile}\n${r.out}`);
+  if (r.code === 9)
+    throw new Error(
+      `a gmsup daemon already runs for ${configFile}; stop it first: npx gmsup stop ${configFile}\n${r.out}`,
+    );
   if (r.code !== 0) throw new Error(`gmsup start ${configFile} --daemon failed (exit ${r.code}):\n${r.out}`);
 }
 
@@ -49,12 +56,16 @@ export async function waitRegistered(configFile: string, timeoutMs = 30_000): Pr
     last = await snapshot(configFile);
     if (last) {
       const desired = last.programs.reduce((a, p) => a + p.desired, 0);
-      const ready = last.instances.filter((i) => i.state === 'RUNNING' && i.registeredOn >= i.serverCount && i.serverCount > 0);
+      const ready = last.instances.filter(
+        (i) => i.state === 'RUNNING' && i.registeredOn >= i.serverCount && i.serverCount > 0,
+      );
       if (desired > 0 && ready.length >= desired) return last;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`workers of ${configFile} not registered after ${timeoutMs} ms; last status: ${JSON.stringify(last?.instances ?? null)}`);
+  throw new Error(
+    `workers of ${configFile} not registered after ${timeoutMs} ms; last status: ${JSON.stringify(last?.instances ?? null)}`,
+  );
 }
 
 /** `gmsup stop`, then waits (bounded) until the daemon process itself is gone. */

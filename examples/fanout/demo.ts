@@ -66,14 +66,18 @@ async function main(): Promise<number> {
     behaviour: { failRate: 0.01, failKinds: ['5xx', 'reset'], ...behaviourFromOptions(v) },
   });
   const b = fleet.behaviour();
-  say(`fleet: ${count} endpoints on 127.0.x.y, latency ${formatLatency(b.latency)} ms, fail rate ${b.failRate} (${b.failKinds.join(',')}), control ${fleet.controlUrl}`);
+  say(
+    `fleet: ${count} endpoints on 127.0.x.y, latency ${formatLatency(b.latency)} ms, fail rate ${b.failRate} (${b.failKinds.join(',')}), control ${fleet.controlUrl}`,
+  );
 
   const startedMs = Date.now();
   startDaemon(configFile);
   daemonStarted = true;
   const snap = await waitRegistered(configFile);
   const servers = snap.servers.map((s) => s.address);
-  say(`gmsup: ${snap.instances.length} http_call workers registered on ${servers.join(',')} in ${Date.now() - startedMs} ms`);
+  say(
+    `gmsup: ${snap.instances.length} http_call workers registered on ${servers.join(',')} in ${Date.now() - startedMs} ms`,
+  );
 
   if (v.tui) {
     tui = spawn(process.execPath, [gmsupBin, 'tui', configFile], { stdio: 'inherit' });
@@ -86,7 +90,10 @@ async function main(): Promise<number> {
         urls: fleet.urls,
         method,
         repeat,
-        body: method === 'POST' ? JSON.stringify({ round, price: 42, items: Array.from({ length: 8 }, (_, i) => `sku-${i}`) }) : undefined,
+        body:
+          method === 'POST'
+            ? JSON.stringify({ round, price: 42, items: Array.from({ length: 8 }, (_, i) => `sku-${i}`) })
+            : undefined,
         fleetControlUrl: fleet.controlUrl,
       });
       reports.push(r);
@@ -117,24 +124,26 @@ const onSignal = () => {
   if (stopping) process.exit(130);
   stopping = true;
   process.stderr.write('fanout demo: stopping...\n');
-  cleanup().then(() => process.exit(130), () => process.exit(130));
+  cleanup().then(
+    () => process.exit(130),
+    () => process.exit(130),
+  );
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 // A closed terminal (or tmux session) must not leave the daemon and the fleet behind.
 process.on('SIGHUP', onSignal);
 
-main()
-  .then(
-    async (code) => {
-      await cleanup();
-      if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
-      process.exit(code);
-    },
-    async (err: unknown) => {
-      await cleanup().catch(() => undefined);
-      if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
-      process.stderr.write(`fanout demo: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+main().then(
+  async (code) => {
+    await cleanup();
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    await cleanup().catch(() => undefined);
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+    process.stderr.write(`fanout demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

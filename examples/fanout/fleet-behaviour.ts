@@ -32,7 +32,8 @@ export function parseLatency(text: string): LatencySpec {
   const t = text.trim();
   const num = (s: string | undefined): number => {
     const v = Number(s);
-    if (s === undefined || s.trim() === '' || !Number.isFinite(v) || v < 0) throw new Error(`bad latency ${JSON.stringify(text)}: ${JSON.stringify(s)} is not a number of ms >= 0`);
+    if (s === undefined || s.trim() === '' || !Number.isFinite(v) || v < 0)
+      throw new Error(`bad latency ${JSON.stringify(text)}: ${JSON.stringify(s)} is not a number of ms >= 0`);
     return v;
   };
   if (/^[\d.]+$/.test(t)) return { kind: 'fixed', ms: num(t) };
@@ -68,8 +69,13 @@ export function sampleLatencyMs(l: LatencySpec, random: () => number = Math.rand
 }
 
 export function parseFailKinds(text: string): FailureKind[] {
-  const kinds = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const k of kinds) if (!FAILURE_KINDS.includes(k as FailureKind)) throw new Error(`bad failure kind ${JSON.stringify(k)}: use ${FAILURE_KINDS.join(', ')}`);
+  const kinds = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const k of kinds)
+    if (!FAILURE_KINDS.includes(k as FailureKind))
+      throw new Error(`bad failure kind ${JSON.stringify(k)}: use ${FAILURE_KINDS.join(', ')}`);
   if (kinds.length === 0) throw new Error('no failure kinds given');
   return kinds as FailureKind[];
 }

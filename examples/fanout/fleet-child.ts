@@ -52,29 +52,38 @@ function respond(req: http.IncomingMessage, res: http.ServerResponse, local: num
       return;
     }
     counters.ok[local]++;
-    const body = req.method === 'GET' ? (bodies[local] ?? fleetBody(from + local, behaviour.sizeBytes)) : Buffer.from(`{"received":${bytesIn}}`);
+    const body =
+      req.method === 'GET'
+        ? (bodies[local] ?? fleetBody(from + local, behaviour.sizeBytes))
+        : Buffer.from(`{"received":${bytesIn}}`);
     counters.bytesOut[local] += body.length;
-    res.writeHead(200, { 'content-length': body.length, 'content-type': req.method === 'GET' ? 'application/octet-stream' : 'application/json' });
+    res.writeHead(200, {
+      'content-length': body.length,
+      'content-type': req.method === 'GET' ? 'application/octet-stream' : 'application/json',
+    });
     res.end(body);
   }, delayMs);
 }
 
-const server = http.createServer({ keepAliveTimeout: 120_000, requestTimeout: 0, headersTimeout: 120_000 }, (req, res) => {
-  res.sendDate = false;
-  const local = (req.socket as TaggedSocket)[ENDPOINT] ?? -1;
-  if (local < 0) {
-    res.writeHead(500).end();
-    return;
-  }
-  if (req.method === 'GET') counters.get[local]++;
-  else if (req.method === 'POST') counters.post[local]++;
-  else counters.other[local]++;
-  let bytesIn = 0;
-  req.on('data', (chunk: Buffer) => {
-    bytesIn += chunk.length;
-  });
-  req.on('end', () => respond(req, res, local, bytesIn));
-});
+const server = http.createServer(
+  { keepAliveTimeout: 120_000, requestTimeout: 0, headersTimeout: 120_000 },
+  (req, res) => {
+    res.sendDate = false;
+    const local = (req.socket as TaggedSocket)[ENDPOINT] ?? -1;
+    if (local < 0) {
+      res.writeHead(500).end();
+      return;
+    }
+    if (req.method === 'GET') counters.get[local]++;
+    else if (req.method === 'POST') counters.post[local]++;
+    else counters.other[local]++;
+    let bytesIn = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+    });
+    req.on('end', () => respond(req, res, local, bytesIn));
+  },
+);
 
 function listenAll(basePort: number, to: number): Promise<void> {
   const pending: Array<Promise<void>> = [];

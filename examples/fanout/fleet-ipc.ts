@@ -3,7 +3,18 @@
 
 import type { FleetBehaviour } from './fleet-behaviour.js';
 
-export const COUNTER_NAMES = ['get', 'post', 'other', 'connections', 'ok', 'fail5xx', 'resets', 'timeouts', 'bytesIn', 'bytesOut'] as const;
+export const COUNTER_NAMES = [
+  'get',
+  'post',
+  'other',
+  'connections',
+  'ok',
+  'fail5xx',
+  'resets',
+  'timeouts',
+  'bytesIn',
+  'bytesOut',
+] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 /** One array per counter, indexed by endpoint (global index in the parent, slice-local in a child). */
 export type Counters = Record<CounterName, number[]>;

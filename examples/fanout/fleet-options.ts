@@ -13,7 +13,8 @@ export const FLEET_OPTION_SPEC = {
 export function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -6,7 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BEHAVIOUR, type FleetBehaviour } from './fleet-behaviour.js';
-import { COUNTER_NAMES, emptyCounters, type ChildToParent, type Counters, type CounterName, type ParentToChild } from './fleet-ipc.js';
+import {
+  COUNTER_NAMES,
+  emptyCounters,
+  type ChildToParent,
+  type Counters,
+  type CounterName,
+  type ParentToChild,
+} from './fleet-ipc.js';
 import { DEFAULT_BASE_PORT, endpointAt, fleetUrls } from './targets.js';
 
 export interface FleetOptions {
@@ -70,8 +77,14 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
         (c) =>
           new Promise<ChildToParent>((resolve, reject) => {
             const id = nextId++;
-            const timer = setTimeout(() => { waiters.delete(id); reject(new Error('fleet child did not answer in 10 s')); }, 10_000);
-            waiters.set(id, (m) => { clearTimeout(timer); resolve(m); });
+            const timer = setTimeout(() => {
+              waiters.delete(id);
+              reject(new Error('fleet child did not answer in 10 s'));
+            }, 10_000);
+            waiters.set(id, (m) => {
+              clearTimeout(timer);
+              resolve(m);
+            });
             c.send(make(id));
           }),
       ),
@@ -89,7 +102,10 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           new Promise<void>((resolve) => {
             if (c.exitCode !== null || c.signalCode !== null) return resolve();
             const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
-            c.once('exit', () => { clearTimeout(timer); resolve(); });
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
             if (c.connected) c.send({ type: 'stop' } satisfies ParentToChild);
             else c.kill('SIGTERM');
           }),
@@ -101,12 +117,17 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     const all = emptyCounters(count);
     for (const m of await request((id) => ({ type: 'counts', id }))) {
       if (m.type !== 'counts') continue;
-      for (const k of COUNTER_NAMES) m.counters[k].forEach((v, i) => { all[k][m.from + i] = v; });
+      for (const k of COUNTER_NAMES)
+        m.counters[k].forEach((v, i) => {
+          all[k][m.from + i] = v;
+        });
     }
     const requests = all.get.map((g, i) => g + all.post[i] + all.other[i]);
     return { count, totals: totalsOf(all), requests, perEndpoint: all };
   };
-  const reset = async (): Promise<void> => { await request((id) => ({ type: 'reset', id })); };
+  const reset = async (): Promise<void> => {
+    await request((id) => ({ type: 'reset', id }));
+  };
   const configure = async (b: Partial<FleetBehaviour>): Promise<void> => {
     behaviour = { ...behaviour, ...b };
     await request((id) => ({ type: 'configure', id, behaviour }));
@@ -119,7 +140,9 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     };
     const url = new URL(req.url ?? '/', 'http://control');
     let text = '';
-    req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+    req.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+    });
     req.on('end', () => {
       const route = `${req.method} ${url.pathname}`;
       const run = async (): Promise<unknown> => {
@@ -129,7 +152,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           return url.searchParams.get('detail') === '1' ? c : { count: c.count, totals: c.totals };
         }
         if (route === 'POST /reset') return reset().then(() => ({ ok: true }));
-        if (route === 'POST /configure') return configure(JSON.parse(text || '{}') as Partial<FleetBehaviour>).then(() => ({ ok: true, behaviour }));
+        if (route === 'POST /configure')
+          return configure(JSON.parse(text || '{}') as Partial<FleetBehaviour>).then(() => ({ ok: true, behaviour }));
         throw Object.assign(new Error(`no route ${route}`), { status: 404 });
       };
       run().then(
@@ -145,7 +169,10 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
       Array.from({ length: procs }, (_, k) => {
         const from = k * per;
         const to = Math.min(count, from + per);
-        const child = fork(childPath, [], { execArgv: ['--import', tsxLoader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(childPath, [], {
+          execArgv: ['--import', tsxLoader],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         children.push(child);
         child.on('message', (m: ChildToParent) => {
           if (m.type === 'counts' || m.type === 'done') {
@@ -155,11 +182,23 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           }
         });
         return new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('fleet child did not start in time')), opts.startTimeoutMs ?? 20_000);
-          child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`fleet child exited at start (code ${code})`)); });
+          const timer = setTimeout(
+            () => reject(new Error('fleet child did not start in time')),
+            opts.startTimeoutMs ?? 20_000,
+          );
+          child.once('exit', (code) => {
+            clearTimeout(timer);
+            reject(new Error(`fleet child exited at start (code ${code})`));
+          });
           child.on('message', (m: ChildToParent) => {
-            if (m.type === 'ready') { clearTimeout(timer); resolve(); }
-            if (m.type === 'init-failed') { clearTimeout(timer); reject(new Error(m.message)); }
+            if (m.type === 'ready') {
+              clearTimeout(timer);
+              resolve();
+            }
+            if (m.type === 'init-failed') {
+              clearTimeout(timer);
+              reject(new Error(m.message));
+            }
           });
           child.send({ type: 'init', basePort, from, to, behaviour } satisfies ParentToChild);
         });

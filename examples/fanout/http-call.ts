@@ -28,7 +28,11 @@ export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
  */
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, scheduling: 'fifo' });
 
-interface Target { hostname: string; port: number; path: string }
+interface Target {
+  hostname: string;
+  port: number;
+  path: string;
+}
 /** Parsed URLs; bounded so a huge target list cannot grow it without limit. */
 const targets = new Map<string, Target>();
 const MAX_CACHED_TARGETS = 100_000;
@@ -64,7 +68,14 @@ export function httpCall(r: HttpCallRequest, signal?: AbortSignal): Promise<Http
     const onAbort = () => fail(new Error(`aborted: ${r.method} ${r.url}`));
     const timer = setTimeout(() => fail(new Error(`timeout after ${timeoutMs} ms: ${r.method} ${r.url}`)), timeoutMs);
     const req = http.request(
-      { agent, host: t.hostname, port: t.port, path: t.path, method: r.method, headers: body ? { 'content-length': body.length } : undefined },
+      {
+        agent,
+        host: t.hostname,
+        port: t.port,
+        path: t.path,
+        method: r.method,
+        headers: body ? { 'content-length': body.length } : undefined,
+      },
       (res) => {
         const hash = createHash('sha1');
         let bytes = 0;
@@ -84,7 +95,9 @@ export function httpCall(r: HttpCallRequest, signal?: AbortSignal): Promise<Http
         });
       },
     );
-    req.on('error', (err: NodeJS.ErrnoException) => fail(new Error(`${err.code ?? err.message}: ${r.method} ${r.url}`)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      fail(new Error(`${err.code ?? err.message}: ${r.method} ${r.url}`)),
+    );
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body ?? undefined);
@@ -92,7 +105,9 @@ export function httpCall(r: HttpCallRequest, signal?: AbortSignal): Promise<Http
 }
 
 export function parseCallPayload(payload: Uint8Array): HttpCallRequest {
-  const r = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8")) as HttpCallRequest;
+  const r = JSON.parse(
+    Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+  ) as HttpCallRequest;
   if (typeof r.url !== 'string') throw new Error('payload needs a "url" string');
   if (r.method !== 'GET' && r.method !== 'POST') throw new Error('payload "method" must be GET or POST');
   return r;

@@ -66,7 +66,12 @@ function spread(values: number[]): { p50: number; p95: number; max: number } {
 
 /** Error texts grouped without their URL, so 2000 resets make one line. */
 export function errorKind(message: string): string {
-  return message.replace(/^job \S+ \([^)]*\) failed: /, '').replace(/:? ?(GET|POST) http:\/\/\S+/, '').trim() || message;
+  return (
+    message
+      .replace(/^job \S+ \([^)]*\) failed: /, '')
+      .replace(/:? ?(GET|POST) http:\/\/\S+/, '')
+      .trim() || message
+  );
 }
 
 export function buildReport(input: {
@@ -120,7 +125,9 @@ export function formatSummary(r: FanoutReport): string {
   for (const [e, n] of Object.entries(r.errors)) lines.push(`  error x${n}: ${e}`);
   if (r.fleet) {
     const f = r.fleet;
-    lines.push(`  fleet counted ${f.requests} requests (${f.get} GET, ${f.post} POST, ${f.failures} injected failures): ${f.matches ? 'matches the client' : `DIFFERS from the client's ${r.attempts}`}`);
+    lines.push(
+      `  fleet counted ${f.requests} requests (${f.get} GET, ${f.post} POST, ${f.failures} injected failures): ${f.matches ? 'matches the client' : `DIFFERS from the client's ${r.attempts}`}`,
+    );
   }
   return lines.join('\n');
 }

@@ -30,7 +30,15 @@ export interface FanoutOptions {
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 50, maxMs: 1000, factor: 2, jitter: 0.2 };
 
-interface FleetTotals { get: number; post: number; other: number; ok: number; fail5xx: number; resets: number; timeouts: number }
+interface FleetTotals {
+  get: number;
+  post: number;
+  other: number;
+  ok: number;
+  fail5xx: number;
+  resets: number;
+  timeouts: number;
+}
 
 async function fleetTotals(controlUrl: string): Promise<FleetTotals> {
   const res = await fetch(`${controlUrl}/counts`);
@@ -68,7 +76,15 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutReport> {
         // the next server if its connection drops mid-job.
         const out = await client.submit(fn, payloads[target], { unique: `${runId}.${k}.${attempt}`, exceptions: true });
         const r = JSON.parse(out.toString('utf8')) as { status: number; bytes: number; ms: number; sha1: string };
-        Object.assign(rec, { ok: true, jobMs: performance.now() - started, status: r.status, bytes: r.bytes, httpMs: r.ms, sha1: r.sha1, error: undefined });
+        Object.assign(rec, {
+          ok: true,
+          jobMs: performance.now() - started,
+          status: r.status,
+          bytes: r.bytes,
+          httpMs: r.ms,
+          sha1: r.sha1,
+          error: undefined,
+        });
         break;
       } catch (err) {
         rec.jobMs = performance.now() - started;

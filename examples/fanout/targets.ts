@@ -17,7 +17,8 @@ export interface Endpoint {
 }
 
 export function endpointAt(index: number, basePort = DEFAULT_BASE_PORT): Endpoint {
-  if (!Number.isInteger(index) || index < 0 || index >= MAX_ENDPOINTS) throw new RangeError(`endpoint index ${index} out of range`);
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_ENDPOINTS)
+    throw new RangeError(`endpoint index ${index} out of range`);
   const x = 1 + Math.floor(index / HOSTS_PER_SUBNET);
   const y = 1 + (index % HOSTS_PER_SUBNET);
   const port = basePort + index;

@@ -7,7 +7,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parseCommandArgs<O extends Options>(argv: string[], options: O, help: string) {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     return parsed;
   } catch (err) {
     throw new GmsupError('USAGE', `${err instanceof Error ? err.message : String(err)}\n${help}`);

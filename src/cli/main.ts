@@ -12,12 +12,15 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  start: { summary: 'start the daemon for a workers file (default ./workers.yaml)', load: () => import('./commands/start.js') },
+  start: {
+    summary: 'start the daemon for a workers file (default ./workers.yaml)',
+    load: () => import('./commands/start.js'),
+  },
   stop: { summary: 'stop the running daemon', load: () => import('./commands/stop.js') },
   status: { summary: 'show instances and queues of the running daemon', load: () => import('./commands/status.js') },
   reload: { summary: 're-read the workers file and apply the difference', load: () => import('./commands/reload.js') },
-  restart: { summary: 'restart a worker\'s instances (NAME or all)', load: () => import('./commands/restart.js') },
-  scale: { summary: 'set a worker\'s instance count at runtime (NAME N)', load: () => import('./commands/scale.js') },
+  restart: { summary: "restart a worker's instances (NAME or all)", load: () => import('./commands/restart.js') },
+  scale: { summary: "set a worker's instance count at runtime (NAME N)", load: () => import('./commands/scale.js') },
   logs: { summary: 'show (or follow with -f) the daemon and worker logs', load: () => import('./commands/logs.js') },
   check: { summary: 'validate a workers file; show what a reload would do', load: () => import('./commands/check.js') },
   tui: { summary: 'open the terminal dashboard of the running daemon', load: () => import('./commands/tui.js') },

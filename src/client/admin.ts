@@ -3,7 +3,14 @@
 // (OK ... or ERR ...).
 
 import { GearmanConnection } from '../transport/gearman-connection.js';
-import { parseStatus, parseWorkers, parsePriorityStatus, type FunctionStatus, type FunctionPriorityStatus, type WorkerLine } from '../protocol/admin-text.js';
+import {
+  parseStatus,
+  parseWorkers,
+  parsePriorityStatus,
+  type FunctionStatus,
+  type FunctionPriorityStatus,
+  type WorkerLine,
+} from '../protocol/admin-text.js';
 import { GmsupError } from '../shared/errors.js';
 import { parseHostPort } from '../shared/host-port.js';
 
@@ -33,7 +40,10 @@ export async function adminCommand(server: string, line: string, options: AdminO
   try {
     return await new Promise<string>((resolve, reject) => {
       const lines: string[] = [];
-      const timer = setTimeout(() => reject(new GmsupError('TIMEOUT', `${conn.address} did not answer "${line}" within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new GmsupError('TIMEOUT', `${conn.address} did not answer "${line}" within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const done = (err: Error | undefined) => {
         clearTimeout(timer);
         if (err) reject(err);
@@ -44,8 +54,17 @@ export async function adminCommand(server: string, line: string, options: AdminO
         // A list ends at "."; a list command can still get a one-line ERR (e.g. "show foo").
         if (!list || text === '.' || (lines.length === 1 && text.startsWith('ERR '))) done(undefined);
       });
-      conn.on('packet', () => done(new GmsupError('PROTOCOL', `${conn.address} answered an admin command with a binary packet`)));
-      conn.on('close', (err) => done(new GmsupError('SERVER_ERROR', `${conn.address} closed the connection before answering "${line}"${err ? `: ${err.message}` : ''}`)));
+      conn.on('packet', () =>
+        done(new GmsupError('PROTOCOL', `${conn.address} answered an admin command with a binary packet`)),
+      );
+      conn.on('close', (err) =>
+        done(
+          new GmsupError(
+            'SERVER_ERROR',
+            `${conn.address} closed the connection before answering "${line}"${err ? `: ${err.message}` : ''}`,
+          ),
+        ),
+      );
       conn.sendText(line);
     });
   } finally {
@@ -73,13 +92,17 @@ export async function adminWorkers(server: string, options?: AdminOptions): Prom
 /** The value of a one-line "OK value" reply (version, getpid, verbose). */
 export async function adminValue(server: string, command: string, options?: AdminOptions): Promise<string> {
   const reply = throwIfErr(server, await adminCommand(server, command, options)).trim();
-  if (!reply.startsWith('OK')) throw new GmsupError('PROTOCOL', `${server}: unexpected reply to ${command}: ${JSON.stringify(reply)}`);
+  if (!reply.startsWith('OK'))
+    throw new GmsupError('PROTOCOL', `${server}: unexpected reply to ${command}: ${JSON.stringify(reply)}`);
   return reply.slice(2).trim();
 }
 
 /** Convenience wrapper bound to one server. */
 export class AdminClient {
-  constructor(readonly server: string, private readonly options: AdminOptions = {}) {}
+  constructor(
+    readonly server: string,
+    private readonly options: AdminOptions = {},
+  ) {}
   command(line: string): Promise<string> {
     return adminCommand(this.server, line, this.options);
   }

@@ -2,7 +2,7 @@
 // (the server answers in request order), then routes WORK_* packets to the waiting jobs by handle.
 // Owns no retry policy: when the socket is lost it hands its unfinished jobs back to the client.
 
-import { GearmanConnection, errorFromPacket } from '../transport/gearman-connection.js';
+import { type GearmanConnection, errorFromPacket } from '../transport/gearman-connection.js';
 import type { Packet } from '../protocol/codec.js';
 import { PacketType } from '../protocol/packet-types.js';
 import { GmsupError } from '../shared/errors.js';
@@ -26,7 +26,11 @@ export class ClientConnection {
   private exceptionsRequested = false;
   private closing = false;
 
-  constructor(readonly conn: GearmanConnection, readonly serverIndex: number, private readonly onLost: LostHandler) {
+  constructor(
+    readonly conn: GearmanConnection,
+    readonly serverIndex: number,
+    private readonly onLost: LostHandler,
+  ) {
     conn.on('packet', (p) => this.onPacket(p));
     conn.on('close', (err) => this.onClose(err));
   }
@@ -75,7 +79,8 @@ export class ClientConnection {
 
   getStatus(handle: string): Promise<JobStatus> {
     // gearmand never answers GET_STATUS for a handle of 64+ bytes; such a handle cannot exist anyway.
-    if (Buffer.byteLength(handle) >= 64) return Promise.resolve({ known: false, running: false, numerator: 0, denominator: 0 });
+    if (Buffer.byteLength(handle) >= 64)
+      return Promise.resolve({ known: false, running: false, numerator: 0, denominator: 0 });
     return new Promise((resolve, reject) => {
       this.conn.send(PacketType.GET_STATUS, handle);
       this.awaiting.push({ kind: 'status', resolve, reject });
@@ -189,8 +194,7 @@ export class ClientConnection {
       if (key !== undefined && this.byUnique.get(key) === head.job) this.byUnique.delete(key);
       for (const f of head.job.followers ?? []) settle(f, err);
       settle(head.job, err);
-    }
-    else if (head?.kind === 'status') head.reject(err);
+    } else if (head?.kind === 'status') head.reject(err);
     // an ERROR for OPTION_REQ leaves exceptions off: jobs then see WORK_FAIL, which still fails them
   }
 
@@ -227,7 +231,13 @@ export class ClientConnection {
 
   private onClose(cause: Error | undefined): void {
     const why = this.protocolError ?? (cause instanceof GmsupError ? cause : undefined);
-    const err = why ?? new GmsupError('SERVER_UNREACHABLE', `connection to ${this.address} ${this.closing ? 'closed' : 'lost'}${cause ? `: ${cause.message}` : ''}`, { cause });
+    const err =
+      why ??
+      new GmsupError(
+        'SERVER_UNREACHABLE',
+        `connection to ${this.address} ${this.closing ? 'closed' : 'lost'}${cause ? `: ${cause.message}` : ''}`,
+        { cause },
+      );
     const orphans: PendingJob[] = [];
     for (const entry of this.awaiting.drain()) {
       if (entry.kind === 'submit') {

@@ -31,7 +31,8 @@ export class GearmanClient {
   private closed = false;
 
   constructor(options: GearmanClientOptions) {
-    if (!options.servers || options.servers.length === 0) throw new GmsupError('USAGE', 'GearmanClient needs at least one server');
+    if (!options.servers || options.servers.length === 0)
+      throw new GmsupError('USAGE', 'GearmanClient needs at least one server');
     this.servers = options.servers.map((s) => parseHostPort(s));
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.maxPacketBytes = options.maxPacketBytes;
@@ -48,7 +49,11 @@ export class GearmanClient {
   }
 
   /** Queues a background job; resolves with its handle once the server accepted it. */
-  submitBackground(fn: string, payload: string | Uint8Array, options: Omit<SubmitOptions, 'onStatus' | 'onData' | 'onWarning' | 'exceptions'> = {}): Promise<string> {
+  submitBackground(
+    fn: string,
+    payload: string | Uint8Array,
+    options: Omit<SubmitOptions, 'onStatus' | 'onData' | 'onWarning' | 'exceptions'> = {},
+  ): Promise<string> {
     return this.start(fn, payload, options, true) as Promise<string>;
   }
 
@@ -63,12 +68,21 @@ export class GearmanClient {
     this.closed = true;
     const pending = this.connecting;
     this.connecting = null;
-    if (pending) await pending.then((c) => c.close(), () => undefined);
+    if (pending)
+      await pending.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     if (this.current) await this.current.close();
     this.current = null;
   }
 
-  private start(fn: string, payload: string | Uint8Array, options: SubmitOptions, background: boolean): Promise<Buffer | string> {
+  private start(
+    fn: string,
+    payload: string | Uint8Array,
+    options: SubmitOptions,
+    background: boolean,
+  ): Promise<Buffer | string> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new GmsupError('USAGE', 'GearmanClient is closed'));
       const job: PendingJob = {
@@ -108,7 +122,13 @@ export class GearmanClient {
     if (job.done) return;
     this.current?.detach(job);
     job.timer = undefined;
-    settle(job, new GmsupError('TIMEOUT', `job ${job.fn}${job.handle ? ` (${job.handle})` : ''} got no result within ${job.options.timeoutMs} ms`));
+    settle(
+      job,
+      new GmsupError(
+        'TIMEOUT',
+        `job ${job.fn}${job.handle ? ` (${job.handle})` : ''} got no result within ${job.options.timeoutMs} ms`,
+      ),
+    );
   }
 
   private connection(): Promise<ClientConnection> {
@@ -128,7 +148,10 @@ export class GearmanClient {
     for (let i = 0; i < n; i++) {
       const index = (this.preferred + i) % n;
       try {
-        const raw = await GearmanConnection.connect(this.servers[index], { connectTimeoutMs: this.connectTimeoutMs, maxPacketBytes: this.maxPacketBytes });
+        const raw = await GearmanConnection.connect(this.servers[index], {
+          connectTimeoutMs: this.connectTimeoutMs,
+          maxPacketBytes: this.maxPacketBytes,
+        });
         if (this.closed) {
           raw.destroy();
           throw new GmsupError('USAGE', 'GearmanClient is closed');
@@ -154,7 +177,13 @@ export class GearmanClient {
     for (const job of orphans) {
       const retry = !this.closed && job.unique !== '' && job.attempts < this.servers.length;
       if (retry) this.dispatch(job);
-      else settle(job, err.code === 'SERVER_UNREACHABLE' || err.code === 'PROTOCOL' ? new GmsupError(err.code, `${job.fn}: ${err.message} while the job was pending`, { cause: err }) : err);
+      else
+        settle(
+          job,
+          err.code === 'SERVER_UNREACHABLE' || err.code === 'PROTOCOL'
+            ? new GmsupError(err.code, `${job.fn}: ${err.message} while the job was pending`, { cause: err })
+            : err,
+        );
     }
   }
 }

@@ -1,5 +1,14 @@
 // Public client API of gmsup: submit jobs to Gearman job servers and ask them admin questions.
 export { GearmanClient, type GearmanClientOptions } from './gearman-client.js';
 export { JobFailedError, type JobStatus, type Priority, type SubmitOptions } from './job.js';
-export { AdminClient, adminCommand, adminStatus, adminPriorityStatus, adminWorkers, adminValue, isListCommand, type AdminOptions } from './admin.js';
+export {
+  AdminClient,
+  adminCommand,
+  adminStatus,
+  adminPriorityStatus,
+  adminWorkers,
+  adminValue,
+  isListCommand,
+  type AdminOptions,
+} from './admin.js';
 export type { FunctionStatus, FunctionPriorityStatus, WorkerLine } from '../protocol/admin-text.js';

@@ -33,7 +33,12 @@ export class JobFailedError extends GmsupError {
     readonly exception: Buffer | undefined,
     fn: string,
   ) {
-    super('JOB_FAILED', exception !== undefined ? `job ${fn} (${handle}) failed: ${exception.toString('utf8')}` : `job ${fn} (${handle}) failed`);
+    super(
+      'JOB_FAILED',
+      exception !== undefined
+        ? `job ${fn} (${handle}) failed: ${exception.toString('utf8')}`
+        : `job ${fn} (${handle}) failed`,
+    );
   }
 }
 

@@ -26,8 +26,16 @@ export function splitCommand(text: string): SplitResult {
       let closed = false;
       while (i < text.length) {
         const c = text[i]!;
-        if (c === '"') { closed = true; i++; break; }
-        if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) { current += text[i + 1]; i += 2; continue; }
+        if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) {
+          current += text[i + 1];
+          i += 2;
+          continue;
+        }
         current += c;
         i++;
       }

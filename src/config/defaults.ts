@@ -39,6 +39,22 @@ export const SERVER_KEYS = ['listen'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const WORKER_KEYS = [
-  'function', 'module', 'command', 'process', 'shell', 'per_core', 'instances', 'concurrency', 'timeout',
-  'env', 'cwd', 'servers', 'max_jobs', 'max_memory', 'max_lifetime', 'stop_timeout', 'restart', 'exceptions',
+  'function',
+  'module',
+  'command',
+  'process',
+  'shell',
+  'per_core',
+  'instances',
+  'concurrency',
+  'timeout',
+  'env',
+  'cwd',
+  'servers',
+  'max_jobs',
+  'max_memory',
+  'max_lifetime',
+  'stop_timeout',
+  'restart',
+  'exceptions',
 ] as const;

@@ -7,12 +7,28 @@ import type { Config, ProgramConfig } from './types.js';
 
 /** Fields a running worker process was started with: a change needs a (rolling) restart. */
 export const RESTART_FIELDS = [
-  'function', 'kind', 'modulePath', 'command', 'shell', 'servers', 'concurrency', 'timeoutMs', 'env', 'cwd', 'exceptions',
-  'maxJobs', 'stopTimeoutMs',
+  'function',
+  'kind',
+  'modulePath',
+  'command',
+  'shell',
+  'servers',
+  'concurrency',
+  'timeoutMs',
+  'env',
+  'cwd',
+  'exceptions',
+  'maxJobs',
+  'stopTimeoutMs',
 ] as const satisfies readonly (keyof ProgramConfig)[];
 
 /** Fields only the daemon uses: applied in place, no restart. `instances` is handled as scaling. */
-export const LIVE_FIELDS = ['maxMemoryBytes', 'maxLifetimeMs', 'restart', 'perCore'] as const satisfies readonly (keyof ProgramConfig)[];
+export const LIVE_FIELDS = [
+  'maxMemoryBytes',
+  'maxLifetimeMs',
+  'restart',
+  'perCore',
+] as const satisfies readonly (keyof ProgramConfig)[];
 
 export interface ProgramChange {
   name: string;
@@ -48,7 +64,12 @@ export function diffConfigs(old: Config, next: Config): ConfigDiff {
   const oldByName = new Map(old.programs.map((p) => [p.name, p]));
   const nextNames = new Set(next.programs.map((p) => p.name));
   const diff: ConfigDiff = {
-    added: [], removed: [], changed: [], scaled: [], updated: [], unchanged: [],
+    added: [],
+    removed: [],
+    changed: [],
+    scaled: [],
+    updated: [],
+    unchanged: [],
     serverChanged: !same(old.server, next.server),
     serversChanged: !same(old.servers, next.servers),
     logsChanged: !same(old.logs, next.logs),
@@ -62,10 +83,13 @@ export function diffConfigs(old: Config, next: Config): ConfigDiff {
       continue;
     }
     const change: ProgramChange = {
-      name: p.name, old: before, next: p,
+      name: p.name,
+      old: before,
+      next: p,
       restartFields: RESTART_FIELDS.filter((k) => !same(before[k], p[k])),
       liveFields: LIVE_FIELDS.filter((k) => !same(before[k], p[k])),
-      fromInstances: before.instances, toInstances: p.instances,
+      fromInstances: before.instances,
+      toInstances: p.instances,
     };
     if (change.restartFields.length > 0) diff.changed.push(change);
     else if (change.fromInstances !== change.toInstances) diff.scaled.push(change);
@@ -76,25 +100,40 @@ export function diffConfigs(old: Config, next: Config): ConfigDiff {
 }
 
 export function isEmptyDiff(d: ConfigDiff): boolean {
-  return d.added.length + d.removed.length + d.changed.length + d.scaled.length + d.updated.length === 0
-    && !d.serverChanged && !d.serversChanged && !d.logsChanged && !d.stateDirChanged;
+  return (
+    d.added.length + d.removed.length + d.changed.length + d.scaled.length + d.updated.length === 0 &&
+    !d.serverChanged &&
+    !d.serversChanged &&
+    !d.logsChanged &&
+    !d.stateDirChanged
+  );
 }
 
 /** The diff as the plan `gmsup check` and `gmsup reload` print, one entry per worker. */
 export function describeDiff(d: ConfigDiff): ReloadPlanEntry[] {
   const plan: ReloadPlanEntry[] = [];
   const count = (n: number) => `${n} instance${n === 1 ? '' : 's'}`;
-  for (const p of d.removed) plan.push({ worker: p.name, action: 'stop', detail: `removed: drain and stop ${count(p.instances)}` });
+  for (const p of d.removed)
+    plan.push({ worker: p.name, action: 'stop', detail: `removed: drain and stop ${count(p.instances)}` });
   for (const p of d.added) plan.push({ worker: p.name, action: 'start', detail: `new: start ${count(p.instances)}` });
   for (const c of d.changed) {
     const scale = c.fromInstances !== c.toInstances ? `; ${c.fromInstances} -> ${c.toInstances} instances` : '';
-    plan.push({ worker: c.name, action: 'restart', detail: `rolling restart (${c.restartFields.join(', ')} changed)${scale}` });
+    plan.push({
+      worker: c.name,
+      action: 'restart',
+      detail: `rolling restart (${c.restartFields.join(', ')} changed)${scale}`,
+    });
   }
   for (const c of d.scaled) {
     const live = c.liveFields.length > 0 ? `; updates ${c.liveFields.join(', ')}` : '';
-    plan.push({ worker: c.name, action: 'scale', detail: `${c.fromInstances} -> ${c.toInstances} instances, no restart${live}` });
+    plan.push({
+      worker: c.name,
+      action: 'scale',
+      detail: `${c.fromInstances} -> ${c.toInstances} instances, no restart${live}`,
+    });
   }
-  for (const c of d.updated) plan.push({ worker: c.name, action: 'unchanged', detail: `no restart; updates ${c.liveFields.join(', ')}` });
+  for (const c of d.updated)
+    plan.push({ worker: c.name, action: 'unchanged', detail: `no restart; updates ${c.liveFields.join(', ')}` });
   for (const p of d.unchanged) plan.push({ worker: p.name, action: 'unchanged', detail: 'no change' });
   return plan.sort((a, b) => a.worker.localeCompare(b.worker));
 }

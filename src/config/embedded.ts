@@ -10,10 +10,16 @@ import { connectAddress } from './validate.js';
  * Returns `config` itself when there is nothing to substitute.
  */
 export function bindEmbeddedServer(config: Config, bound: EmbeddedServerConfig): Config {
-  if (!config.server || config.server.port !== 0) return config;
+  if (config.server?.port !== 0) return config;
   const placeholder = connectAddress(config.server);
   const real = connectAddress({ host: config.server.host, port: bound.port });
   const swap = (list: readonly string[]) => list.map((s) => (s === placeholder ? real : s));
-  const programs: ProgramConfig[] = config.programs.map((p) => Object.freeze({ ...p, servers: Object.freeze(swap(p.servers)) as string[] }));
-  return Object.freeze({ ...config, servers: Object.freeze(swap(config.servers)) as string[], programs: Object.freeze(programs) as ProgramConfig[] });
+  const programs: ProgramConfig[] = config.programs.map((p) =>
+    Object.freeze({ ...p, servers: Object.freeze(swap(p.servers)) as string[] }),
+  );
+  return Object.freeze({
+    ...config,
+    servers: Object.freeze(swap(config.servers)) as string[],
+    programs: Object.freeze(programs) as ProgramConfig[],
+  });
 }

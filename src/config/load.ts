@@ -23,7 +23,10 @@ export interface LoadOptions {
 /** A CONFIG_INVALID error that also carries the structured list. */
 export class ConfigError extends GmsupError {
   constructor(readonly issues: ConfigIssue[]) {
-    super('CONFIG_INVALID', `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map(formatIssue).join('\n')}`);
+    super(
+      'CONFIG_INVALID',
+      `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map(formatIssue).join('\n')}`,
+    );
   }
 }
 
@@ -71,6 +74,10 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
 export function validateConfigText(text: string, file: string, opts: LoadOptions = {}): ValidateResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
-  const result = validateDocument(doc, lines, { file, cpuCount: opts.cpuCount ?? availableParallelism(), fs: opts.fs ?? realFs });
+  const result = validateDocument(doc, lines, {
+    file,
+    cpuCount: opts.cpuCount ?? availableParallelism(),
+    fs: opts.fs ?? realFs,
+  });
   return result.ok ? result : { ok: false, issues: sortIssues(result.issues) };
 }

@@ -11,9 +11,13 @@ export function parseDurationMs(value: unknown): Parsed<number> {
     if (!Number.isFinite(value) || value < 0) return { ok: false, message: `must not be negative, got ${value}` };
     return { ok: true, value: Math.round(value) };
   }
-  if (typeof value !== 'string') return { ok: false, message: `expected a duration like 500ms, 30s, 5m or 1h, got ${describe(value)}` };
+  if (typeof value !== 'string')
+    return { ok: false, message: `expected a duration like 500ms, 30s, 5m or 1h, got ${describe(value)}` };
   const text = value.trim().toLowerCase();
-  const bad: Parsed<number> = { ok: false, message: `bad duration ${JSON.stringify(value)}: use a number of ms or 500ms, 30s, 5m, 1h, 1h30m` };
+  const bad: Parsed<number> = {
+    ok: false,
+    message: `bad duration ${JSON.stringify(value)}: use a number of ms or 500ms, 30s, 5m, 1h, 1h30m`,
+  };
   if (text === '') return bad;
   if (/^\d+(\.\d+)?$/.test(text)) return { ok: true, value: Math.round(Number(text)) };
   // A sequence of <number><unit> parts, units in decreasing order (`1h30m`, `2m15s`).
@@ -38,8 +42,14 @@ export function parseDurationMs(value: unknown): Parsed<number> {
 // KB/MB/GB are powers of 1000, KiB/MiB/GiB powers of 1024 (IEC); no guessing between the two.
 const SIZE_UNITS_BYTES: Record<string, number> = {
   b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
 /** `1048576`, `512MB`, `1.5GiB`, `64 KiB`; bare numbers are bytes. */
@@ -48,12 +58,16 @@ export function parseSizeBytes(value: unknown): Parsed<number> {
     if (!Number.isFinite(value) || value < 0) return { ok: false, message: `must not be negative, got ${value}` };
     return { ok: true, value: Math.round(value) };
   }
-  if (typeof value !== 'string') return { ok: false, message: `expected a size like 512MB or 1GiB, got ${describe(value)}` };
+  if (typeof value !== 'string')
+    return { ok: false, message: `expected a size like 512MB or 1GiB, got ${describe(value)}` };
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
   const unit = m ? (m[2] === '' ? 'b' : m[2]!.toLowerCase()) : '';
   const factor = SIZE_UNITS_BYTES[unit];
   if (!m || factor === undefined) {
-    return { ok: false, message: `bad size ${JSON.stringify(value)}: use bytes or a unit B, KB, MB, GB, KiB, MiB, GiB (e.g. 512MB, 1GiB)` };
+    return {
+      ok: false,
+      message: `bad size ${JSON.stringify(value)}: use bytes or a unit B, KB, MB, GB, KiB, MiB, GiB (e.g. 512MB, 1GiB)`,
+    };
   }
   return { ok: true, value: Math.round(Number(m[1]) * factor) };
 }

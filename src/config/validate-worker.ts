@@ -32,13 +32,22 @@ const KINDS: WorkerKind[] = ['module', 'command', 'process'];
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Returns a ProgramConfig, or null when this entry had problems (already recorded). */
-export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar, valueNode: Node | null): ProgramConfig | null {
+export function validateWorker(
+  ctx: WorkerContext,
+  name: string,
+  keyNode: Scalar,
+  valueNode: Node | null,
+): ProgramConfig | null {
   const { reader, fs } = ctx;
   const issues = reader.issues;
   const before = issues.count;
   const path = `workers.${name}`;
   if (!NAME_RE.test(name)) {
-    issues.at(keyNode, path, 'worker names may use letters, digits, _ . - (they name log files); set `function:` for any other function name');
+    issues.at(
+      keyNode,
+      path,
+      'worker names may use letters, digits, _ . - (they name log files); set `function:` for any other function name',
+    );
   }
   const empty = valueNode === null || (isScalar(valueNode) && valueNode.value === null);
   if (empty || !isMap(valueNode)) {
@@ -51,14 +60,19 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   // Admin text lines are space-separated, so a function name with spaces would garble `status`.
   const fnField = f.get('function');
   const fn = reader.string(fnField) ?? name;
-  if (fnField && /[\s\x00-\x1f\x7f]/.test(fn)) issues.at(fnField.node, fnField.path, 'function names must not contain spaces or control characters');
+  if (fnField && /[\s\x00-\x1f\x7f]/.test(fn))
+    issues.at(fnField.node, fnField.path, 'function names must not contain spaces or control characters');
 
   // Exactly one of module / command / process.
   const kindFields = KINDS.filter((k) => f.has(k));
   if (kindFields.length === 0) issues.at(keyNode, path, 'needs one of module, command or process');
   if (kindFields.length > 1) {
     const second = f.get(kindFields[1]!)!;
-    issues.at(second.keyNode, second.path, `use only one of module, command or process (found ${kindFields.join(' and ')})`);
+    issues.at(
+      second.keyNode,
+      second.path,
+      `use only one of module, command or process (found ${kindFields.join(' and ')})`,
+    );
   }
   const kind: WorkerKind = kindFields[0] ?? 'module';
 
@@ -77,7 +91,8 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   let command: string[] | undefined;
   const shellField = f.get('shell');
   const shell = reader.bool(shellField) ?? false;
-  if (shellField && kind === 'module') issues.at(shellField.keyNode, shellField.path, 'shell applies only to command and process workers');
+  if (shellField && kind === 'module')
+    issues.at(shellField.keyNode, shellField.path, 'shell applies only to command and process workers');
 
   if (kindFields.length === 1 && kind === 'module') {
     const mf = f.get('module')!;
@@ -103,14 +118,24 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   let instances = reader.integer(instancesField, 1, LIMITS.maxInstances) ?? WORKER_DEFAULTS.instances;
   if (perCore !== null && !instancesField) {
     instances = Math.max(1, Math.ceil(perCore * ctx.cpuCount - 1e-9));
-    if (instances > LIMITS.maxInstances) issues.at(perCoreField!.node, perCoreField!.path, `gives ${instances} instances on ${ctx.cpuCount} CPUs, more than ${LIMITS.maxInstances}`);
+    if (instances > LIMITS.maxInstances)
+      issues.at(
+        perCoreField!.node,
+        perCoreField!.path,
+        `gives ${instances} instances on ${ctx.cpuCount} CPUs, more than ${LIMITS.maxInstances}`,
+      );
   }
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
     for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions'] as const) {
       const kf = f.get(key);
-      if (kf) issues.at(kf.keyNode, kf.path, `${key} does not apply to process workers (the process talks to the job server itself)`);
+      if (kf)
+        issues.at(
+          kf.keyNode,
+          kf.path,
+          `${key} does not apply to process workers (the process talks to the job server itself)`,
+        );
     }
   }
   const concurrency = reader.integer(f.get('concurrency'), 1, LIMITS.maxConcurrency) ?? WORKER_DEFAULTS.concurrency;
@@ -120,7 +145,7 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   const maxLifetimeMs = reader.durationMs(f.get('max_lifetime'), { allowZero: false }) ?? WORKER_DEFAULTS.maxLifetimeMs;
   const stopTimeoutMs = reader.durationMs(f.get('stop_timeout'), { allowZero: true }) ?? WORKER_DEFAULTS.stopTimeoutMs;
   const serversField = f.get('servers');
-  const servers = serversField ? ctx.parseServers(serversField) ?? [] : ctx.servers;
+  const servers = serversField ? (ctx.parseServers(serversField) ?? []) : ctx.servers;
   const restart = readRestart(reader, f.get('restart'));
   const exceptionsField = f.get('exceptions');
   const exceptions = exceptionsField?.value === 'auto' ? undefined : reader.bool(exceptionsField);
@@ -128,8 +153,25 @@ export function validateWorker(ctx: WorkerContext, name: string, keyNode: Scalar
   if (issues.count > before) return null;
   const pos = issues.position(keyNode);
   return {
-    name, function: fn, kind, modulePath, command, shell, servers: [...servers], concurrency, timeoutMs, env, cwd,
-    maxJobs, stopTimeoutMs, ...(exceptions === undefined ? {} : { exceptions }), instances, perCore, maxMemoryBytes, maxLifetimeMs, restart,
+    name,
+    function: fn,
+    kind,
+    modulePath,
+    command,
+    shell,
+    servers: [...servers],
+    concurrency,
+    timeoutMs,
+    env,
+    cwd,
+    maxJobs,
+    stopTimeoutMs,
+    ...(exceptions === undefined ? {} : { exceptions }),
+    instances,
+    perCore,
+    maxMemoryBytes,
+    maxLifetimeMs,
+    restart,
     source: { file: ctx.file, line: pos.line, col: pos.col },
   };
 }
@@ -139,14 +181,22 @@ function readEnv(reader: Reader, f: Field | undefined): Record<string, string> {
   if (!f) return env;
   const fields = reader.fields(f.node, f.path, [], f.keyNode, 'a map of NAME: value');
   for (const [key, ef] of fields ?? []) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) reader.issues.at(ef.keyNode, ef.path, 'environment variable names use letters, digits and _');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      reader.issues.at(ef.keyNode, ef.path, 'environment variable names use letters, digits and _');
     else if (['string', 'number', 'boolean'].includes(typeof ef.value)) env[key] = String(ef.value);
     else reader.issues.at(ef.node ?? ef.keyNode, ef.path, `expected a string, got ${describe(ef.value)}`);
   }
   return env;
 }
 
-function readCommand(ctx: WorkerContext, f: Field, shell: boolean, shellField: Field | undefined, cwd: string, envPath: string | undefined): string[] | undefined {
+function readCommand(
+  ctx: WorkerContext,
+  f: Field,
+  shell: boolean,
+  shellField: Field | undefined,
+  cwd: string,
+  envPath: string | undefined,
+): string[] | undefined {
   const { reader } = ctx;
   if (typeof f.value === 'string') {
     if (f.value.trim() === '') return void reader.issues.at(f.node ?? f.keyNode, f.path, 'must not be empty');
@@ -158,12 +208,29 @@ function readCommand(ctx: WorkerContext, f: Field, shell: boolean, shellField: F
   const items = reader.stringList(f);
   if (!items) return undefined;
   if (items.length === 0) return void reader.issues.at(f.node, f.path, 'must not be empty');
-  if (shell) return void reader.issues.at(shellField!.node, shellField!.path, `shell: true needs ${f.key} as one string, not a list`);
-  return checkProgram(ctx, f, items.map((i) => i.value), cwd, envPath);
+  if (shell)
+    return void reader.issues.at(
+      shellField!.node,
+      shellField!.path,
+      `shell: true needs ${f.key} as one string, not a list`,
+    );
+  return checkProgram(
+    ctx,
+    f,
+    items.map((i) => i.value),
+    cwd,
+    envPath,
+  );
 }
 
 /** argv[0] with a slash resolves against the worker's cwd (as a shell would); a bare name must be on PATH. */
-function checkProgram(ctx: WorkerContext, f: Field, argv: string[], cwd: string, envPath: string | undefined): string[] | undefined {
+function checkProgram(
+  ctx: WorkerContext,
+  f: Field,
+  argv: string[],
+  cwd: string,
+  envPath: string | undefined,
+): string[] | undefined {
   const program = argv[0]!;
   if (program.includes('/')) {
     const abs = isAbsolute(program) ? program : resolve(cwd, program);
@@ -171,7 +238,8 @@ function checkProgram(ctx: WorkerContext, f: Field, argv: string[], cwd: string,
     return [abs, ...argv.slice(1)];
   }
   const pathVar = envPath ?? process.env.PATH ?? '';
-  if (!ctx.fs.onPath(program, pathVar)) return void ctx.reader.issues.at(f.node, f.path, `command not found on PATH: ${program}`);
+  if (!ctx.fs.onPath(program, pathVar))
+    return void ctx.reader.issues.at(f.node, f.path, `command not found on PATH: ${program}`);
   return argv;
 }
 
@@ -193,7 +261,8 @@ function readRestart(reader: Reader, f: Field | undefined): RestartPolicy {
   const ss = fields.get('start_seconds');
   if (ss) {
     if (typeof ss.value === 'number') {
-      if (!Number.isFinite(ss.value) || ss.value < 0) reader.issues.at(ss.node, ss.path, `must not be negative, got ${ss.value}`);
+      if (!Number.isFinite(ss.value) || ss.value < 0)
+        reader.issues.at(ss.node, ss.path, `must not be negative, got ${ss.value}`);
       else policy.startSecsMs = Math.round(ss.value * 1000);
     } else {
       const r = parseDurationMs(ss.value);

@@ -30,7 +30,13 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   for (const err of doc.errors) {
     const pos = err.linePos?.[0];
     const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    issues.items.push({ file: opts.file, line: pos?.line ?? 1, col: pos?.col ?? 1, path: '', message: `YAML: ${first}` });
+    issues.items.push({
+      file: opts.file,
+      line: pos?.line ?? 1,
+      col: pos?.col ?? 1,
+      path: '',
+      message: `YAML: ${first}`,
+    });
   }
   if (issues.count > 0) return { ok: false, issues: issues.items };
 
@@ -64,10 +70,26 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   const programs: ProgramConfig[] = [];
   const workersField = top.get('workers');
   if (!workersField) issues.at(root, 'workers', 'missing: add a `workers:` map (worker name -> settings)');
-  else if (workersField.node !== null && !(isScalar(workersField.node) && workersField.node.value === null) && !isMap(workersField.node)) {
-    issues.at(workersField.node, 'workers', `expected a map of worker name -> settings, got ${describe(workersField.value)}`);
+  else if (
+    workersField.node !== null &&
+    !(isScalar(workersField.node) && workersField.node.value === null) &&
+    !isMap(workersField.node)
+  ) {
+    issues.at(
+      workersField.node,
+      'workers',
+      `expected a map of worker name -> settings, got ${describe(workersField.value)}`,
+    );
   } else if (isMap(workersField.node)) {
-    const ctx: WorkerContext = { reader, fs: opts.fs, file: opts.file, dir, cpuCount: opts.cpuCount, servers, parseServers };
+    const ctx: WorkerContext = {
+      reader,
+      fs: opts.fs,
+      file: opts.file,
+      dir,
+      cpuCount: opts.cpuCount,
+      servers,
+      parseServers,
+    };
     const byFunction = new Map<string, string>();
     for (const pair of workersField.node.items as Pair<unknown, unknown>[]) {
       const keyNode = reader.deref(pair.key);
@@ -81,7 +103,11 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       const owner = byFunction.get(program.function);
       if (owner !== undefined) {
         const fnNode = functionNode(reader, pair.value) ?? keyNode;
-        issues.at(fnNode, `workers.${name}`, `function ${JSON.stringify(program.function)} is already registered by worker ${owner}`);
+        issues.at(
+          fnNode,
+          `workers.${name}`,
+          `function ${JSON.stringify(program.function)} is already registered by worker ${owner}`,
+        );
         continue;
       }
       byFunction.set(program.function, name);
@@ -89,7 +115,11 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
     }
   }
   if (servers.length === 0 && programs.length > 0 && issues.count === 0) {
-    issues.at(serversField?.node ?? root, 'servers', 'no job servers: list some under `servers:` or add a `server:` block');
+    issues.at(
+      serversField?.node ?? root,
+      'servers',
+      'no job servers: list some under `servers:` or add a `server:` block',
+    );
   }
   if (issues.count > 0) return { ok: false, issues: issues.items };
   const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs };
@@ -131,14 +161,21 @@ function readServers(reader: Reader, f: Field): string[] | undefined {
       else out.push(text);
     }
   }
-  if (out.length === 0 && reader.issues.count === before) reader.issues.at(f.node ?? f.keyNode, f.path, 'lists no servers');
+  if (out.length === 0 && reader.issues.count === before)
+    reader.issues.at(f.node ?? f.keyNode, f.path, 'lists no servers');
   return out;
 }
 
-function parseAddress(reader: Reader, f: Field, text: string, allowPortZero: boolean): EmbeddedServerConfig | undefined {
+function parseAddress(
+  reader: Reader,
+  f: Field,
+  text: string,
+  allowPortZero: boolean,
+): EmbeddedServerConfig | undefined {
   try {
     const hp = parseHostPort(text);
-    if (hp.port === 0 && !allowPortZero) throw new GmsupError('USAGE', `port 0 in server address ${JSON.stringify(text)}: give the real port`);
+    if (hp.port === 0 && !allowPortZero)
+      throw new GmsupError('USAGE', `port 0 in server address ${JSON.stringify(text)}: give the real port`);
     if (/\s/.test(hp.host)) throw new GmsupError('USAGE', `bad host in server address ${JSON.stringify(text)}`);
     return hp;
   } catch (err) {

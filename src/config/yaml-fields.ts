@@ -39,7 +39,13 @@ export class Reader {
    * The fields of a map, checking each key against `known` ("did you mean"). `where` is the node to
    * blame when `node` is not a map at all (e.g. the key of the entry).
    */
-  fields(node: Node | null, path: string, known: readonly string[], where: Node | null, expected = 'a map of settings'): Map<string, Field> | null {
+  fields(
+    node: Node | null,
+    path: string,
+    known: readonly string[],
+    where: Node | null,
+    expected = 'a map of settings',
+  ): Map<string, Field> | null {
     if (!isMap(node)) {
       this.issues.at(node ?? where, path, `expected ${expected}, got ${describe(this.valueOf(node))}`);
       return null;
@@ -47,7 +53,7 @@ export class Reader {
     const out = new Map<string, Field>();
     for (const pair of this.pairsWithMerges(node)) {
       const keyNode = this.deref(pair.key);
-      if (!isScalar(keyNode) || typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number') {
+      if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
         this.issues.at(keyNode ?? node, path, 'keys must be plain names');
         continue;
       }
@@ -57,12 +63,22 @@ export class Reader {
       if (known.length > 0 && key.startsWith('x-')) continue;
       if (known.length > 0 && !known.includes(key)) {
         const guess = suggestKey(key, known);
-        this.issues.at(keyNode, fieldPath, `unknown key${guess ? `; did you mean ${guess}?` : ` (known keys: ${known.join(', ')})`}`);
+        this.issues.at(
+          keyNode,
+          fieldPath,
+          `unknown key${guess ? `; did you mean ${guess}?` : ` (known keys: ${known.join(', ')})`}`,
+        );
         continue;
       }
       if (out.has(key)) continue; // an explicit key wins over one merged in with `<<`
       const valueNode = this.deref(pair.value);
-      out.set(key, { key, path: fieldPath, keyNode: keyNode as Scalar, node: valueNode, value: this.valueOf(valueNode) });
+      out.set(key, {
+        key,
+        path: fieldPath,
+        keyNode: keyNode as Scalar,
+        node: valueNode,
+        value: this.valueOf(valueNode),
+      });
     }
     return out;
   }
@@ -87,7 +103,8 @@ export class Reader {
       const sources = isSeq(v) ? v.items.map((i) => this.deref(i)) : [v];
       for (const src of sources) {
         if (isMap(src) && !seen.has(src)) merged.push(...this.pairsWithMerges(src, seen));
-        else if (!isMap(src)) this.issues.at(src ?? k, '<<', 'a merge key needs a map or a list of maps (e.g. `<<: *defaults`)');
+        else if (!isMap(src))
+          this.issues.at(src ?? k, '<<', 'a merge key needs a map or a list of maps (e.g. `<<: *defaults`)');
       }
     }
     return [...own, ...merged];
@@ -114,7 +131,8 @@ export class Reader {
   integer(f: Field | undefined, min: number, max: number): number | undefined {
     if (!f) return undefined;
     const v = f.value;
-    if (typeof v !== 'number' || !Number.isInteger(v)) return this.fail(f, `expected a whole number, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      return this.fail(f, `expected a whole number, got ${describe(v)}`);
     if (v < min) return this.fail(f, min === 1 ? `must be at least 1, got ${v}` : `must be at least ${min}, got ${v}`);
     if (v > max) return this.fail(f, `must be at most ${max}, got ${v}`);
     return v;

@@ -3,7 +3,10 @@
 import { ControlClient } from './control-client.js';
 import { controlSocketPath, resolveConfigFile, stateDirFor } from './paths.js';
 
-export async function connectDaemon(file: string | undefined, timeoutMs = 2000): Promise<{ client: ControlClient; configFile: string }> {
+export async function connectDaemon(
+  file: string | undefined,
+  timeoutMs = 2000,
+): Promise<{ client: ControlClient; configFile: string }> {
   const configFile = resolveConfigFile(file);
   const client = await ControlClient.connect(controlSocketPath(stateDirFor(configFile)), timeoutMs);
   return { client, configFile };

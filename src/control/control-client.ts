@@ -34,12 +34,22 @@ export class ControlClient {
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         socket.destroy();
-        reject(new GmsupError('NO_DAEMON', `no daemon is running (control socket ${socketPath}: ${err.code ?? err.message})`, { cause: err }));
+        reject(
+          new GmsupError(
+            'NO_DAEMON',
+            `no daemon is running (control socket ${socketPath}: ${err.code ?? err.message})`,
+            { cause: err },
+          ),
+        );
       });
     });
   }
 
-  call<M extends ControlMethod>(method: M, params: ControlMethods[M]['params'], timeoutMs = 10_000): Promise<ControlMethods[M]['result']> {
+  call<M extends ControlMethod>(
+    method: M,
+    params: ControlMethods[M]['params'],
+    timeoutMs = 10_000,
+  ): Promise<ControlMethods[M]['result']> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -48,8 +58,14 @@ export class ControlClient {
         reject(new GmsupError('TIMEOUT', `daemon did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiting.set(id, {
-        resolve: (v) => { clearTimeout(timer); resolve(v as ControlMethods[M]['result']); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as ControlMethods[M]['result']);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
     });

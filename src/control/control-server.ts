@@ -8,29 +8,54 @@ import { GmsupError, serializeError } from '../shared/errors.js';
 import type { ControlMethod, ControlMethods, ControlRequest, LogLine } from './protocol.js';
 
 export type ControlHandler = {
-  [M in ControlMethod]: (params: ControlMethods[M]['params']) => Promise<ControlMethods[M]['result']> | ControlMethods[M]['result'];
+  [M in ControlMethod]: (
+    params: ControlMethods[M]['params'],
+  ) => Promise<ControlMethods[M]['result']> | ControlMethods[M]['result'];
 } & {
   /** For `logs` with follow: subscribe; returns the unsubscribe function. */
   followLogs(name: string | undefined, onLine: (line: LogLine) => void): () => void;
 };
 
-const METHODS: ReadonlySet<string> = new Set<ControlMethod>(['status', 'stop', 'reload', 'plan', 'restart', 'scale', 'stop-worker', 'start-worker', 'logs']);
+const METHODS: ReadonlySet<string> = new Set<ControlMethod>([
+  'status',
+  'stop',
+  'reload',
+  'plan',
+  'restart',
+  'scale',
+  'stop-worker',
+  'start-worker',
+  'logs',
+]);
 const MAX_REQUEST_CHARS = 64 * 1024;
 
 /** True when something answers on the socket path. */
 export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(path);
-    const timer = setTimeout(() => { s.destroy(); resolve(false); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(timer); s.destroy(); resolve(true); });
-    s.once('error', () => { clearTimeout(timer); resolve(false); });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
 }
 
 export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly server: net.Server, readonly path: string) {}
+  private constructor(
+    private readonly server: net.Server,
+    readonly path: string,
+  ) {}
 
   static async listen(path: string, handler: ControlHandler): Promise<ControlServer> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -43,9 +68,13 @@ export class ControlServer {
     const cs = new ControlServer(server, path);
     server.on('connection', (sock) => cs.onConnection(sock, handler));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-        ? new GmsupError('ALREADY_RUNNING', `control socket ${path} is in use`, { cause: err })
-        : new GmsupError('INTERNAL', `cannot listen on ${path}: ${err.message}`, { cause: err })));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new GmsupError('ALREADY_RUNNING', `control socket ${path} is in use`, { cause: err })
+            : new GmsupError('INTERNAL', `cannot listen on ${path}: ${err.message}`, { cause: err }),
+        ),
+      );
       // umask-independent: listen, then restrict before anyone can be told the path.
       server.listen(path, () => resolve());
     });
@@ -55,20 +84,33 @@ export class ControlServer {
 
   close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => { rmSync(this.path, { force: true }); resolve(); }));
+    return new Promise((resolve) =>
+      this.server.close(() => {
+        rmSync(this.path, { force: true });
+        resolve();
+      }),
+    );
   }
 
   private onConnection(sock: net.Socket, handler: ControlHandler): void {
     this.sockets.add(sock);
     const unsubs: Array<() => void> = [];
-    sock.on('close', () => { this.sockets.delete(sock); for (const u of unsubs) u(); });
+    sock.on('close', () => {
+      this.sockets.delete(sock);
+      for (const u of unsubs) u();
+    });
     sock.on('error', () => {});
     sock.setEncoding('utf8');
     let buffer = '';
-    const reply = (obj: unknown) => { if (!sock.destroyed) sock.write(`${JSON.stringify(obj)}\n`); };
+    const reply = (obj: unknown) => {
+      if (!sock.destroyed) sock.write(`${JSON.stringify(obj)}\n`);
+    };
     sock.on('data', (chunk: string) => {
       buffer += chunk;
-      if (buffer.length > MAX_REQUEST_CHARS && buffer.indexOf('\n') < 0) { sock.destroy(); return; }
+      if (buffer.length > MAX_REQUEST_CHARS && buffer.indexOf('\n') < 0) {
+        sock.destroy();
+        return;
+      }
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl).trim();
@@ -88,19 +130,26 @@ export class ControlServer {
     }
     const id = typeof req.id === 'number' ? req.id : 0;
     if (typeof req.method !== 'string' || !METHODS.has(req.method)) {
-      reply({ id, ok: false, error: serializeError(new GmsupError('USAGE', `unknown control method ${JSON.stringify(req.method)}`)) });
+      reply({
+        id,
+        ok: false,
+        error: serializeError(new GmsupError('USAGE', `unknown control method ${JSON.stringify(req.method)}`)),
+      });
       return;
     }
     const params = (typeof req.params === 'object' && req.params !== null ? req.params : {}) as never;
     const method = req.method;
     Promise.resolve()
       .then(() => (handler[method] as (p: never) => unknown)(params))
-      .then((result) => {
-        reply({ id, ok: true, result });
-        if (method === 'logs' && (params as { follow?: boolean }).follow) {
-          const name = (params as { name?: string }).name;
-          unsubs.push(handler.followLogs(name, (l) => reply({ id, event: 'log', line: l })));
-        }
-      }, (err: unknown) => reply({ id, ok: false, error: serializeError(err) }));
+      .then(
+        (result) => {
+          reply({ id, ok: true, result });
+          if (method === 'logs' && (params as { follow?: boolean }).follow) {
+            const name = (params as { name?: string }).name;
+            unsubs.push(handler.followLogs(name, (l) => reply({ id, event: 'log', line: l })));
+          }
+        },
+        (err: unknown) => reply({ id, ok: false, error: serializeError(err) }),
+      );
   }
 }

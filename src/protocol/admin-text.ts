@@ -69,7 +69,12 @@ export function parseStatus(reply: string): FunctionStatus[] {
   return listLines(reply).map((line) => {
     const parts = line.split('\t');
     if (parts.length !== 4) throw new Error(`admin reply: bad status line ${JSON.stringify(line)}`);
-    return { name: parts[0], total: int(parts[1], 'total'), running: int(parts[2], 'running'), availableWorkers: int(parts[3], 'workers') };
+    return {
+      name: parts[0],
+      total: int(parts[1], 'total'),
+      running: int(parts[2], 'running'),
+      availableWorkers: int(parts[3], 'workers'),
+    };
   });
 }
 
@@ -77,7 +82,13 @@ export function parsePriorityStatus(reply: string): FunctionPriorityStatus[] {
   return listLines(reply).map((line) => {
     const parts = line.split('\t');
     if (parts.length !== 5) throw new Error(`admin reply: bad prioritystatus line ${JSON.stringify(line)}`);
-    return { name: parts[0], high: int(parts[1], 'high'), normal: int(parts[2], 'normal'), low: int(parts[3], 'low'), availableWorkers: int(parts[4], 'workers') };
+    return {
+      name: parts[0],
+      high: int(parts[1], 'high'),
+      normal: int(parts[2], 'normal'),
+      low: int(parts[3], 'low'),
+      availableWorkers: int(parts[4], 'workers'),
+    };
   });
 }
 

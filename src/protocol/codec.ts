@@ -60,7 +60,12 @@ export const encodeRes = (type: number, ...args: Arg[]): Buffer => encodePacket(
 export function splitArgs(payload: Buffer, count: number, type: number): Buffer[] | ProtocolError {
   if (count === 0) {
     if (payload.length === 0) return [];
-    return new ProtocolError('BAD_ARGUMENTS', `${typeName(type)} takes no arguments but carries ${payload.length} bytes`, typeName(type), false);
+    return new ProtocolError(
+      'BAD_ARGUMENTS',
+      `${typeName(type)} takes no arguments but carries ${payload.length} bytes`,
+      typeName(type),
+      false,
+    );
   }
   const args: Buffer[] = [];
   let start = 0;
@@ -163,7 +168,17 @@ export class PacketDecoder {
     this.failed = true;
     const first = this.pending[0][0];
     const what = first === 0 ? 'packet' : 'text line';
-    return [{ kind: 'error', error: new ProtocolError('TRUNCATED', `stream ended inside a ${what} (${this.pendingBytes} bytes)`, undefined, true) }];
+    return [
+      {
+        kind: 'error',
+        error: new ProtocolError(
+          'TRUNCATED',
+          `stream ended inside a ${what} (${this.pendingBytes} bytes)`,
+          undefined,
+          true,
+        ),
+      },
+    ];
   }
 
   private fail(frames: Frame[], error: ProtocolError): number {
@@ -177,12 +192,18 @@ export class PacketDecoder {
     while (pos < data.length) {
       if (data[pos] !== 0) {
         if (!this.allowText) {
-          return this.fail(frames, new ProtocolError('BAD_MAGIC', `expected a packet, got byte 0x${data[pos].toString(16)}`, undefined, true));
+          return this.fail(
+            frames,
+            new ProtocolError('BAD_MAGIC', `expected a packet, got byte 0x${data[pos].toString(16)}`, undefined, true),
+          );
         }
         const nl = data.indexOf(NL, pos);
         if (nl < 0) {
           if (data.length - pos > this.maxLineBytes) {
-            return this.fail(frames, new ProtocolError('LINE_TOO_LONG', `text line longer than ${this.maxLineBytes} bytes`, undefined, true));
+            return this.fail(
+              frames,
+              new ProtocolError('LINE_TOO_LONG', `text line longer than ${this.maxLineBytes} bytes`, undefined, true),
+            );
           }
           this.needBytes = data.length - pos + 1;
           return pos;
@@ -199,15 +220,29 @@ export class PacketDecoder {
       }
       const magicWord = data.readUInt32BE(pos);
       if (magicWord !== MAGIC_REQ && magicWord !== MAGIC_RES) {
-        return this.fail(frames, new ProtocolError('BAD_MAGIC', `bad magic 0x${magicWord.toString(16).padStart(8, '0')}`, undefined, true));
+        return this.fail(
+          frames,
+          new ProtocolError('BAD_MAGIC', `bad magic 0x${magicWord.toString(16).padStart(8, '0')}`, undefined, true),
+        );
       }
       const type = data.readUInt32BE(pos + 4);
       if (!isKnownType(type)) {
-        return this.fail(frames, new ProtocolError('UNKNOWN_TYPE', `unknown packet type ${type}`, `TYPE_${type}`, true));
+        return this.fail(
+          frames,
+          new ProtocolError('UNKNOWN_TYPE', `unknown packet type ${type}`, `TYPE_${type}`, true),
+        );
       }
       const size = data.readUInt32BE(pos + 8);
       if (size > this.maxPacketBytes) {
-        return this.fail(frames, new ProtocolError('TOO_LARGE', `${typeName(type)} announces ${size} bytes, more than the limit of ${this.maxPacketBytes}`, typeName(type), true));
+        return this.fail(
+          frames,
+          new ProtocolError(
+            'TOO_LARGE',
+            `${typeName(type)} announces ${size} bytes, more than the limit of ${this.maxPacketBytes}`,
+            typeName(type),
+            true,
+          ),
+        );
       }
       const total = HEADER_BYTES + size;
       if (data.length - pos < total) {

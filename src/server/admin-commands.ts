@@ -10,7 +10,8 @@ export const SERVER_VERSION = '1.1.20+gmsup.0.1.0';
 
 const OK = 'OK\r\n';
 const unknownCommand = (word: string) => `ERR UNKNOWN_COMMAND Unknown+server+command${word}\r\n`;
-const incomplete = (word: string) => `ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+${word}\r\n`;
+const incomplete = (word: string) =>
+  `ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+${word}\r\n`;
 
 /** Reply text for one admin line, or null when the connection must be closed without a reply. */
 export function runAdminCommand(state: ServerState, line: string): string | null {
@@ -18,20 +19,30 @@ export function runAdminCommand(state: ServerState, line: string): string | null
   if (words === null) return null; // 6+ words: gearmand closes the connection
   const cmd = words[0].toLowerCase();
   switch (cmd) {
-    case 'status': return statusText(state);
-    case 'prioritystatus': return priorityStatusText(state);
-    case 'workers': return workersText(state);
-    case 'version': return `OK ${SERVER_VERSION}\n`;
-    case 'getpid': return `OK ${process.pid}\n`;
-    case 'verbose': return `OK ${state.options.verboseLevel ?? 'ERROR'}\n`;
-    case 'show': return show(state, words);
-    case 'cancel': return cancel(state, words);
+    case 'status':
+      return statusText(state);
+    case 'prioritystatus':
+      return priorityStatusText(state);
+    case 'workers':
+      return workersText(state);
+    case 'version':
+      return `OK ${SERVER_VERSION}\n`;
+    case 'getpid':
+      return `OK ${process.pid}\n`;
+    case 'verbose':
+      return `OK ${state.options.verboseLevel ?? 'ERROR'}\n`;
+    case 'show':
+      return show(state, words);
+    case 'cancel':
+      return cancel(state, words);
     case 'create':
       if (words.length < 3 || words[1].toLowerCase() !== 'function') return incomplete(words[0]);
       state.store.ensureFunction(words[2]);
       return OK;
-    case 'drop': return drop(state, words);
-    case 'maxqueue': return maxQueue(state, words);
+    case 'drop':
+      return drop(state, words);
+    case 'maxqueue':
+      return maxQueue(state, words);
     case 'shutdown':
       // Extension (gearmand 1.1.20 does not know it): reply first, then close down.
       queueMicrotask(() => state.options.onShutdown?.(words[1]?.toLowerCase() === 'graceful'));
@@ -67,7 +78,10 @@ function workersText(state: ServerState): string {
 
 function show(state: ServerState, words: string[]): string {
   if (words.length < 2) return unknownCommand(words[0]);
-  const what = words.slice(1).map((w) => w.toLowerCase()).join(' ');
+  const what = words
+    .slice(1)
+    .map((w) => w.toLowerCase())
+    .join(' ');
   let out = '';
   if (what === 'jobs') {
     for (const job of state.store.jobs()) {

@@ -45,7 +45,9 @@ export class Connection implements Peer, Flushable {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     // The peer half-closed: answer everything it sent (gearmand 1.1.20 drops text commands here), then close.
     socket.on('end', () => this.end());
-    socket.on('error', () => { /* 'close' follows */ });
+    socket.on('error', () => {
+      /* 'close' follows */
+    });
     socket.on('close', () => state.disconnect(this.conn));
   }
 
@@ -93,7 +95,9 @@ export class Connection implements Peer, Flushable {
       for (let i = 0; i < frames.length && !this.closing; i++) this.onFrame(frames[i]);
     } catch (err) {
       // A server bug must cost at most this one connection, never the process.
-      this.log?.(`connection ${this.conn.fd}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.log?.(
+        `connection ${this.conn.fd}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
       this.end();
     }
   }

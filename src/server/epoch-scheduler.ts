@@ -48,7 +48,11 @@ export class EpochScheduler {
     this.timer = null;
     const now = this.clock.now();
     const due = new Set<FunctionEntry>();
-    for (let top = this.heap.peek(); top && (top.notBeforeMs <= now || top.state !== JOB_WAITING); top = this.heap.peek()) {
+    for (
+      let top = this.heap.peek();
+      top && (top.notBeforeMs <= now || top.state !== JOB_WAITING);
+      top = this.heap.peek()
+    ) {
       this.heap.pop();
       if (top.state === JOB_WAITING) due.add(this.release(top));
     }

@@ -10,7 +10,10 @@ export const ERR_INVALID_MAGIC = err('INVALID_MAGIC', 'Request magic expected');
 export const ERR_INVALID_COMMAND = err('INVALID_COMMAND', 'Command not expected');
 export const ERR_UNKNOWN_OPTION = err('UNKNOWN_OPTION', 'Server does not recognize given option');
 export const ERR_UNIQUE_TOO_LARGE = err('ARGUMENT_TOO_LARGE', 'Unique value too large');
-export const ERR_HANDLE_TOO_LARGE = err('ARGUMENT_TOO_LARGE', 'Error occurred due to GEARMAND_JOB_HANDLE_SIZE being too small from snprintf');
+export const ERR_HANDLE_TOO_LARGE = err(
+  'ARGUMENT_TOO_LARGE',
+  'Error occurred due to GEARMAND_JOB_HANDLE_SIZE being too small from snprintf',
+);
 export const ERR_QUEUE_FULL = err('QUEUE_ERROR', 'Job queue is full');
 export const ERR_NOT_FOUND_RESULT = err('JOB_NOT_FOUND', 'Job given in work result not found');
 export const ERR_NOT_FOUND_EXIST = err('JOB_NOT_FOUND', 'Job does not exist on server');

@@ -1,7 +1,7 @@
 // One Gearman function known to the server: its three priority queues, counters, queue limits, the
 // workers that can do it and the coalescing index of its uniques. Data only; decisions live elsewhere.
 
-import { Job, JobList, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL } from './job.js';
+import { type Job, JobList, PRIORITY_HIGH, PRIORITY_LOW, PRIORITY_NORMAL } from './job.js';
 import type { ServerConn } from './server-conn.js';
 
 export class FunctionEntry {

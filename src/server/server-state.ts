@@ -48,11 +48,15 @@ export class ServerState {
     this.store = options.store ?? new MemoryJobStore();
     this.codec = new HandleCodec(options.handlePrefix);
     this.clock = options.clock ?? systemClock;
-    this.epochs = new EpochScheduler(this.clock, (job) => {
-      // Due: into the normal queue, and wake sleepers (gearmand 1.1.20 sends nothing here).
-      this.store.enqueue(job);
-      return job.fn;
-    }, (fn) => this.wake(fn));
+    this.epochs = new EpochScheduler(
+      this.clock,
+      (job) => {
+        // Due: into the normal queue, and wake sleepers (gearmand 1.1.20 sends nothing here).
+        this.store.enqueue(job);
+        return job.fn;
+      },
+      (fn) => this.wake(fn),
+    );
     this.jobRetries = options.jobRetries ?? 0;
     this.startedAtMs = this.clock.now();
   }
@@ -69,25 +73,45 @@ export class ServerState {
     const a = packet.args;
     const type = packet.type;
     switch (type) {
-      case T.CAN_DO: this.canDo(conn, a[0], 0); return;
+      case T.CAN_DO:
+        this.canDo(conn, a[0], 0);
+        return;
       case T.CAN_DO_TIMEOUT: {
         const ms = atoi(a[1]);
         this.canDo(conn, a[0], ms <= 0 ? 0 : Math.max(ms, MIN_WORKER_TIMEOUT_MS));
         return;
       }
-      case T.CANT_DO: this.cantDo(conn, a[0].toString('latin1')); return;
+      case T.CANT_DO:
+        this.cantDo(conn, a[0].toString('latin1'));
+        return;
       case T.RESET_ABILITIES:
         for (const ab of [...conn.abilities]) this.cantDo(conn, ab.fn.name);
         return;
-      case T.PRE_SLEEP: this.preSleep(conn); return;
-      case T.GRAB_JOB: case T.GRAB_JOB_UNIQ: case T.GRAB_JOB_ALL: this.grab(conn, type); return;
-      case T.WORK_STATUS: case T.WORK_COMPLETE: case T.WORK_FAIL: case T.WORK_EXCEPTION:
-      case T.WORK_DATA: case T.WORK_WARNING:
+      case T.PRE_SLEEP:
+        this.preSleep(conn);
+        return;
+      case T.GRAB_JOB:
+      case T.GRAB_JOB_UNIQ:
+      case T.GRAB_JOB_ALL:
+        this.grab(conn, type);
+        return;
+      case T.WORK_STATUS:
+      case T.WORK_COMPLETE:
+      case T.WORK_FAIL:
+      case T.WORK_EXCEPTION:
+      case T.WORK_DATA:
+      case T.WORK_WARNING:
         handleWorkResult(this, conn, type, a);
         return;
-      case T.GET_STATUS: conn.send(statusReply(this, a[0])); return;
-      case T.GET_STATUS_UNIQUE: conn.send(statusUniqueReply(this, a[0])); return;
-      case T.ECHO_REQ: conn.send(rawPacket(T.ECHO_RES, a[0])); return;
+      case T.GET_STATUS:
+        conn.send(statusReply(this, a[0]));
+        return;
+      case T.GET_STATUS_UNIQUE:
+        conn.send(statusUniqueReply(this, a[0]));
+        return;
+      case T.ECHO_REQ:
+        conn.send(rawPacket(T.ECHO_RES, a[0]));
+        return;
       case T.SET_CLIENT_ID:
         conn.clientId = a[0].subarray(0, MAX_CLIENT_ID_BYTES).toString('latin1');
         return;
@@ -180,7 +204,15 @@ export class ServerState {
     }
     const unique = Buffer.from(job.unique, 'latin1');
     if (grabType === T.GRAB_JOB_ALL && job.reducer !== null) {
-      conn.send(handleFieldsPacket(this.codec, T.JOB_ASSIGN_ALL, job.id, [fnName, unique, Buffer.from(job.reducer, 'latin1')], job.payload));
+      conn.send(
+        handleFieldsPacket(
+          this.codec,
+          T.JOB_ASSIGN_ALL,
+          job.id,
+          [fnName, unique, Buffer.from(job.reducer, 'latin1')],
+          job.payload,
+        ),
+      );
     } else {
       conn.send(handleFieldsPacket(this.codec, T.JOB_ASSIGN_UNIQ, job.id, [fnName, unique], job.payload));
     }

@@ -49,13 +49,17 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   let nextFd = 1;
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => { resolveClosed = r; });
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
 
   const state = new ServerState({
     handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
-    onShutdown: (graceful) => { void (graceful ? shutdownGracefully() : close()); },
+    onShutdown: (graceful) => {
+      void (graceful ? shutdownGracefully() : close());
+    },
   });
 
   const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
@@ -88,7 +92,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
         c.flush();
         c.end();
       }
-      const force = setTimeout(() => { for (const c of connections) c.destroy(); }, CLOSE_FLUSH_MS);
+      const force = setTimeout(() => {
+        for (const c of connections) c.destroy();
+      }, CLOSE_FLUSH_MS);
       listener.close(() => {
         clearTimeout(force);
         resolve();

@@ -40,7 +40,14 @@ function lookupFunction(state: ServerState, conn: ServerConn, name: Buffer): Fun
   return fn;
 }
 
-function submit(state: ServerState, conn: ServerConn, type: number, a: Buffer[], priority: Priority, background: boolean): void {
+function submit(
+  state: ServerState,
+  conn: ServerConn,
+  type: number,
+  a: Buffer[],
+  priority: Priority,
+  background: boolean,
+): void {
   const uniqueBytes = a[1];
   if (uniqueBytes.length > MAX_UNIQUE_BYTES) {
     conn.send(E.ERR_UNIQUE_TOO_LARGE);
@@ -71,7 +78,17 @@ function submit(state: ServerState, conn: ServerConn, type: number, a: Buffer[],
     if (notBeforeMs <= state.clock.now()) notBeforeMs = 0;
   }
   const reducer = isReduce && a[2].length > 0 ? a[2].toString('latin1') : null;
-  const job = new Job(state.store.nextId(), fn, unique, key, conn.keep(data), priority, background, reducer, notBeforeMs);
+  const job = new Job(
+    state.store.nextId(),
+    fn,
+    unique,
+    key,
+    conn.keep(data),
+    priority,
+    background,
+    reducer,
+    notBeforeMs,
+  );
   if (notBeforeMs > 0) job.state = JOB_WAITING;
   state.store.add(job);
   if (!background) state.attach(conn, job);

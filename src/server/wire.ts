@@ -84,7 +84,13 @@ export function handlePacket(codec: HandleCodec, type: number, id: number): Buff
  * A packet of the job handle, then `fields` (each NUL-terminated), then opaque `data`. Returns one
  * buffer, or [head, data] for large data so the payload is not copied.
  */
-export function handleFieldsPacket(codec: HandleCodec, type: number, id: number, fields: readonly Buffer[], data: Buffer): Buffer | [Buffer, Buffer] {
+export function handleFieldsPacket(
+  codec: HandleCodec,
+  type: number,
+  id: number,
+  fields: readonly Buffer[],
+  data: Buffer,
+): Buffer | [Buffer, Buffer] {
   let fieldBytes = 0;
   for (const f of fields) fieldBytes += f.length + 1;
   const headLen = codec.byteLength(id) + 1 + fieldBytes;

@@ -96,5 +96,13 @@ export function statusUniqueReply(state: ServerState, unique: Buffer): Buffer {
   if (!job || !state.isKnownState(job)) return encodeRes(T.STATUS_RES_UNIQUE, unique, '0', '0', '0', '0', '0');
   const running = job.state === JOB_RUNNING ? '1' : '0';
   const clients = job.clients === null ? 0 : job.clients.length;
-  return encodeRes(T.STATUS_RES_UNIQUE, unique, '1', running, String(job.numerator), String(job.denominator), String(clients));
+  return encodeRes(
+    T.STATUS_RES_UNIQUE,
+    unique,
+    '1',
+    running,
+    String(job.numerator),
+    String(job.denominator),
+    String(clients),
+  );
 }

@@ -12,7 +12,7 @@ export interface BackoffPolicy {
 /** Delay before retry number `attempt` (0-based). */
 export function backoffDelayMs(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
   const factor = policy.factor ?? 2;
-  const base = Math.min(policy.maxMs, policy.initialMs * Math.pow(factor, Math.max(0, attempt)));
+  const base = Math.min(policy.maxMs, policy.initialMs * factor ** Math.max(0, attempt));
   const jitter = policy.jitter ?? 0.2;
   const spread = base * jitter;
   return Math.max(0, Math.round(base - spread + random() * 2 * spread));

@@ -19,7 +19,8 @@ export function parseHostPort(text: string, defaultPort = DEFAULT_GEARMAN_PORT):
     if (close < 0) throw new GmsupError('USAGE', `bad server address ${JSON.stringify(text)}: missing ]`);
     host = s.slice(1, close);
     const rest = s.slice(close + 1);
-    if (rest !== '' && !rest.startsWith(':')) throw new GmsupError('USAGE', `bad server address ${JSON.stringify(text)}`);
+    if (rest !== '' && !rest.startsWith(':'))
+      throw new GmsupError('USAGE', `bad server address ${JSON.stringify(text)}`);
     portText = rest === '' ? undefined : rest.slice(1);
   } else {
     const colon = s.lastIndexOf(':');
@@ -43,7 +44,10 @@ export function parseHostPort(text: string, defaultPort = DEFAULT_GEARMAN_PORT):
 }
 
 export function parseServerList(text: string): HostPort[] {
-  return text.split(',').filter((s) => s.trim() !== '').map((s) => parseHostPort(s));
+  return text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => parseHostPort(s));
 }
 
 export function formatHostPort(hp: HostPort): string {

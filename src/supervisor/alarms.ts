@@ -21,7 +21,12 @@ export class AlarmTracker {
 
   constructor(private readonly policy: AlarmPolicy = DEFAULT_ALARM_POLICY) {}
 
-  update(now: number, servers: ServerInfo[], doneByFunction: Record<string, number>, configuredFunctions: string[]): Alarm[] {
+  update(
+    now: number,
+    servers: ServerInfo[],
+    doneByFunction: Record<string, number>,
+    configuredFunctions: string[],
+  ): Alarm[] {
     for (const [fn, count] of Object.entries(doneByFunction)) {
       const prev = this.lastDone.get(fn);
       if (!prev || prev.count !== count) this.lastDone.set(fn, { count, atMs: now });
@@ -46,20 +51,40 @@ export class AlarmTracker {
         const since = this.since.get(stalledKey);
         if (since !== undefined && lastDoneAt !== null && lastDoneAt > since) this.since.set(stalledKey, lastDoneAt);
         if (hold(stalledKey, f.queued > 0 && f.availableWorkers > 0, this.policy.stalledAfterMs)) {
-          alarms.push({ server: srv.address, function: f.function, kind: 'stalled', message: `${f.queued} queued and no job completed for ${Math.round(this.policy.stalledAfterMs / 1000)} s` });
+          alarms.push({
+            server: srv.address,
+            function: f.function,
+            kind: 'stalled',
+            message: `${f.queued} queued and no job completed for ${Math.round(this.policy.stalledAfterMs / 1000)} s`,
+          });
         }
         if (hold(`idle\t${key}`, f.queued > 0 && f.running < f.availableWorkers, this.policy.idleAfterMs)) {
-          alarms.push({ server: srv.address, function: f.function, kind: 'idle-workers', message: `${f.queued} queued while ${f.availableWorkers - f.running} workers are idle` });
+          alarms.push({
+            server: srv.address,
+            function: f.function,
+            kind: 'idle-workers',
+            message: `${f.queued} queued while ${f.availableWorkers - f.running} workers are idle`,
+          });
         }
         if (hold(`none\t${key}`, f.queued > 0 && f.availableWorkers === 0, 0)) {
-          alarms.push({ server: srv.address, function: f.function, kind: 'no-workers', message: `${f.queued} queued and no worker registered` });
+          alarms.push({
+            server: srv.address,
+            function: f.function,
+            kind: 'no-workers',
+            message: `${f.queued} queued and no worker registered`,
+          });
         }
       }
       for (const fn of configuredFunctions) {
         if (byFn.get(fn)?.queued) continue; // already covered above
         const key = `unreg\t${srv.address}\t${fn}`;
         if (hold(key, (byFn.get(fn)?.availableWorkers ?? 0) === 0, this.policy.noWorkersAfterMs)) {
-          alarms.push({ server: srv.address, function: fn, kind: 'no-workers', message: `no worker registered for ${fn}` });
+          alarms.push({
+            server: srv.address,
+            function: fn,
+            kind: 'no-workers',
+            message: `no worker registered for ${fn}`,
+          });
         }
       }
     }

@@ -37,14 +37,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const ctlDir = stateDirFor(config.file);
   mkdirSync(ctlDir, { recursive: true, mode: 0o700 });
   const log = new LogSink({
-    fileFor: (w) => workerLogPath(config.stateDir, w), maxBytes: config.logs.maxBytes, keep: config.logs.keep, out: opts.out,
+    fileFor: (w) => workerLogPath(config.stateDir, w),
+    maxBytes: config.logs.maxBytes,
+    keep: config.logs.keep,
+    out: opts.out,
   });
   const startedAtMs = Date.now();
   let configError: string | null = null;
   let sup: Supervisor | null = null;
   let mon: Monitor | null = null;
   let shutdownRequested: ((force: boolean) => void) | null = null;
-  const done = new Promise<boolean>((resolve) => { shutdownRequested = resolve; });
+  const done = new Promise<boolean>((resolve) => {
+    shutdownRequested = resolve;
+  });
   let stopCount = 0;
   const requestStop = (why: string) => {
     stopCount++;
@@ -70,7 +75,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       const plan = sup.apply(next);
       watcher.setFiles(watchedFiles(next));
       const acted = plan.filter((e) => e.action !== 'unchanged');
-      log.daemon(`reload (${source}): ${acted.length === 0 ? 'no changes' : acted.map((e) => `${e.worker} ${e.action} (${e.detail})`).join('; ')}`);
+      log.daemon(
+        `reload (${source}): ${acted.length === 0 ? 'no changes' : acted.map((e) => `${e.worker} ${e.action} (${e.detail})`).join('; ')}`,
+      );
       return plan;
     };
     reloading = reloading.then(run, run);
@@ -82,8 +89,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return sup;
   };
   const handler: ControlHandler = {
-    status: () => buildSnapshot(need(), mon ?? new Monitor(need(), log, null), { configFile: config.file, startedAtMs, configError }),
-    stop: () => { setImmediate(() => requestStop('stop requested')); return { stopping: true }; },
+    status: () =>
+      buildSnapshot(need(), mon ?? new Monitor(need(), log, null), {
+        configFile: config.file,
+        startedAtMs,
+        configError,
+      }),
+    stop: () => {
+      setImmediate(() => requestStop('stop requested'));
+      return { stopping: true };
+    },
     reload: async () => ({ plan: await reload('gmsup reload') }),
     plan: async (p) => {
       if (typeof p.file !== 'string') return { plan: need().plan(await load()) };
@@ -96,7 +111,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     'stop-worker': async (p) => ({ stopped: await need().stopProgram(String(p.name)) }),
     'start-worker': (p) => ({ started: need().startProgram(String(p.name)) }),
     logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, Number(p.lines ?? 100)), 2000)) }),
-    followLogs: (name, onLine) => log.follow((l) => { if (!name || l.worker === name) onLine(l); }),
+    followLogs: (name, onLine) =>
+      log.follow((l) => {
+        if (!name || l.worker === name) onLine(l);
+      }),
   };
 
   const control = await ControlServer.listen(controlSocketPath(ctlDir), handler); // ALREADY_RUNNING if live
@@ -108,11 +126,22 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     else restartModuleUsers(what);
   });
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
-  const onHup = () => { reload('SIGHUP').catch(() => {}); };
+  const onHup = () => {
+    reload('SIGHUP').catch(() => {});
+  };
   try {
     if (config.server) {
-      server = await startJobServer({ host: config.server.host, port: config.server.port, log: (l) => log.daemon(`server: ${l}`) })
-        .catch((err: unknown) => { throw new GmsupError('ALREADY_RUNNING', `embedded job server cannot listen on ${config.server!.host}:${config.server!.port}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }); });
+      server = await startJobServer({
+        host: config.server.host,
+        port: config.server.port,
+        log: (l) => log.daemon(`server: ${l}`),
+      }).catch((err: unknown) => {
+        throw new GmsupError(
+          'ALREADY_RUNNING',
+          `embedded job server cannot listen on ${config.server!.host}:${config.server!.port}: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
+      });
       bound = { host: config.server.host, port: server.port };
       config = bindEmbeddedServer(config, bound);
       log.daemon(`embedded job server listening on ${server.address}`);
@@ -122,7 +151,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
-    log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers'}`);
+    log.daemon(
+      `gmsup daemon pid ${process.pid} for ${config.file}: ${config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers'}`,
+    );
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     sup.start();
     mon.start();

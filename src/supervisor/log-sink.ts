@@ -10,7 +10,11 @@ export class RotatingFile {
   private fd: number | null = null;
   private sizeBytes = 0;
 
-  constructor(readonly path: string, private readonly maxBytes: number, private readonly keep: number) {}
+  constructor(
+    readonly path: string,
+    private readonly maxBytes: number,
+    private readonly keep: number,
+  ) {}
 
   write(text: string): void {
     if (this.fd === null) this.open();
@@ -96,13 +100,21 @@ export class LogSink {
     const max = this.opts.ringSize ?? 2000;
     if (this.ring.length > max) this.ring.splice(0, this.ring.length - max);
     for (const f of this.followers) {
-      try { f(line); } catch { /* a broken follower must not break logging */ }
+      try {
+        f(line);
+      } catch {
+        /* a broken follower must not break logging */
+      }
     }
     const stamp = new Date(line.atMs).toISOString();
     const text = `${stamp} ${line.source}${line.stream === 'stderr' ? ' !' : ''} ${line.text}\n`;
     this.pendingOut.push(text);
     if (line.worker !== null && line.stream !== 'daemon') {
-      try { this.fileFor(line.worker)?.write(text); } catch { /* disk full etc.: keep supervising */ }
+      try {
+        this.fileFor(line.worker)?.write(text);
+      } catch {
+        /* disk full etc.: keep supervising */
+      }
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;

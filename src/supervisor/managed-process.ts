@@ -6,7 +6,14 @@ import { hostname } from 'node:os';
 import type { InstanceState } from '../control/snapshot.js';
 import type { ProgramConfig } from '../config/types.js';
 import type { ChildMessage, CurrentJob } from '../worker/ipc-messages.js';
-import { initialProcState, reduce, type ProcEffect, type ProcEvent, type ProcState, type Timing } from './process-state.js';
+import {
+  initialProcState,
+  reduce,
+  type ProcEffect,
+  type ProcEvent,
+  type ProcState,
+  type Timing,
+} from './process-state.js';
 import type { ChildHandle, Spawner } from './spawner.js';
 
 export interface ManagedEvents {
@@ -64,11 +71,19 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     super();
   }
 
-  get name(): string { return this.config.name; }
-  get pid(): number | null { return this.state.pid; }
-  get stateName(): InstanceState { return this.state.name; }
+  get name(): string {
+    return this.config.name;
+  }
+  get pid(): number | null {
+    return this.state.pid;
+  }
+  get stateName(): InstanceState {
+    return this.state.name;
+  }
 
-  start(): void { this.dispatch({ type: 'start' }); }
+  start(): void {
+    this.dispatch({ type: 'start' });
+  }
 
   stop(reason: string, opts: { restart?: boolean; force?: boolean } = {}): void {
     this.dispatch({ type: 'stop', reason, restart: opts.restart, force: opts.force });
@@ -78,18 +93,30 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
   until(states: InstanceState[], timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const check = () => {
-        if (states.includes(this.state.name)) { clearTimeout(timer); resolve(true); return true; }
+        if (states.includes(this.state.name)) {
+          clearTimeout(timer);
+          resolve(true);
+          return true;
+        }
         return false;
       };
-      const timer = setTimeout(() => { const i = this.stateWaiters.indexOf(waiter); if (i >= 0) this.stateWaiters.splice(i, 1); resolve(false); }, timeoutMs);
+      const timer = setTimeout(() => {
+        const i = this.stateWaiters.indexOf(waiter);
+        if (i >= 0) this.stateWaiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
       timer.unref(); // a pending wait must not hold a shutting-down daemon open
-      const waiter = () => { if (!check()) this.stateWaiters.push(waiter); };
+      const waiter = () => {
+        if (!check()) this.stateWaiters.push(waiter);
+      };
       if (!check()) this.stateWaiters.push(waiter);
     });
   }
 
   get settled(): boolean {
-    return ['STOPPED', 'EXITED', 'FATAL'].includes(this.state.name) || (this.state.name === 'BACKOFF' && this.child === null);
+    return (
+      ['STOPPED', 'EXITED', 'FATAL'].includes(this.state.name) || (this.state.name === 'BACKOFF' && this.child === null)
+    );
   }
 
   reregister(): void {
@@ -109,7 +136,8 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
 
   private run(effect: ProcEffect): void {
     switch (effect.type) {
-      case 'spawn': return this.spawnChild();
+      case 'spawn':
+        return this.spawnChild();
       case 'send-stop':
         if (!this.child?.send({ type: 'worker:stop', reason: effect.reason })) this.child?.signalGroup('SIGTERM');
         return;
@@ -118,7 +146,13 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         return;
       case 'wake': {
         if (this.wakeTimer) clearTimeout(this.wakeTimer);
-        this.wakeTimer = setTimeout(() => { this.wakeTimer = null; this.dispatch({ type: 'tick' }); }, Math.max(0, effect.atMs - this.now()) + 2); // +2: timers may fire a hair early by the wall clock
+        this.wakeTimer = setTimeout(
+          () => {
+            this.wakeTimer = null;
+            this.dispatch({ type: 'tick' });
+          },
+          Math.max(0, effect.atMs - this.now()) + 2,
+        ); // +2: timers may fire a hair early by the wall clock
         this.wakeTimer.unref();
         return;
       }
@@ -140,10 +174,12 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.rssBytes = null;
     const spec = this.config;
     // A warm spare has Node and the worker runtime loaded already: only the init is left to do.
-    const child = this.takeSpare() ?? this.spawner.spawn({
-      cwd: spec.cwd,
-      env: { GMSUP_PROGRAM: spec.name, GMSUP_INDEX: String(this.index) },
-    });
+    const child =
+      this.takeSpare() ??
+      this.spawner.spawn({
+        cwd: spec.cwd,
+        env: { GMSUP_PROGRAM: spec.name, GMSUP_INDEX: String(this.index) },
+      });
     this.child = child;
     child.on('line', (stream, text) => this.emit('line', stream, text));
     child.on('message', (m) => this.onMessage(child, m));
@@ -163,7 +199,13 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.lastPid = child.pid;
     this.clientId = `${HOST}:${spec.name}:${this.index}:${child.pid}`;
     this.dispatch({ type: 'spawned', pid: child.pid });
-    child.send({ type: 'worker:init', spec: workerSpecOf(spec), clientId: this.clientId, index: this.index, ipcBatchMs: IPC_BATCH_MS });
+    child.send({
+      type: 'worker:init',
+      spec: workerSpecOf(spec),
+      clientId: this.clientId,
+      index: this.index,
+      ipcBatchMs: IPC_BATCH_MS,
+    });
   }
 
   private jobEnded(handle: string, fn: string, ok: boolean): void {
@@ -176,9 +218,13 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
   private onMessage(child: ChildHandle, m: ChildMessage): void {
     if (this.child !== child) return;
     switch (m.type) {
-      case 'worker:ready': return this.dispatch({ type: 'ready' });
-      case 'worker:init-failed': return this.dispatch({ type: 'init-failed', error: m.error.message });
-      case 'job:start': this.currentJobs.set(m.job.handle, m.job); return;
+      case 'worker:ready':
+        return this.dispatch({ type: 'ready' });
+      case 'worker:init-failed':
+        return this.dispatch({ type: 'init-failed', error: m.error.message });
+      case 'job:start':
+        this.currentJobs.set(m.job.handle, m.job);
+        return;
       case 'job:starts':
         for (const job of m.jobs) this.currentJobs.set(job.handle, job);
         return;
@@ -203,8 +249,19 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
 /** Only the WorkerSpec fields go to the child (not the supervisor's own settings). */
 export function workerSpecOf(p: ProgramConfig) {
   return {
-    name: p.name, function: p.function, kind: p.kind, modulePath: p.modulePath, command: p.command, shell: p.shell,
-    servers: p.servers, concurrency: p.concurrency, timeoutMs: p.timeoutMs, env: p.env, cwd: p.cwd, maxJobs: p.maxJobs,
-    stopTimeoutMs: p.stopTimeoutMs, ...(p.exceptions === undefined ? {} : { exceptions: p.exceptions }),
+    name: p.name,
+    function: p.function,
+    kind: p.kind,
+    modulePath: p.modulePath,
+    command: p.command,
+    shell: p.shell,
+    servers: p.servers,
+    concurrency: p.concurrency,
+    timeoutMs: p.timeoutMs,
+    env: p.env,
+    cwd: p.cwd,
+    maxJobs: p.maxJobs,
+    stopTimeoutMs: p.stopTimeoutMs,
+    ...(p.exceptions === undefined ? {} : { exceptions: p.exceptions }),
   };
 }

@@ -23,11 +23,20 @@ export class Monitor {
   private readonly alarmTracker = new AlarmTracker();
   private readonly unreachableLogged = new Set<string>();
 
-  constructor(private readonly sup: Supervisor, private readonly log: LogSink, private readonly embeddedAddress: string | null, private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly sup: Supervisor,
+    private readonly log: LogSink,
+    private readonly embeddedAddress: string | null,
+    private readonly intervalMs = 1000,
+  ) {}
 
   start(): void {
     const loop = () => {
-      this.timer = setTimeout(() => { this.tick().finally(() => { if (this.timer) loop(); }); }, this.intervalMs);
+      this.timer = setTimeout(() => {
+        this.tick().finally(() => {
+          if (this.timer) loop();
+        });
+      }, this.intervalMs);
     };
     loop();
     void this.tick();
@@ -57,7 +66,9 @@ export class Monitor {
       const now = Date.now();
       this.checkRegistrations(procs, workers, now);
       this.checkRecycling(now);
-      const configured = [...this.sup.programs.values()].filter((p) => !p.stopped && p.desired > 0).map((p) => p.config.function);
+      const configured = [...this.sup.programs.values()]
+        .filter((p) => !p.stopped && p.desired > 0)
+        .map((p) => p.config.function);
       this.alarms = this.alarmTracker.update(now, this.servers, this.sup.jobsDoneByFunction, configured);
     } catch (err) {
       this.log.daemon(`monitor: ${err instanceof Error ? err.message : String(err)}`);
@@ -74,7 +85,15 @@ export class Monitor {
     } catch {
       // One pid exited between listing and sampling: fall back to one call per pid.
       stats = {};
-      await Promise.all(pids.map(async (pid) => { try { stats[pid] = await pidusage(pid); } catch { /* gone */ } }));
+      await Promise.all(
+        pids.map(async (pid) => {
+          try {
+            stats[pid] = await pidusage(pid);
+          } catch {
+            /* gone */
+          }
+        }),
+      );
     }
     for (const p of procs) {
       const s = p.pid !== null ? stats[p.pid] : undefined;
@@ -90,27 +109,38 @@ export class Monitor {
     const list = this.serverList();
     const workers: WorkersByServer = new Map();
     const now = Date.now();
-    this.servers = await Promise.all(list.map(async (address): Promise<ServerInfo> => {
-      const embedded = address === this.embeddedAddress;
-      try {
-        const opts = { replyTimeoutMs: POLL_TIMEOUT_MS, connectTimeoutMs: POLL_TIMEOUT_MS };
-        const [w, st] = await Promise.all([adminWorkers(address, opts), adminStatus(address, opts)]);
-        workers.set(address, w as WorkerLine[]);
-        if (this.unreachableLogged.delete(address)) this.log.daemon(`job server ${address} is reachable again`);
-        return {
-          address, embedded, reachable: true, error: null, polledAtMs: now,
-          functions: st.map((f) => ({ function: f.name, queued: Math.max(0, f.total - f.running), running: f.running, availableWorkers: f.availableWorkers })),
-        };
-      } catch (err) {
-        workers.set(address, null);
-        const msg = err instanceof Error ? err.message : String(err);
-        if (!this.unreachableLogged.has(address)) {
-          this.unreachableLogged.add(address);
-          this.log.daemon(`job server ${address} is unreachable: ${msg} (workers keep retrying it)`);
+    this.servers = await Promise.all(
+      list.map(async (address): Promise<ServerInfo> => {
+        const embedded = address === this.embeddedAddress;
+        try {
+          const opts = { replyTimeoutMs: POLL_TIMEOUT_MS, connectTimeoutMs: POLL_TIMEOUT_MS };
+          const [w, st] = await Promise.all([adminWorkers(address, opts), adminStatus(address, opts)]);
+          workers.set(address, w as WorkerLine[]);
+          if (this.unreachableLogged.delete(address)) this.log.daemon(`job server ${address} is reachable again`);
+          return {
+            address,
+            embedded,
+            reachable: true,
+            error: null,
+            polledAtMs: now,
+            functions: st.map((f) => ({
+              function: f.name,
+              queued: Math.max(0, f.total - f.running),
+              running: f.running,
+              availableWorkers: f.availableWorkers,
+            })),
+          };
+        } catch (err) {
+          workers.set(address, null);
+          const msg = err instanceof Error ? err.message : String(err);
+          if (!this.unreachableLogged.has(address)) {
+            this.unreachableLogged.add(address);
+            this.log.daemon(`job server ${address} is unreachable: ${msg} (workers keep retrying it)`);
+          }
+          return { address, embedded, reachable: false, error: msg, polledAtMs: now, functions: [] };
         }
-        return { address, embedded, reachable: false, error: msg, polledAtMs: now, functions: [] };
-      }
-    }));
+      }),
+    );
     return workers;
   }
 
@@ -125,10 +155,16 @@ export class Monitor {
       mp.missingSinceMs = track.missingSinceMs;
       mp.reregisteredAtMs = track.reregisteredAtMs;
       if (action === 'reregister') {
-        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: registered on ${count.registeredOn}/${count.reachable} reachable servers; asking it to re-register`, mp.name);
+        this.log.daemon(
+          `${mp.name}/${mp.index}/${mp.pid}: registered on ${count.registeredOn}/${count.reachable} reachable servers; asking it to re-register`,
+          mp.name,
+        );
         mp.reregister();
       } else if (action === 'restart') {
-        this.log.daemon(`${mp.name}/${mp.index}/${mp.pid}: still not registered after re-register request; restarting it`, mp.name);
+        this.log.daemon(
+          `${mp.name}/${mp.index}/${mp.pid}: still not registered after re-register request; restarting it`,
+          mp.name,
+        );
         mp.stop('registration lost', { restart: true });
       }
     }
@@ -142,8 +178,10 @@ export class Monitor {
         const mp = slot.current;
         if (slot.busy || mp.stateName !== 'RUNNING') continue;
         let why: string | null = null;
-        if (maxMemoryBytes !== null && mp.rssBytes !== null && mp.rssBytes > maxMemoryBytes) why = `max_memory: RSS ${Math.round(mp.rssBytes / 1048576)} MiB > ${Math.round(maxMemoryBytes / 1048576)} MiB`;
-        else if (maxLifetimeMs !== null && mp.state.spawnedAtMs !== null && now - mp.state.spawnedAtMs > maxLifetimeMs) why = `max_lifetime ${Math.round(maxLifetimeMs / 1000)} s reached`;
+        if (maxMemoryBytes !== null && mp.rssBytes !== null && mp.rssBytes > maxMemoryBytes)
+          why = `max_memory: RSS ${Math.round(mp.rssBytes / 1048576)} MiB > ${Math.round(maxMemoryBytes / 1048576)} MiB`;
+        else if (maxLifetimeMs !== null && mp.state.spawnedAtMs !== null && now - mp.state.spawnedAtMs > maxLifetimeMs)
+          why = `max_lifetime ${Math.round(maxLifetimeMs / 1000)} s reached`;
         if (!why) continue;
         this.log.daemon(`${prog.name}/${slot.index}/${mp.pid}: recycling (${why})`, prog.name);
         prog.replace(slot, why).catch(() => {});

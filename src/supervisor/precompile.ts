@@ -12,15 +12,27 @@ const TS_EXTENSION = /\.(c|m)?tsx?$/;
 const COMPILE_ENTRY = fileURLToPath(new URL('../worker/compile-main.js', import.meta.url));
 const COMPILE_TIMEOUT_MS = 60_000;
 
-export async function precompileModules(programs: Config['programs'], log: (line: string, worker?: string) => void): Promise<void> {
+export async function precompileModules(
+  programs: Config['programs'],
+  log: (line: string, worker?: string) => void,
+): Promise<void> {
   const byPath = new Map<string, string>();
-  for (const p of programs) if (p.kind === 'module' && p.modulePath && TS_EXTENSION.test(p.modulePath)) byPath.set(p.modulePath, p.name);
+  for (const p of programs)
+    if (p.kind === 'module' && p.modulePath && TS_EXTENSION.test(p.modulePath)) byPath.set(p.modulePath, p.name);
   if (byPath.size === 0) return;
   const stdout = await new Promise<string>((resolve) => {
-    execFile(process.execPath, [COMPILE_ENTRY, ...byPath.keys()], { timeout: COMPILE_TIMEOUT_MS }, (err, out, errOut) => {
-      if (err) log(`module precompile did not finish (${err.message.split('\n')[0]}); workers compile for themselves${errOut ? `: ${errOut.trim()}` : ''}`);
-      resolve(out);
-    });
+    execFile(
+      process.execPath,
+      [COMPILE_ENTRY, ...byPath.keys()],
+      { timeout: COMPILE_TIMEOUT_MS },
+      (err, out, errOut) => {
+        if (err)
+          log(
+            `module precompile did not finish (${err.message.split('\n')[0]}); workers compile for themselves${errOut ? `: ${errOut.trim()}` : ''}`,
+          );
+        resolve(out);
+      },
+    );
   });
   for (const line of stdout.split('\n')) {
     if (line.trim() === '') continue;

@@ -79,8 +79,22 @@ export interface Step {
 
 export function initialProcState(): ProcState {
   return {
-    name: 'STOPPED', pid: null, spawnedAtMs: null, readyAtMs: null, runningSinceMs: null, failedStarts: 0, crashStreak: 0,
-    retryAtMs: null, escalateAtMs: null, stopPath: null, lastStopPath: null, restartAfterStop: false, stopIsFailedStart: false, restarts: 0, lastExit: null, reason: null,
+    name: 'STOPPED',
+    pid: null,
+    spawnedAtMs: null,
+    readyAtMs: null,
+    runningSinceMs: null,
+    failedStarts: 0,
+    crashStreak: 0,
+    retryAtMs: null,
+    escalateAtMs: null,
+    stopPath: null,
+    lastStopPath: null,
+    restartAfterStop: false,
+    stopIsFailedStart: false,
+    restarts: 0,
+    lastExit: null,
+    reason: null,
   };
 }
 
@@ -89,7 +103,8 @@ export class TransitionError extends Error {
 }
 
 function assertIn(s: ProcState, event: string, allowed: InstanceState[]): void {
-  if (!allowed.includes(s.name)) throw new TransitionError(`event ${event} not allowed in state ${s.name} (allowed: ${allowed.join(', ')})`);
+  if (!allowed.includes(s.name))
+    throw new TransitionError(`event ${event} not allowed in state ${s.name} (allowed: ${allowed.join(', ')})`);
 }
 
 export function describeExit(code: number | null, signal: string | null): string {
@@ -103,7 +118,15 @@ function go(s: ProcState, to: InstanceState, patch: Partial<ProcState>, effects:
 }
 
 function spawnPatch(now: number): Partial<ProcState> {
-  return { pid: null, spawnedAtMs: now, readyAtMs: null, runningSinceMs: null, retryAtMs: null, escalateAtMs: null, stopPath: null };
+  return {
+    pid: null,
+    spawnedAtMs: now,
+    readyAtMs: null,
+    runningSinceMs: null,
+    retryAtMs: null,
+    escalateAtMs: null,
+    stopPath: null,
+  };
 }
 
 /** A failed start: BACKOFF with a growing delay, or FATAL after startRetries. */
@@ -112,26 +135,52 @@ function failedStart(s: ProcState, now: number, t: Timing, why: string, lastExit
   const base = { pid: null, failedStarts, lastExit: lastExit ?? s.lastExit, escalateAtMs: null, stopPath: null };
   if (failedStarts > t.restart.startRetries) {
     // STARTING -> FATAL
-    return go(s, 'FATAL', { ...base, retryAtMs: null, reason: `${why}; gave up after ${failedStarts} failed starts` }, []);
+    return go(
+      s,
+      'FATAL',
+      { ...base, retryAtMs: null, reason: `${why}; gave up after ${failedStarts} failed starts` },
+      [],
+    );
   }
-  const delay = backoffDelayMs({ initialMs: t.restart.initialBackoffMs, maxMs: t.restart.maxBackoffMs }, failedStarts - 1, t.random);
+  const delay = backoffDelayMs(
+    { initialMs: t.restart.initialBackoffMs, maxMs: t.restart.maxBackoffMs },
+    failedStarts - 1,
+    t.random,
+  );
   // STARTING -> BACKOFF
-  return go(s, 'BACKOFF', { ...base, retryAtMs: now + delay, reason: `${why}; retry ${failedStarts}/${t.restart.startRetries} in ${delay} ms` }, [{ type: 'wake', atMs: now + delay }]);
+  return go(
+    s,
+    'BACKOFF',
+    {
+      ...base,
+      retryAtMs: now + delay,
+      reason: `${why}; retry ${failedStarts}/${t.restart.startRetries} in ${delay} ms`,
+    },
+    [{ type: 'wake', atMs: now + delay }],
+  );
 }
 
 function startStop(s: ProcState, now: number, t: Timing, reason: string, force: boolean): Step {
   if (force) {
     // STARTING|RUNNING|STOPPING -> STOPPING (forced: straight to SIGKILL of the group)
-    return go(s, 'STOPPING', { stopPath: 'kill', escalateAtMs: null, reason, stopIsFailedStart: false }, [{ type: 'signal', signal: 'SIGKILL' }]);
+    return go(s, 'STOPPING', { stopPath: 'kill', escalateAtMs: null, reason, stopIsFailedStart: false }, [
+      { type: 'signal', signal: 'SIGKILL' },
+    ]);
   }
   if (s.readyAtMs !== null) {
     // RUNNING|STARTING(ready) -> STOPPING: ask the worker to drain first
     const at = now + t.stopTimeoutMs + 500;
-    return go(s, 'STOPPING', { stopPath: 'drain', escalateAtMs: at, reason }, [{ type: 'send-stop', reason }, { type: 'wake', atMs: at }]);
+    return go(s, 'STOPPING', { stopPath: 'drain', escalateAtMs: at, reason }, [
+      { type: 'send-stop', reason },
+      { type: 'wake', atMs: at },
+    ]);
   }
   // STARTING(not ready) -> STOPPING: nothing to drain, TERM the group
   const at = now + t.termGraceMs;
-  return go(s, 'STOPPING', { stopPath: 'term', escalateAtMs: at, reason }, [{ type: 'signal', signal: 'SIGTERM' }, { type: 'wake', atMs: at }]);
+  return go(s, 'STOPPING', { stopPath: 'term', escalateAtMs: at, reason }, [
+    { type: 'signal', signal: 'SIGTERM' },
+    { type: 'wake', atMs: at },
+  ]);
 }
 
 export function reduce(s: ProcState, e: ProcEvent, now: number, t: Timing): Step {
@@ -139,11 +188,16 @@ export function reduce(s: ProcState, e: ProcEvent, now: number, t: Timing): Step
     case 'start': {
       assertIn(s, e.type, ['STOPPED', 'EXITED', 'FATAL', 'BACKOFF']);
       // STOPPED|EXITED|FATAL|BACKOFF -> STARTING (by hand: the failed-start count starts over)
-      return go(s, 'STARTING', { ...spawnPatch(now), failedStarts: 0, reason: null, restartAfterStop: false }, [{ type: 'spawn' }]);
+      return go(s, 'STARTING', { ...spawnPatch(now), failedStarts: 0, reason: null, restartAfterStop: false }, [
+        { type: 'spawn' },
+      ]);
     }
     case 'spawned': {
       assertIn(s, e.type, ['STARTING', 'STOPPING']);
-      return { state: { ...s, pid: e.pid }, effects: [{ type: 'wake', atMs: (s.spawnedAtMs ?? now) + t.readyTimeoutMs }] };
+      return {
+        state: { ...s, pid: e.pid },
+        effects: [{ type: 'wake', atMs: (s.spawnedAtMs ?? now) + t.readyTimeoutMs }],
+      };
     }
     case 'spawn-failed': {
       assertIn(s, e.type, ['STARTING', 'STOPPING']);
@@ -164,7 +218,8 @@ export function reduce(s: ProcState, e: ProcEvent, now: number, t: Timing): Step
     case 'stop': {
       if (s.name === 'BACKOFF') {
         // BACKOFF -> STOPPED (or STARTING for a restart)
-        if (e.restart) return go(s, 'STARTING', { ...spawnPatch(now), failedStarts: 0, reason: null }, [{ type: 'spawn' }]);
+        if (e.restart)
+          return go(s, 'STARTING', { ...spawnPatch(now), failedStarts: 0, reason: null }, [{ type: 'spawn' }]);
         return go(s, 'STOPPED', { retryAtMs: null, reason: e.reason }, []);
       }
       if (s.name === 'STOPPED' || s.name === 'EXITED' || s.name === 'FATAL') {
@@ -174,7 +229,10 @@ export function reduce(s: ProcState, e: ProcEvent, now: number, t: Timing): Step
       if (s.name === 'STOPPING') {
         if (e.force && s.stopPath !== 'kill') return startStop(s, now, t, s.reason ?? e.reason, true);
         // A stop by hand wins over the automatic restart of a start that never became ready.
-        return { state: { ...s, stopIsFailedStart: false, restartAfterStop: s.restartAfterStop || !!e.restart }, effects: [] };
+        return {
+          state: { ...s, stopIsFailedStart: false, restartAfterStop: s.restartAfterStop || !!e.restart },
+          effects: [],
+        };
       }
       assertIn(s, e.type, ['STARTING', 'RUNNING']);
       const step = startStop(s, now, t, e.reason, !!e.force);
@@ -194,10 +252,30 @@ function toRunning(s: ProcState, now: number): Step {
 }
 
 function afterStop(s: ProcState, now: number, lastExit: string, t: Timing): Step {
-  if (s.stopIsFailedStart) return failedStart({ ...s, stopIsFailedStart: false, lastStopPath: s.stopPath }, now, t, s.reason ?? 'not ready', lastExit);
+  if (s.stopIsFailedStart)
+    return failedStart(
+      { ...s, stopIsFailedStart: false, lastStopPath: s.stopPath },
+      now,
+      t,
+      s.reason ?? 'not ready',
+      lastExit,
+    );
   if (s.restartAfterStop) {
     // STOPPING -> STARTING (restart requested)
-    return go(s, 'STARTING', { ...spawnPatch(now), lastStopPath: s.stopPath, lastExit, restartAfterStop: false, failedStarts: 0, restarts: s.restarts + 1, reason: null }, [{ type: 'spawn' }]);
+    return go(
+      s,
+      'STARTING',
+      {
+        ...spawnPatch(now),
+        lastStopPath: s.stopPath,
+        lastExit,
+        restartAfterStop: false,
+        failedStarts: 0,
+        restarts: s.restarts + 1,
+        reason: null,
+      },
+      [{ type: 'spawn' }],
+    );
   }
   // STOPPING -> STOPPED
   return go(s, 'STOPPED', { pid: null, lastStopPath: s.stopPath, stopPath: null, escalateAtMs: null, lastExit }, []);
@@ -209,7 +287,13 @@ function onExit(s: ProcState, e: Extract<ProcEvent, { type: 'exit' }>, now: numb
   if (s.name === 'STOPPING') return afterStop(s, now, how, t);
   if (s.name === 'STARTING') {
     if (e.expected) return go(s, 'EXITED', { pid: null, lastExit: how }, []); // STARTING -> EXITED (recycled early)
-    return failedStart(s, now, t, s.reason?.startsWith('init failed') ? s.reason : `exited while starting (${how})`, how);
+    return failedStart(
+      s,
+      now,
+      t,
+      s.reason?.startsWith('init failed') ? s.reason : `exited while starting (${how})`,
+      how,
+    );
   }
   if (e.expected) {
     // RUNNING -> EXITED: an expected exit (max_jobs); program.ts has already started the replacement
@@ -221,10 +305,27 @@ function onExit(s: ProcState, e: Extract<ProcEvent, { type: 'exit' }>, now: numb
   const streak = upMs >= t.stableMs ? 0 : s.crashStreak;
   const restarts = s.restarts + 1;
   if (streak === 0) {
-    return go(s, 'STARTING', { ...spawnPatch(now), crashStreak: 1, restarts, lastExit: how, reason: null }, [{ type: 'spawn' }]);
+    return go(s, 'STARTING', { ...spawnPatch(now), crashStreak: 1, restarts, lastExit: how, reason: null }, [
+      { type: 'spawn' },
+    ]);
   }
-  const delay = backoffDelayMs({ initialMs: t.restart.initialBackoffMs, maxMs: t.restart.maxBackoffMs }, streak - 1, t.random);
-  return go(s, 'BACKOFF', { pid: null, crashStreak: streak + 1, lastExit: how, retryAtMs: now + delay, reason: `crashed ${streak + 1} times in a row (${how}); restart in ${delay} ms` }, [{ type: 'wake', atMs: now + delay }]);
+  const delay = backoffDelayMs(
+    { initialMs: t.restart.initialBackoffMs, maxMs: t.restart.maxBackoffMs },
+    streak - 1,
+    t.random,
+  );
+  return go(
+    s,
+    'BACKOFF',
+    {
+      pid: null,
+      crashStreak: streak + 1,
+      lastExit: how,
+      retryAtMs: now + delay,
+      reason: `crashed ${streak + 1} times in a row (${how}); restart in ${delay} ms`,
+    },
+    [{ type: 'wake', atMs: now + delay }],
+  );
 }
 
 function onTick(s: ProcState, now: number, t: Timing): Step {
@@ -235,10 +336,23 @@ function onTick(s: ProcState, now: number, t: Timing): Step {
       if (s.readyAtMs === null && s.pid !== null && now >= (s.spawnedAtMs ?? now) + t.readyTimeoutMs) {
         // STARTING -> STOPPING: never said ready; kill it, its exit counts as a failed start
         const at = now + t.termGraceMs;
-        return go(s, 'STOPPING', { stopPath: 'kill', escalateAtMs: at, reason: `not ready within ${t.readyTimeoutMs} ms`, stopIsFailedStart: true }, [{ type: 'signal', signal: 'SIGKILL' }]);
+        return go(
+          s,
+          'STOPPING',
+          {
+            stopPath: 'kill',
+            escalateAtMs: at,
+            reason: `not ready within ${t.readyTimeoutMs} ms`,
+            stopIsFailedStart: true,
+          },
+          [{ type: 'signal', signal: 'SIGKILL' }],
+        );
       }
       // An early tick (timers and the wall clock drift apart by a millisecond or so): wake again.
-      return { state: s, effects: [{ type: 'wake', atMs: s.readyAtMs !== null ? dueAt : (s.spawnedAtMs ?? now) + t.readyTimeoutMs }] };
+      return {
+        state: s,
+        effects: [{ type: 'wake', atMs: s.readyAtMs !== null ? dueAt : (s.spawnedAtMs ?? now) + t.readyTimeoutMs }],
+      };
     }
     case 'BACKOFF': {
       if (s.retryAtMs !== null && now >= s.retryAtMs) {
@@ -253,11 +367,20 @@ function onTick(s: ProcState, now: number, t: Timing): Step {
       if (s.stopPath === 'drain') {
         // STOPPING(drain) -> STOPPING(term): the drain deadline passed
         const at = now + t.termGraceMs;
-        return { state: { ...s, stopPath: 'term', escalateAtMs: at }, effects: [{ type: 'signal', signal: 'SIGTERM' }, { type: 'wake', atMs: at }] };
+        return {
+          state: { ...s, stopPath: 'term', escalateAtMs: at },
+          effects: [
+            { type: 'signal', signal: 'SIGTERM' },
+            { type: 'wake', atMs: at },
+          ],
+        };
       }
       if (s.stopPath === 'term') {
         // STOPPING(term) -> STOPPING(kill)
-        return { state: { ...s, stopPath: 'kill', escalateAtMs: null }, effects: [{ type: 'signal', signal: 'SIGKILL' }] };
+        return {
+          state: { ...s, stopPath: 'kill', escalateAtMs: null },
+          effects: [{ type: 'signal', signal: 'SIGKILL' }],
+        };
       }
       return { state: s, effects: [] };
     }

@@ -39,7 +39,10 @@ export class Program extends EventEmitter<ProgramEvents> {
   /** Module programs keep one warm spare process: a restart then skips Node's start-up. */
   private spare: WarmSpare | null = null;
 
-  constructor(public config: ProgramConfig, private readonly spawner: Spawner) {
+  constructor(
+    public config: ProgramConfig,
+    private readonly spawner: Spawner,
+  ) {
     super();
     this.desired = config.instances;
   }
@@ -56,7 +59,9 @@ export class Program extends EventEmitter<ProgramEvents> {
     this.spare = null;
   }
 
-  get name(): string { return this.config.name; }
+  get name(): string {
+    return this.config.name;
+  }
 
   start(): void {
     this.stopped = false;
@@ -110,7 +115,10 @@ export class Program extends EventEmitter<ProgramEvents> {
     });
     mp.on('leaving', (why) => {
       const slot = this.slots.find((s) => s.current === mp);
-      if (slot) this.replace(slot, why, false).catch((err) => this.emit('log', `${this.name}/${slot.index}: replace failed: ${String(err)}`));
+      if (slot)
+        this.replace(slot, why, false).catch((err) =>
+          this.emit('log', `${this.name}/${slot.index}: replace failed: ${String(err)}`),
+        );
     });
     return mp;
   }
@@ -148,7 +156,10 @@ export class Program extends EventEmitter<ProgramEvents> {
         const ok = await next.until(['RUNNING'], REPLACEMENT_TIMEOUT_MS);
         if (!ok && !old.settled && slot.current === next && this.slots.includes(slot)) {
           // The replacement failed: keep the old one serving and give up on this recycle.
-          this.emit('log', `${this.name}/${slot.index}: replacement did not come up (${next.stateName}: ${next.state.reason ?? ''}); keeping pid ${old.pid}`);
+          this.emit(
+            'log',
+            `${this.name}/${slot.index}: replacement did not come up (${next.stateName}: ${next.state.reason ?? ''}); keeping pid ${old.pid}`,
+          );
           next.stop('replacement failed', { force: true });
           this.leaving.add(next);
           next.retiring = true;
@@ -159,9 +170,15 @@ export class Program extends EventEmitter<ProgramEvents> {
           slot.lastReplaced = previousReason;
           return false;
         }
-        this.emit('log', `${this.name}/${slot.index}: pid ${next.pid} took over from pid ${old.pid ?? '-'} (${reason})`);
+        this.emit(
+          'log',
+          `${this.name}/${slot.index}: pid ${next.pid} took over from pid ${old.pid ?? '-'} (${reason})`,
+        );
         if (!old.settled) old.stop(reason);
-        else { old.close(); this.leaving.delete(old); }
+        else {
+          old.close();
+          this.leaving.delete(old);
+        }
       }
       return true;
     } finally {
@@ -194,7 +211,10 @@ export class Program extends EventEmitter<ProgramEvents> {
     const run = async () => {
       for (const slot of slots) {
         if (!this.slots.includes(slot)) continue;
-        if (slot.current.settled) { slot.current.start(); continue; }
+        if (slot.current.settled) {
+          slot.current.start();
+          continue;
+        }
         await this.replace(slot, 'restart requested');
       }
     };

@@ -22,7 +22,11 @@ export interface RegistrationCount {
   reachable: number;
 }
 
-export function countRegistration(clientId: string | null, sets: Map<string, Set<string> | null>, servers: string[]): RegistrationCount {
+export function countRegistration(
+  clientId: string | null,
+  sets: Map<string, Set<string> | null>,
+  servers: string[],
+): RegistrationCount {
   let registeredOn = 0;
   let reachable = 0;
   for (const s of servers) {
@@ -57,16 +61,30 @@ export type RegistrationAction = 'none' | 'reregister' | 'restart';
  * not the worker's fault. Only a registration that existed and vanished triggers anything (programs
  * that do not set a client id, like some PHP workers, are never matched and never acted on).
  */
-export function checkRegistration(track: RegistrationTrack, count: RegistrationCount, now: number, policy = DEFAULT_REGISTRATION_POLICY): { track: RegistrationTrack; action: RegistrationAction } {
+export function checkRegistration(
+  track: RegistrationTrack,
+  count: RegistrationCount,
+  now: number,
+  policy = DEFAULT_REGISTRATION_POLICY,
+): { track: RegistrationTrack; action: RegistrationAction } {
   if (count.reachable === 0 || count.registeredOn >= count.reachable) {
-    return { track: { everRegistered: track.everRegistered || count.reachable > 0, missingSinceMs: null, reregisteredAtMs: null }, action: 'none' };
+    return {
+      track: {
+        everRegistered: track.everRegistered || count.reachable > 0,
+        missingSinceMs: null,
+        reregisteredAtMs: null,
+      },
+      action: 'none',
+    };
   }
   if (!track.everRegistered) return { track, action: 'none' };
   const missingSinceMs = track.missingSinceMs ?? now;
   if (track.reregisteredAtMs === null) {
-    if (now - missingSinceMs >= policy.reregisterAfterMs) return { track: { ...track, missingSinceMs, reregisteredAtMs: now }, action: 'reregister' };
+    if (now - missingSinceMs >= policy.reregisterAfterMs)
+      return { track: { ...track, missingSinceMs, reregisteredAtMs: now }, action: 'reregister' };
     return { track: { ...track, missingSinceMs }, action: 'none' };
   }
-  if (now - track.reregisteredAtMs >= policy.restartAfterMs) return { track: { everRegistered: false, missingSinceMs: null, reregisteredAtMs: null }, action: 'restart' };
+  if (now - track.reregisteredAtMs >= policy.restartAfterMs)
+    return { track: { everRegistered: false, missingSinceMs: null, reregisteredAtMs: null }, action: 'restart' };
   return { track: { ...track, missingSinceMs }, action: 'none' };
 }

@@ -17,7 +17,8 @@ export interface DaemonInfo {
 function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now: number): InstanceInfo {
   const s = mp.state;
   let oldestJobMs: number | null = null;
-  for (const j of mp.currentJobs.values()) oldestJobMs = oldestJobMs === null ? j.startedAtMs : Math.min(oldestJobMs, j.startedAtMs);
+  for (const j of mp.currentJobs.values())
+    oldestJobMs = oldestJobMs === null ? j.startedAtMs : Math.min(oldestJobMs, j.startedAtMs);
   return {
     name: prog.name,
     function: mp.config.function,
@@ -45,18 +46,30 @@ export function buildSnapshot(sup: Supervisor, mon: Monitor, info: DaemonInfo): 
   const instances: InstanceInfo[] = [];
   for (const prog of sup.programs.values()) {
     programs.push({
-      name: prog.name, function: prog.config.function, kind: prog.config.kind,
-      desired: prog.desired, configured: prog.config.instances, scaled: prog.scaled, stopped: prog.stopped,
+      name: prog.name,
+      function: prog.config.function,
+      kind: prog.config.kind,
+      desired: prog.desired,
+      configured: prog.config.instances,
+      scaled: prog.scaled,
+      stopped: prog.stopped,
     });
     for (const slot of prog.slots) instances.push(instanceInfo(prog, slot.current, slot, now));
     for (const mp of prog.leaving) instances.push(instanceInfo(prog, mp, null, now));
   }
-  instances.sort((a, b) => a.name.localeCompare(b.name) || a.index - b.index || Number(a.retiring) - Number(b.retiring));
+  instances.sort(
+    (a, b) => a.name.localeCompare(b.name) || a.index - b.index || Number(a.retiring) - Number(b.retiring),
+  );
   return {
     takenAtMs: now,
     daemon: {
-      pid: process.pid, version: VERSION, configFile: info.configFile, startedAtMs: info.startedAtMs,
-      rssBytes: mon.daemonRssBytes, cpuPercent: mon.daemonCpuPercent, configError: info.configError,
+      pid: process.pid,
+      version: VERSION,
+      configFile: info.configFile,
+      startedAtMs: info.startedAtMs,
+      rssBytes: mon.daemonRssBytes,
+      cpuPercent: mon.daemonCpuPercent,
+      configError: info.configError,
     },
     programs,
     instances,

@@ -85,7 +85,9 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
       s?.on('data', (c: string) => split.push(c));
       s?.on('end', () => split.end());
     }
-    this.proc.on('message', (m) => { if (isChildMessage(m)) this.emit('message', m); });
+    this.proc.on('message', (m) => {
+      if (isChildMessage(m)) this.emit('message', m);
+    });
     this.proc.on('error', (err) => {
       if (this.pid === null && !this.exited) {
         this.exited = true;
@@ -110,7 +112,11 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
   send(msg: ParentMessage): boolean {
     if (this.exited || !this.proc.connected) return false;
     try {
-      return this.proc.send(msg, (err) => { if (err) { /* the exit event reports the death */ } });
+      return this.proc.send(msg, (err) => {
+        if (err) {
+          /* the exit event reports the death */
+        }
+      });
     } catch {
       return false;
     }

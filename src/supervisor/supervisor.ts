@@ -16,13 +16,19 @@ export class Supervisor {
   readonly jobsDoneByFunction: Record<string, number> = {};
   private stopping = false;
 
-  constructor(public config: Config, private readonly spawner: Spawner, private readonly log: LogSink) {}
+  constructor(
+    public config: Config,
+    private readonly spawner: Spawner,
+    private readonly log: LogSink,
+  ) {}
 
   start(): void {
     for (const p of this.config.programs) this.addProgram(p);
   }
 
-  get isStopping(): boolean { return this.stopping; }
+  get isStopping(): boolean {
+    return this.stopping;
+  }
 
   instances(): ManagedProcess[] {
     return [...this.programs.values()].flatMap((p) => p.all());
@@ -30,7 +36,11 @@ export class Supervisor {
 
   program(name: string): Program {
     const p = this.programs.get(name);
-    if (!p) throw new GmsupError('BAD_NAME', `no worker named ${JSON.stringify(name)} (known: ${[...this.programs.keys()].join(', ') || 'none'})`);
+    if (!p)
+      throw new GmsupError(
+        'BAD_NAME',
+        `no worker named ${JSON.stringify(name)} (known: ${[...this.programs.keys()].join(', ') || 'none'})`,
+      );
     return p;
   }
 
@@ -38,7 +48,8 @@ export class Supervisor {
     const plan = describeDiff(diffConfigs(this.config, next));
     for (const e of plan) {
       const p = this.programs.get(e.worker);
-      if (p?.scaled && e.action !== 'stop') e.detail += ` (runtime scale to ${p.desired} kept unless the file's count changed)`;
+      if (p?.scaled && e.action !== 'stop')
+        e.detail += ` (runtime scale to ${p.desired} kept unless the file's count changed)`;
     }
     return plan;
   }
@@ -53,7 +64,8 @@ export class Supervisor {
   }
 
   private applyDiff(d: ConfigDiff): void {
-    if (d.serverChanged) this.log.daemon('the embedded server block changed: restart the daemon to apply it (kept as it was)');
+    if (d.serverChanged)
+      this.log.daemon('the embedded server block changed: restart the daemon to apply it (kept as it was)');
     for (const p of d.removed) {
       const prog = this.programs.get(p.name);
       if (!prog) continue;
@@ -75,7 +87,12 @@ export class Supervisor {
         this.log.daemon(`${c.name}: ${c.restartFields.join(', ')} changed, rolling restart`);
         // Scale down first (fewer to restart), then roll the rest, then scale up with the new config.
         if (desired < prog.slots.length) prog.setDesired(desired);
-        prog.rollingRestart('config changed', c.next).then(() => { if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired); }).catch(() => {});
+        prog
+          .rollingRestart('config changed', c.next)
+          .then(() => {
+            if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired);
+          })
+          .catch(() => {});
       } else {
         prog.config = c.next;
         for (const mp of prog.all()) mp.config = c.next;
@@ -91,21 +108,35 @@ export class Supervisor {
     prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
     prog.on('log', (text) => this.log.daemon(text, config.name));
     prog.on('state', (mp, from, to) => {
-      const why = to === 'FATAL' || to === 'BACKOFF' ? `: ${mp.state.reason ?? ''}` : to === 'STOPPED' && mp.state.lastStopPath ? ` (stopped via ${mp.state.lastStopPath})` : '';
-      this.log.daemon(`${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`, mp.name);
+      const why =
+        to === 'FATAL' || to === 'BACKOFF'
+          ? `: ${mp.state.reason ?? ''}`
+          : to === 'STOPPED' && mp.state.lastStopPath
+            ? ` (stopped via ${mp.state.lastStopPath})`
+            : '';
+      this.log.daemon(
+        `${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`,
+        mp.name,
+      );
     });
-    prog.on('job:end', (fn, ok) => { if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1; });
+    prog.on('job:end', (fn, ok) => {
+      if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1;
+    });
     this.programs.set(config.name, prog);
     prog.start();
     return prog;
   }
 
   scale(name: string, n: number): { from: number; to: number } {
-    if (!Number.isInteger(n) || n < 0 || n > 1024) throw new GmsupError('USAGE', `instance count must be an integer 0..1024, got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > 1024)
+      throw new GmsupError('USAGE', `instance count must be an integer 0..1024, got ${n}`);
     const prog = this.program(name);
     const from = prog.desired;
     prog.scaled = n !== prog.config.instances;
-    this.log.daemon(`${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`, name);
+    this.log.daemon(
+      `${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`,
+      name,
+    );
     prog.setDesired(n);
     return { from, to: n };
   }

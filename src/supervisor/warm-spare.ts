@@ -11,16 +11,23 @@ export class WarmSpare {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** A spare that dies unused is replaced only after SPARE_RETRY_MS (no spawn loop). */
-  private readonly onSpareExit = () => { this.spare = null; this.schedule(SPARE_RETRY_MS); };
+  private readonly onSpareExit = () => {
+    this.spare = null;
+    this.schedule(SPARE_RETRY_MS);
+  };
 
-  constructor(private readonly spawner: Spawner, private cwd: string, private readonly programName: string) {}
+  constructor(
+    private readonly spawner: Spawner,
+    private cwd: string,
+    private readonly programName: string,
+  ) {}
 
   /** Hands the spare over (or null) and starts preparing the next one. */
   take(): ChildHandle | null {
     const s = this.spare;
     this.spare = null;
     this.schedule(0);
-    if (!s || !s.alive) return null;
+    if (!s?.alive) return null;
     s.off('exit', this.onSpareExit);
     s.off('error', this.onSpareExit);
     return s;
@@ -29,7 +36,10 @@ export class WarmSpare {
   /** Ensures a spare exists after `delayMs`. Hand-overs are paced by the instances' own backoff. */
   schedule(delayMs = 0): void {
     if (this.closed || this.spare || this.timer) return;
-    this.timer = setTimeout(() => { this.timer = null; this.spawn(); }, delayMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.spawn();
+    }, delayMs);
     this.timer.unref();
   }
 

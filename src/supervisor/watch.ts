@@ -16,7 +16,11 @@ export class ConfigWatcher {
   private readonly baseline = new Map<string, string>();
 
   /** `onChange('config')` for the config file, `onChange(path)` for a module file. */
-  constructor(private readonly configFile: string, files: string[], private readonly onChange: (what: string) => void) {
+  constructor(
+    private readonly configFile: string,
+    files: string[],
+    private readonly onChange: (what: string) => void,
+  ) {
     this.files = new Set(files.map((f) => resolve(f)));
     for (const f of [configFile, ...this.files]) this.baseline.set(resolve(f), identity(f));
   }
@@ -29,11 +33,19 @@ export class ConfigWatcher {
       const key = abs === resolve(this.configFile) ? 'config' : abs;
       if (key !== 'config' && !this.files.has(abs)) return;
       clearTimeout(this.timers.get(key));
-      this.timers.set(key, setTimeout(() => { this.timers.delete(key); if (!this.closed) this.onChange(key); }, DEBOUNCE_MS));
+      this.timers.set(
+        key,
+        setTimeout(() => {
+          this.timers.delete(key);
+          if (!this.closed) this.onChange(key);
+        }, DEBOUNCE_MS),
+      );
     };
     this.watcher.on('change', fire);
     this.watcher.on('add', fire);
-    this.watcher.on('error', () => { /* a vanished file is seen again when it comes back */ });
+    this.watcher.on('error', () => {
+      /* a vanished file is seen again when it comes back */
+    });
     this.watcher.on('ready', () => {
       for (const [path, id] of this.baseline) if (identity(path) !== id) fire(path);
       this.baseline.clear();

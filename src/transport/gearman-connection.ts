@@ -39,7 +39,11 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   private flushScheduled = false;
   private closed = false;
 
-  private constructor(private readonly socket: net.Socket, hp: HostPort, options: ConnectionOptions) {
+  private constructor(
+    private readonly socket: net.Socket,
+    hp: HostPort,
+    options: ConnectionOptions,
+  ) {
     super();
     this.address = formatHostPort(hp);
     this.decoder = new PacketDecoder({ maxPacketBytes: options.maxPacketBytes, allowText: true });
@@ -65,7 +69,9 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
       const socket = net.connect({ host: hp.host, port: hp.port, onread });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new GmsupError('SERVER_UNREACHABLE', `connect to ${formatHostPort(hp)} timed out after ${timeoutMs} ms`));
+        reject(
+          new GmsupError('SERVER_UNREACHABLE', `connect to ${formatHostPort(hp)} timed out after ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -76,7 +82,11 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
       socket.once('error', (err) => {
         clearTimeout(timer);
         socket.destroy();
-        reject(new GmsupError('SERVER_UNREACHABLE', `cannot connect to ${formatHostPort(hp)}: ${err.message}`, { cause: err }));
+        reject(
+          new GmsupError('SERVER_UNREACHABLE', `cannot connect to ${formatHostPort(hp)}: ${err.message}`, {
+            cause: err,
+          }),
+        );
       });
     });
   }
@@ -114,7 +124,6 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
     else this.pending.flushTo(this.socket);
   }
 
-
   /** Half-closes, then waits for the socket to close (bounded). Idempotent. */
   close(timeoutMs = 1000): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -143,7 +152,14 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
     for (const frame of this.decoder.push(chunk)) {
       if (frame.kind === 'packet') {
         if (frame.packet.magic !== 'RES') {
-          this.fail(new ProtocolError('BAD_MAGIC', `server sent ${typeName(frame.packet.type)} with request magic`, typeName(frame.packet.type), true));
+          this.fail(
+            new ProtocolError(
+              'BAD_MAGIC',
+              `server sent ${typeName(frame.packet.type)} with request magic`,
+              typeName(frame.packet.type),
+              true,
+            ),
+          );
           return;
         }
         this.emit('packet', frame.packet);

@@ -33,9 +33,25 @@ export class DashboardScreen {
   renders = 0;
 
   constructor(onKey: (key: KeyEvent) => void, onResize: () => void) {
-    this.screen = blessed.screen({ smartCSR: true, warnings: false, title: 'gmsup', autoPadding: false, fullUnicode: false, forceUnicode: true });
+    this.screen = blessed.screen({
+      smartCSR: true,
+      warnings: false,
+      title: 'gmsup',
+      autoPadding: false,
+      fullUnicode: false,
+      forceUnicode: true,
+    });
     for (const name of PANES) {
-      const box = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, scrollable: false });
+      const box = blessed.box({
+        parent: this.screen,
+        top: 0,
+        left: 0,
+        width: '100%',
+        height: 1,
+        tags: true,
+        wrap: false,
+        scrollable: false,
+      });
       this.boxes.set(name, box);
     }
     this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
@@ -56,7 +72,13 @@ export class DashboardScreen {
       this.lastGeometry = geometry;
       changed = true;
       const rects: Record<PaneName, Rect | null> = {
-        header: layout.header, processes: layout.processes, queues: layout.queues, chart: layout.chart, log: layout.log, status: layout.status, help: layout.help,
+        header: layout.header,
+        processes: layout.processes,
+        queues: layout.queues,
+        chart: layout.chart,
+        log: layout.log,
+        status: layout.status,
+        help: layout.help,
       };
       for (const name of PANES) {
         const box = this.boxes.get(name)!;
@@ -72,7 +94,13 @@ export class DashboardScreen {
       }
     }
     const lines: Record<PaneName, Line[] | null> = {
-      header: [view.header], processes: view.processes, queues: view.queues, chart: view.chart, log: view.log, status: [view.status], help: [view.help],
+      header: [view.header],
+      processes: view.processes,
+      queues: view.queues,
+      chart: view.chart,
+      log: view.log,
+      status: [view.status],
+      help: [view.help],
     };
     for (const name of PANES) {
       const ls = lines[name];

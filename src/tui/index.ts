@@ -27,7 +27,10 @@ const LOG_REDRAW_MS = 250;
 /** Throws NO_TTY unless stdin and stdout are terminals; `start --tui` calls it before starting anything. */
 export function requireTerminal(): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new GmsupError('NO_TTY', 'the dashboard needs a terminal (stdin and stdout must be a TTY); use `gmsup status` for plain text');
+    throw new GmsupError(
+      'NO_TTY',
+      'the dashboard needs a terminal (stdin and stdout must be a TTY); use `gmsup status` for plain text',
+    );
   }
 }
 
@@ -47,38 +50,60 @@ export async function runDashboard(opts: DashboardOptions): Promise<number> {
   let message: StatusMessage | null = null;
   let rows: ReturnType<typeof buildView>['rows'] = [];
   let finish: (code: number) => void = () => {};
-  const done = new Promise<number>((resolve) => { finish = resolve; });
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
   let ending = false;
   let logTimer: NodeJS.Timeout | null = null;
 
-  const screen = new DashboardScreen((key) => onKey(key), () => refresh());
+  const screen = new DashboardScreen(
+    (key) => onKey(key),
+    () => refresh(),
+  );
 
   function refresh(): void {
     if (ending) return;
     const { width, height } = screen.size;
     const layout = computeLayout(width, height, ui.logVisible);
-    const view = buildView({ snapshot, connection, history, ui, logLines, message, layout, nowMs: snapshot?.takenAtMs ?? Date.now() });
+    const view = buildView({
+      snapshot,
+      connection,
+      history,
+      ui,
+      logLines,
+      message,
+      layout,
+      nowMs: snapshot?.takenAtMs ?? Date.now(),
+    });
     rows = view.rows;
     screen.draw(layout, view);
   }
 
-  const link = new DaemonLink(socketPath, {
-    snapshot(snap) {
-      snapshot = snap;
-      history.push(snap);
-      refresh();
+  const link = new DaemonLink(
+    socketPath,
+    {
+      snapshot(snap) {
+        snapshot = snap;
+        history.push(snap);
+        refresh();
+      },
+      connection(connected, error) {
+        connection.connected = connected;
+        connection.error = error;
+        refresh();
+      },
+      logs(lines, reset) {
+        logLines = reset ? lines.slice(-MAX_LOG_LINES) : logLines.concat(lines);
+        if (logLines.length > MAX_LOG_LINES * 1.5) logLines = logLines.slice(-MAX_LOG_LINES);
+        if (!logTimer)
+          logTimer = setTimeout(() => {
+            logTimer = null;
+            refresh();
+          }, LOG_REDRAW_MS);
+      },
     },
-    connection(connected, error) {
-      connection.connected = connected;
-      connection.error = error;
-      refresh();
-    },
-    logs(lines, reset) {
-      logLines = reset ? lines.slice(-MAX_LOG_LINES) : logLines.concat(lines);
-      if (logLines.length > MAX_LOG_LINES * 1.5) logLines = logLines.slice(-MAX_LOG_LINES);
-      if (!logTimer) logTimer = setTimeout(() => { logTimer = null; refresh(); }, LOG_REDRAW_MS);
-    },
-  }, opts.refreshMs ?? 1000);
+    opts.refreshMs ?? 1000,
+  );
 
   function say(text: string, level: StatusMessage['level']): void {
     message = { text, level };
@@ -95,10 +120,19 @@ export async function runDashboard(opts: DashboardOptions): Promise<number> {
 
   async function perform(action: Action): Promise<void> {
     switch (action.kind) {
-      case 'none': return;
-      case 'message': return say(action.text, 'info');
-      case 'quit': return end(0);
-      case 'detach': return end(0, snapshot ? `gmsup: detached; the daemon (pid ${snapshot.daemon.pid}) keeps running. \`gmsup tui ${configFile}\` reattaches, \`gmsup stop ${configFile}\` stops it.\n` : undefined);
+      case 'none':
+        return;
+      case 'message':
+        return say(action.text, 'info');
+      case 'quit':
+        return end(0);
+      case 'detach':
+        return end(
+          0,
+          snapshot
+            ? `gmsup: detached; the daemon (pid ${snapshot.daemon.pid}) keeps running. \`gmsup tui ${configFile}\` reattaches, \`gmsup stop ${configFile}\` stops it.\n`
+            : undefined,
+        );
       case 'stop-daemon': {
         say('stopping the daemon…', 'info');
         try {
@@ -163,5 +197,7 @@ async function probeDaemon(socketPath: string, waitMs: number): Promise<void> {
 
 function describe(result: unknown): string {
   if (!result || typeof result !== 'object') return '';
-  return `(${Object.entries(result as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`).join(', ')})`;
+  return `(${Object.entries(result as Record<string, unknown>)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ')})`;
 }

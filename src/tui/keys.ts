@@ -19,7 +19,16 @@ export interface UiState {
 }
 
 export function initialUiState(embedded: boolean): UiState {
-  return { selectedKey: null, selectedIndex: 0, filter: '', filterEditing: false, logVisible: true, logOnlySelected: false, confirmQuit: false, embedded };
+  return {
+    selectedKey: null,
+    selectedIndex: 0,
+    filter: '',
+    filterEditing: false,
+    logVisible: true,
+    logOnlySelected: false,
+    confirmQuit: false,
+    embedded,
+  };
 }
 
 export interface KeyEvent {
@@ -29,7 +38,9 @@ export interface KeyEvent {
 }
 
 type ActionMethod = 'restart' | 'scale' | 'stop-worker' | 'start-worker';
-export type ControlAction = { [M in ActionMethod]: { kind: 'control'; method: M; params: ControlMethods[M]['params']; label: string } }[ActionMethod];
+export type ControlAction = {
+  [M in ActionMethod]: { kind: 'control'; method: M; params: ControlMethods[M]['params']; label: string };
+}[ActionMethod];
 
 export type Action =
   | { kind: 'none' }
@@ -41,7 +52,12 @@ export type Action =
 
 const NONE: Action = { kind: 'none' };
 
-export function reduceKey(state: UiState, key: KeyEvent, rows: ProcessRow[], programs: ProgramInfo[]): { state: UiState; action: Action } {
+export function reduceKey(
+  state: UiState,
+  key: KeyEvent,
+  rows: ProcessRow[],
+  programs: ProgramInfo[],
+): { state: UiState; action: Action } {
   const name = key.name ?? '';
   const ch = key.ch ?? '';
   if (state.filterEditing) return editFilter(state, name, ch, key.ctrl === true);
@@ -63,38 +79,80 @@ export function reduceKey(state: UiState, key: KeyEvent, rows: ProcessRow[], pro
   if (name === 'home' || ch === 'g') return select(0);
   if (name === 'end' || ch === 'G') return select(rows.length - 1);
   if (ch === 'q' || (key.ctrl && name === 'c')) {
-    return state.embedded ? { state: { ...state, confirmQuit: true }, action: NONE } : { state, action: { kind: 'quit' } };
+    return state.embedded
+      ? { state: { ...state, confirmQuit: true }, action: NONE }
+      : { state, action: { kind: 'quit' } };
   }
-  if (ch === 'd') return state.embedded ? { state, action: { kind: 'detach' } } : { state, action: { kind: 'message', text: 'd detaches only under `gmsup start --tui`; q quits' } };
+  if (ch === 'd')
+    return state.embedded
+      ? { state, action: { kind: 'detach' } }
+      : { state, action: { kind: 'message', text: 'd detaches only under `gmsup start --tui`; q quits' } };
   if (ch === '/') return { state: { ...state, filterEditing: true }, action: NONE };
   if (ch === 'l') return { state: { ...state, logVisible: !state.logVisible }, action: NONE };
   if (ch === 'w') return { state: { ...state, logOnlySelected: !state.logOnlySelected }, action: NONE };
   const row = sel >= 0 ? rows[sel] : undefined;
-  if (!row) return ['r', 'R', '+', '-', 's'].includes(ch) ? { state, action: { kind: 'message', text: 'nothing selected' } } : { state, action: NONE };
+  if (!row)
+    return ['r', 'R', '+', '-', 's'].includes(ch)
+      ? { state, action: { kind: 'message', text: 'nothing selected' } }
+      : { state, action: NONE };
   const prog = programs.find((p) => p.name === row.worker);
   if (ch === 'r') {
-    if (row.index === null) return { state, action: { kind: 'control', method: 'restart', params: { name: row.worker }, label: `restart ${row.worker}` } };
-    return { state, action: { kind: 'control', method: 'restart', params: { name: row.worker, index: row.index }, label: `restart ${row.worker}/${row.index}` } };
+    if (row.index === null)
+      return {
+        state,
+        action: { kind: 'control', method: 'restart', params: { name: row.worker }, label: `restart ${row.worker}` },
+      };
+    return {
+      state,
+      action: {
+        kind: 'control',
+        method: 'restart',
+        params: { name: row.worker, index: row.index },
+        label: `restart ${row.worker}/${row.index}`,
+      },
+    };
   }
-  if (ch === 'R') return { state, action: { kind: 'control', method: 'restart', params: { name: row.worker }, label: `restart ${row.worker}` } };
+  if (ch === 'R')
+    return {
+      state,
+      action: { kind: 'control', method: 'restart', params: { name: row.worker }, label: `restart ${row.worker}` },
+    };
   if (ch === '+' || ch === '-' || ch === '=') {
     if (!prog) return { state, action: { kind: 'message', text: `${row.worker} is not a configured worker` } };
     const to = Math.max(0, prog.desired + (ch === '-' ? -1 : 1));
-    if (to === prog.desired) return { state, action: { kind: 'message', text: `${row.worker} already has 0 instances` } };
-    return { state, action: { kind: 'control', method: 'scale', params: { name: row.worker, instances: to }, label: `scale ${row.worker} to ${to}` } };
+    if (to === prog.desired)
+      return { state, action: { kind: 'message', text: `${row.worker} already has 0 instances` } };
+    return {
+      state,
+      action: {
+        kind: 'control',
+        method: 'scale',
+        params: { name: row.worker, instances: to },
+        label: `scale ${row.worker} to ${to}`,
+      },
+    };
   }
   if (ch === 's') {
-    if (prog?.stopped) return { state, action: { kind: 'control', method: 'start-worker', params: { name: row.worker }, label: `start ${row.worker}` } };
-    return { state, action: { kind: 'control', method: 'stop-worker', params: { name: row.worker }, label: `stop ${row.worker}` } };
+    if (prog?.stopped)
+      return {
+        state,
+        action: { kind: 'control', method: 'start-worker', params: { name: row.worker }, label: `start ${row.worker}` },
+      };
+    return {
+      state,
+      action: { kind: 'control', method: 'stop-worker', params: { name: row.worker }, label: `stop ${row.worker}` },
+    };
   }
   return { state, action: NONE };
 }
 
 function editFilter(state: UiState, name: string, ch: string, ctrl: boolean): { state: UiState; action: Action } {
   if (name === 'enter' || name === 'return') return { state: { ...state, filterEditing: false }, action: NONE };
-  if (name === 'escape' || (ctrl && name === 'c')) return { state: { ...state, filterEditing: false, filter: '' }, action: NONE };
+  if (name === 'escape' || (ctrl && name === 'c'))
+    return { state: { ...state, filterEditing: false, filter: '' }, action: NONE };
   if (name === 'backspace') return { state: { ...state, filter: state.filter.slice(0, -1) }, action: NONE };
   if (ctrl && name === 'u') return { state: { ...state, filter: '' }, action: NONE };
-  if (!ctrl && ch.length === 1 && ch >= ' ' && ch !== '\x7f') return { state: { ...state, filter: state.filter + ch }, action: NONE };
+  if (!ctrl && ch.length === 1 && ch >= ' ' && ch !== '\x7f')
+    return { state: { ...state, filter: state.filter + ch }, action: NONE };
   return { state, action: NONE };
 }

@@ -91,7 +91,10 @@ export class DaemonLink {
     this.events.connection(connected, error);
   }
 
-  async call<M extends 'restart' | 'scale' | 'stop-worker' | 'start-worker' | 'stop'>(method: M, params: ControlMethods[M]['params']): Promise<ControlMethods[M]['result']> {
+  async call<M extends 'restart' | 'scale' | 'stop-worker' | 'start-worker' | 'stop'>(
+    method: M,
+    params: ControlMethods[M]['params'],
+  ): Promise<ControlMethods[M]['result']> {
     if (!this.client) throw new GmsupError('NO_DAEMON', 'not connected to the daemon');
     return this.client.call(method, params, 30_000);
   }

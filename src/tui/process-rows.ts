@@ -16,11 +16,17 @@ export interface ProcessRow {
 
 export function stateColour(state: InstanceState): Colour {
   switch (state) {
-    case 'RUNNING': return 'green';
-    case 'STARTING': case 'BACKOFF': return 'yellow';
-    case 'FATAL': return 'red';
-    case 'STOPPING': return 'magenta';
-    default: return 'gray';
+    case 'RUNNING':
+      return 'green';
+    case 'STARTING':
+    case 'BACKOFF':
+      return 'yellow';
+    case 'FATAL':
+      return 'red';
+    case 'STOPPING':
+      return 'magenta';
+    default:
+      return 'gray';
   }
 }
 
@@ -43,7 +49,9 @@ export function processRows(snap: Snapshot | null, filter: string): ProcessRow[]
   for (const name of byWorker.keys()) if (!names.includes(name)) names.push(name);
   for (const name of names) {
     const prog = snap.programs.find((p) => p.name === name);
-    const insts = (byWorker.get(name) ?? []).slice().sort((a, b) => a.index - b.index || Number(a.retiring) - Number(b.retiring));
+    const insts = (byWorker.get(name) ?? [])
+      .slice()
+      .sort((a, b) => a.index - b.index || Number(a.retiring) - Number(b.retiring));
     const fn = prog?.function ?? insts[0]?.function ?? name;
     if (!matchesFilter(filter, name, fn)) continue;
     if (insts.length === 0) {
@@ -62,20 +70,47 @@ export function processRows(snap: Snapshot | null, filter: string): ProcessRow[]
 function columns(width: number) {
   // Narrow terminals drop the job columns rather than squeezing the name to nothing.
   const narrow = width < 72;
-  const fixed = { idx: 3, pid: 7, state: 8, up: 7, rst: 4, cpu: 6, rss: 6, jobs: narrow ? 0 : 6, age: narrow ? 0 : 6, reg: width >= 90 ? 4 : 0 };
+  const fixed = {
+    idx: 3,
+    pid: 7,
+    state: 8,
+    up: 7,
+    rst: 4,
+    cpu: 6,
+    rss: 6,
+    jobs: narrow ? 0 : 6,
+    age: narrow ? 0 : 6,
+    reg: width >= 90 ? 4 : 0,
+  };
   const used = Object.values(fixed).reduce((a, b) => a + b, 0) + Object.values(fixed).filter((w) => w > 0).length + 1;
   return { ...fixed, name: Math.max(6, width - used) };
 }
 
 /** Joins the cells whose column is shown (width > 0). */
 function joinShown(cells: Array<[string, number]>): string {
-  return cells.filter(([, w]) => w > 0).map(([t, w]) => cell(t, w, true)).join(' ');
+  return cells
+    .filter(([, w]) => w > 0)
+    .map(([t, w]) => cell(t, w, true))
+    .join(' ');
 }
 
 export function processHeader(width: number): Line {
   const c = columns(width);
-  const parts = [' ', cell('WORKER', c.name), cell('#', c.idx, true), cell('PID', c.pid, true), cell('STATE', c.state), cell('UP', c.up, true),
-    cell('RST', c.rst, true), joinShown([['CPU', c.cpu], ['RSS', c.rss], ['JOBS', c.jobs], ['JOB', c.age]])];
+  const parts = [
+    ' ',
+    cell('WORKER', c.name),
+    cell('#', c.idx, true),
+    cell('PID', c.pid, true),
+    cell('STATE', c.state),
+    cell('UP', c.up, true),
+    cell('RST', c.rst, true),
+    joinShown([
+      ['CPU', c.cpu],
+      ['RSS', c.rss],
+      ['JOBS', c.jobs],
+      ['JOB', c.age],
+    ]),
+  ];
   if (c.reg) parts.push(cell('REG', c.reg, true));
   return { segments: [seg(parts.join(' ').slice(1), 'white', true)] };
 }
@@ -94,15 +129,23 @@ export function processLine(row: ProcessRow, prog: ProgramInfo | undefined, widt
   const segments = [seg(head), seg(state, stateColour(inst.state), inst.state === 'FATAL'), seg(mid)];
   if (inst.state === 'FATAL' || (inst.state === 'BACKOFF' && inst.reason)) {
     const restWidth = [c.cpu, c.rss, c.jobs, c.age, c.reg].filter((w) => w > 0).reduce((a, w) => a + w + 1, -1);
-    segments.push(seg(cell(inst.reason ?? inst.lastExit ?? 'failed', restWidth), inst.state === 'FATAL' ? 'red' : 'yellow'));
+    segments.push(
+      seg(cell(inst.reason ?? inst.lastExit ?? 'failed', restWidth), inst.state === 'FATAL' ? 'red' : 'yellow'),
+    );
   } else {
-    const tail = joinShown([[formatPercent(inst.cpuPercent), c.cpu], [formatBytes(inst.rssBytes), c.rss], [formatCount(inst.jobsDone), c.jobs],
-      [inst.currentJobAgeMs === null ? '-' : formatDuration(inst.currentJobAgeMs), c.age]]);
+    const tail = joinShown([
+      [formatPercent(inst.cpuPercent), c.cpu],
+      [formatBytes(inst.rssBytes), c.rss],
+      [formatCount(inst.jobsDone), c.jobs],
+      [inst.currentJobAgeMs === null ? '-' : formatDuration(inst.currentJobAgeMs), c.age],
+    ]);
     segments.push(seg(tail));
     if (c.reg) {
       // Running but not registered everywhere: worth a yellow.
       const short = inst.state === 'RUNNING' && inst.registeredOn < inst.serverCount;
-      segments.push(seg(` ${cell(`${inst.registeredOn}/${inst.serverCount}`, c.reg, true)}`, short ? 'yellow' : undefined));
+      segments.push(
+        seg(` ${cell(`${inst.registeredOn}/${inst.serverCount}`, c.reg, true)}`, short ? 'yellow' : undefined),
+      );
     }
   }
   return { selected, segments };

@@ -9,7 +9,15 @@ import type { History } from './history.js';
 import type { UiState } from './keys.js';
 import type { Layout } from './layout.js';
 import { clipLine, seg, type Line } from './line.js';
-import { processHeader, processLine, processRows, resolveSelection, scrollOffset, matchesFilter, type ProcessRow } from './process-rows.js';
+import {
+  processHeader,
+  processLine,
+  processRows,
+  resolveSelection,
+  scrollOffset,
+  matchesFilter,
+  type ProcessRow,
+} from './process-rows.js';
 import { queueHeader, queueLine, queueRows } from './queue-rows.js';
 
 export interface Connection {
@@ -64,16 +72,32 @@ export function buildView(input: ViewInput): DashboardView {
   const offset = scrollOffset(rows.length, procBody, sel);
   const processes: Line[] = [processHeader(width)];
   for (let i = offset; i < Math.min(rows.length, offset + procBody); i++) {
-    processes.push(processLine(rows[i], snap?.programs.find((p) => p.name === rows[i].worker), width, i === sel));
+    processes.push(
+      processLine(
+        rows[i],
+        snap?.programs.find((p) => p.name === rows[i].worker),
+        width,
+        i === sel,
+      ),
+    );
   }
-  if (rows.length === 0) processes.push({ segments: [seg(snap ? (ui.filter ? `no worker matches /${ui.filter}` : 'no workers configured') : 'waiting for the daemon…', 'gray')] });
+  if (rows.length === 0)
+    processes.push({
+      segments: [
+        seg(
+          snap ? (ui.filter ? `no worker matches /${ui.filter}` : 'no workers configured') : 'waiting for the daemon…',
+          'gray',
+        ),
+      ],
+    });
 
   const qRows = queueRows(snap, ui.filter);
   const qBody = layout.queues.height - 1;
   const queues: Line[] = [queueHeader(width)];
   const shown = qRows.length > qBody ? qBody - 1 : qRows.length;
   for (let i = 0; i < shown; i++) queues.push(queueLine(qRows[i], width));
-  if (qRows.length > shown) queues.push({ segments: [seg(`… ${qRows.length - shown} more rows (filter with /)`, 'gray')] });
+  if (qRows.length > shown)
+    queues.push({ segments: [seg(`… ${qRows.length - shown} more rows (filter with /)`, 'gray')] });
 
   return {
     header: buildHeader(input),
@@ -100,11 +124,14 @@ function buildHeader(input: ViewInput): Line {
   const running = snap.instances.filter((i) => i.state === 'RUNNING').length;
   const fatal = snap.instances.filter((i) => i.state === 'FATAL').length;
   const latest = input.history.latest();
-  segs.push(seg(` pid ${snap.daemon.pid} up ${formatDuration(input.nowMs - snap.daemon.startedAtMs)}`),
-    seg(`  ${running}/${snap.instances.length} running`, running === snap.instances.length ? 'green' : 'yellow'));
+  segs.push(
+    seg(` pid ${snap.daemon.pid} up ${formatDuration(input.nowMs - snap.daemon.startedAtMs)}`),
+    seg(`  ${running}/${snap.instances.length} running`, running === snap.instances.length ? 'green' : 'yellow'),
+  );
   if (fatal > 0) segs.push(seg(` ${fatal} FATAL`, 'red', true));
   segs.push(seg(`  ${formatRate(latest?.rate ?? 0)} jobs/s  queued ${formatCount(latest?.queued ?? 0)}`));
-  if (snap.alarms.length > 0) segs.push(seg(`  ${snap.alarms.length} alarm${snap.alarms.length > 1 ? 's' : ''}`, 'red', true));
+  if (snap.alarms.length > 0)
+    segs.push(seg(`  ${snap.alarms.length} alarm${snap.alarms.length > 1 ? 's' : ''}`, 'red', true));
   if (snap.daemon.configError) segs.push(seg(`  config error: ${snap.daemon.configError}`, 'red'));
   segs.push(seg(`  ${snap.daemon.configFile}`, 'gray'));
   return clipLine({ segments: segs }, input.layout.width);
@@ -129,14 +156,31 @@ function buildChart(history: History, fn: string | null, width: number, height: 
   const latest = history.latest();
   const spanSec = Math.min(history.length, per * cols);
   const span = spanSec >= 60 ? `${Math.round(spanSec / 60)}m` : `${spanSec}s`;
-  const fnPart = (v: number | undefined, fmt: (n: number) => string) => (fn ? ` ▸ ${truncate(fn, 12)} ${fmt(v ?? 0)}` : '');
-  const left = half(`jobs/s ${formatRate(latest?.rate ?? 0)}${fnPart(latest?.rateByFunction.get(fn ?? ''), formatRate)} (${span})`, rates, fn ? history.rates(fn) : null, leftW);
-  const right = half(`queued ${formatCount(latest?.queued ?? 0)}${fnPart(latest?.queuedByFunction.get(fn ?? ''), formatCount)}`, queued, fn ? history.queuedSeries(fn) : null, rightW);
+  const fnPart = (v: number | undefined, fmt: (n: number) => string) =>
+    fn ? ` ▸ ${truncate(fn, 12)} ${fmt(v ?? 0)}` : '';
+  const left = half(
+    `jobs/s ${formatRate(latest?.rate ?? 0)}${fnPart(latest?.rateByFunction.get(fn ?? ''), formatRate)} (${span})`,
+    rates,
+    fn ? history.rates(fn) : null,
+    leftW,
+  );
+  const right = half(
+    `queued ${formatCount(latest?.queued ?? 0)}${fnPart(latest?.queuedByFunction.get(fn ?? ''), formatCount)}`,
+    queued,
+    fn ? history.queuedSeries(fn) : null,
+    rightW,
+  );
   const lines: Line[] = [];
   for (let i = 0; i < height; i++) {
     const top = i === 0;
     const lastFn = fn !== null && i === height - 1;
-    lines.push({ segments: [seg(left[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'green', top), seg('▕', 'gray'), seg(right[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'yellow', top)] });
+    lines.push({
+      segments: [
+        seg(left[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'green', top),
+        seg('▕', 'gray'),
+        seg(right[i] ?? '', top ? 'white' : lastFn ? 'cyan' : 'yellow', top),
+      ],
+    });
   }
   return lines;
 }
@@ -146,7 +190,13 @@ function hhmmss(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-function buildLog(all: readonly LogLine[], ui: UiState, selected: ProcessRow | undefined, width: number, height: number): Line[] {
+function buildLog(
+  all: readonly LogLine[],
+  ui: UiState,
+  selected: ProcessRow | undefined,
+  width: number,
+  height: number,
+): Line[] {
   const onlyWorker = ui.logOnlySelected && selected ? selected.worker : null;
   const title = `log${onlyWorker ? ` of ${onlyWorker}` : ''}${ui.filter ? ` /${ui.filter}` : ''} (w: ${onlyWorker ? 'all workers' : 'selected worker only'})`;
   const body = height - 1;
@@ -163,16 +213,34 @@ function buildLog(all: readonly LogLine[], ui: UiState, selected: ProcessRow | u
     const colour = l.stream === 'stderr' ? 'yellow' : l.stream === 'daemon' ? 'cyan' : undefined;
     // Control characters from worker output would move blessed's cursor: replace them.
     const text = l.text.replace(/[\x00-\x1f\x7f]/g, ' ');
-    lines.push(clipLine({ segments: [seg(`${hhmmss(l.atMs)} `, 'gray'), seg(`${l.source} `, colour ?? 'blue'), seg(text, colour)] }, width));
+    lines.push(
+      clipLine(
+        { segments: [seg(`${hhmmss(l.atMs)} `, 'gray'), seg(`${l.source} `, colour ?? 'blue'), seg(text, colour)] },
+        width,
+      ),
+    );
   }
   return lines;
 }
 
 function buildStatus(input: ViewInput): Line {
   const { ui, message } = input;
-  if (ui.filterEditing) return { segments: [seg('filter: /', 'cyan', true), seg(`${ui.filter}_`), seg('  (Enter keep, Esc clear)', 'gray')] };
-  if (ui.confirmQuit) return { segments: [seg('stop the daemon? (y/n)  (d: detach, leave it running)', 'yellow', true)] };
-  if (message) return { segments: [seg(message.text, message.level === 'error' ? 'red' : message.level === 'ok' ? 'green' : 'white', message.level !== 'info')] };
+  if (ui.filterEditing)
+    return {
+      segments: [seg('filter: /', 'cyan', true), seg(`${ui.filter}_`), seg('  (Enter keep, Esc clear)', 'gray')],
+    };
+  if (ui.confirmQuit)
+    return { segments: [seg('stop the daemon? (y/n)  (d: detach, leave it running)', 'yellow', true)] };
+  if (message)
+    return {
+      segments: [
+        seg(
+          message.text,
+          message.level === 'error' ? 'red' : message.level === 'ok' ? 'green' : 'white',
+          message.level !== 'info',
+        ),
+      ],
+    };
   if (ui.filter) return { segments: [seg(`filter /${ui.filter}  (/ then Esc clears)`, 'gray')] };
   return { segments: [seg('', 'gray')] };
 }

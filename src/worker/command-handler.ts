@@ -38,7 +38,13 @@ export function commandHandler(opts: CommandOptions): JobHandler {
     new Promise<Buffer>((resolve, reject) => {
       const child = spawn(file, args, {
         cwd: opts.cwd,
-        env: { ...process.env, ...opts.env, GMSUP_FUNCTION: job.function, GMSUP_HANDLE: job.handle, GMSUP_UNIQUE: job.unique },
+        env: {
+          ...process.env,
+          ...opts.env,
+          GMSUP_FUNCTION: job.function,
+          GMSUP_HANDLE: job.handle,
+          GMSUP_UNIQUE: job.unique,
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true, // own process group: kill(-pid) reaches the command's children too
       });
@@ -65,7 +71,8 @@ export function commandHandler(opts: CommandOptions): JobHandler {
       child.once('error', (err) => {
         spawnError = err;
         // A failed spawn may never emit 'close'.
-        if (child.pid === undefined) reject(new GmsupError('SPAWN_ERROR', `cannot run ${file}: ${err.message}`, { cause: err }));
+        if (child.pid === undefined)
+          reject(new GmsupError('SPAWN_ERROR', `cannot run ${file}: ${err.message}`, { cause: err }));
       });
       child.once('close', (code, signal) => {
         job.signal.removeEventListener('abort', onAbort);

@@ -18,7 +18,12 @@ for (const path of process.argv.slice(2)) {
     const r = await compileTsModule(path);
     report = { path, compiled: r.compiled, ms: Date.now() - startedMs };
   } catch (err) {
-    report = { path, compiled: false, ms: Date.now() - startedMs, error: err instanceof Error ? err.message : String(err) };
+    report = {
+      path,
+      compiled: false,
+      ms: Date.now() - startedMs,
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -99,7 +99,8 @@ export function reduceLink(state: LinkState, event: LinkEvent, reg: Registration
   if (event.type === 'close') {
     // any -> closed
     const effects: LinkEffect[] = [{ kind: 'cancel-retry' }, { kind: 'disconnect' }];
-    if (state.phase === 'ready') effects.push({ kind: 'jobs-orphaned' }, { kind: 'report', connected: false, registered: false });
+    if (state.phase === 'ready')
+      effects.push({ kind: 'jobs-orphaned' }, { kind: 'report', connected: false, registered: false });
     return { state: { phase: 'closed' }, effects };
   }
   switch (state.phase) {
@@ -119,13 +120,17 @@ export function reduceLink(state: LinkState, event: LinkEvent, reg: Registration
         // connecting -> backoff
         return {
           state: { phase: 'backoff', attempt: state.attempt },
-          effects: [{ kind: 'schedule-retry', attempt: state.attempt }, { kind: 'report', connected: false, registered: false, error: event.error }],
+          effects: [
+            { kind: 'schedule-retry', attempt: state.attempt },
+            { kind: 'report', connected: false, registered: false, error: event.error },
+          ],
         };
       }
       return same(state);
     case 'backoff':
       // backoff -> connecting
-      if (event.type === 'retry-due') return { state: { phase: 'connecting', attempt: state.attempt + 1 }, effects: [{ kind: 'connect' }] };
+      if (event.type === 'retry-due')
+        return { state: { phase: 'connecting', attempt: state.attempt + 1 }, effects: [{ kind: 'connect' }] };
       return same(state);
     case 'ready':
       return reduceReady(state, event, reg);
@@ -146,7 +151,10 @@ function reduceReady(state: Extract<LinkState, { phase: 'ready' }>, event: LinkE
       };
     case 'grant':
       if (!state.awake) return same(state);
-      return { state: { ...state, outstanding: state.outstanding + 1 }, effects: [{ kind: 'send', type: PacketType.GRAB_JOB_UNIQ, args: [] }] };
+      return {
+        state: { ...state, outstanding: state.outstanding + 1 },
+        effects: [{ kind: 'send', type: PacketType.GRAB_JOB_UNIQ, args: [] }],
+      };
     case 'reregister':
       return { state, effects: registrationPackets(reg).slice(1) };
     case 'packet':
@@ -164,7 +172,10 @@ function onPacket(state: Extract<LinkState, { phase: 'ready' }>, packet: Packet)
       const outstanding = Math.max(0, state.outstanding - 1);
       // Sleep only once every grab is answered; a later JOB_ASSIGN in the same burst wakes us again.
       if (outstanding === 0) {
-        return { state: { phase: 'ready', outstanding, awake: false }, effects: [{ kind: 'send', type: PacketType.PRE_SLEEP, args: [] }] };
+        return {
+          state: { phase: 'ready', outstanding, awake: false },
+          effects: [{ kind: 'send', type: PacketType.PRE_SLEEP, args: [] }],
+        };
       }
       return same({ phase: 'ready', outstanding, awake: false });
     }
@@ -185,7 +196,13 @@ function onPacket(state: Extract<LinkState, { phase: 'ready' }>, packet: Packet)
     case PacketType.ERROR:
       return {
         state,
-        effects: [{ kind: 'server-error', code: packet.args[0]?.toString('latin1') ?? '', text: packet.args[1]?.toString('utf8') ?? '' }],
+        effects: [
+          {
+            kind: 'server-error',
+            code: packet.args[0]?.toString('latin1') ?? '',
+            text: packet.args[1]?.toString('utf8') ?? '',
+          },
+        ],
       };
     default:
       return { state, effects: [{ kind: 'unexpected', packetType: packet.type }] };

@@ -54,7 +54,13 @@ async function loadHandler(spec: WorkerSpec, opts: WorkerOptions): Promise<JobHa
     return (await loadModuleHandler(spec.modulePath, spec.function)).handler;
   }
   const { commandHandler } = await import('./command-handler.js');
-  return commandHandler({ command: spec.command ?? [], shell: spec.shell ?? false, env: spec.env, cwd: spec.cwd, killGraceMs: opts.killGraceMs });
+  return commandHandler({
+    command: spec.command ?? [],
+    shell: spec.shell ?? false,
+    env: spec.env,
+    cwd: spec.cwd,
+    killGraceMs: opts.killGraceMs,
+  });
 }
 
 export async function runWorker(spec: WorkerSpec, opts: WorkerOptions = {}): Promise<WorkerHandle> {

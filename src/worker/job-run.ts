@@ -77,7 +77,11 @@ class JobRun implements JobContext, RunningJob {
       queueMicrotask(() => this.#failWith(err));
       return;
     }
-    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function') {
+    if (
+      value !== null &&
+      (typeof value === 'object' || typeof value === 'function') &&
+      typeof (value as PromiseLike<unknown>).then === 'function'
+    ) {
       // Followed the way `await` follows a promise or thenable.
       Promise.resolve(value as PromiseLike<unknown>).then(
         (v) => this.#complete(v),
@@ -102,7 +106,8 @@ class JobRun implements JobContext, RunningJob {
   }
 
   status(numerator: number, denominator: number): void {
-    if (!this.#finished) this.#opts.conn.send(PacketType.WORK_STATUS, this.#handleBytes, String(numerator), String(denominator));
+    if (!this.#finished)
+      this.#opts.conn.send(PacketType.WORK_STATUS, this.#handleBytes, String(numerator), String(denominator));
   }
 
   data(chunk: string | Uint8Array): void {

@@ -52,7 +52,8 @@ function exitNow(code: number, reason: 'max-jobs' | 'stopped' | 'parent-gone' | 
 
 function requestStop(reason: 'stopped' | 'parent-gone', stopTimeoutMs?: number): void {
   if (handle) void handle.stop(reason, stopTimeoutMs);
-  else if (spec === null) exitNow(0, reason); // never initialised (e.g. a warm spare): nothing to drain
+  else if (spec === null)
+    exitNow(0, reason); // never initialised (e.g. a warm spare): nothing to drain
   else pendingStop = { reason, stopTimeoutMs };
 }
 
@@ -76,7 +77,8 @@ async function start(s: WorkerSpec, clientId: string | undefined, ipcBatchMs?: n
   send({ type: 'worker:ready', functions: handle.functions });
   if (pendingStop) void handle.stop(pendingStop.reason, pendingStop.stopTimeoutMs);
   const result = await handle.done;
-  if (result.abandonedJobs > 0) log(`stopped with ${result.abandonedJobs} job(s) abandoned (the job server re-queues them)`);
+  if (result.abandonedJobs > 0)
+    log(`stopped with ${result.abandonedJobs} job(s) abandoned (the job server re-queues them)`);
   exitNow(exitCodeFor(result), result.reason);
 }
 

@@ -22,7 +22,12 @@ export function pickHandler(mod: Record<string, unknown>, fn: string, file: stri
   if (typeof named === 'function') return named as JobHandler;
   let def = mod.default;
   // CommonJS through import(): module.exports arrives as `default`, possibly wrapping a transpiled default.
-  if (def && typeof def === 'object' && typeof (def as Record<string, unknown>).default === 'function' && !(fn in def)) {
+  if (
+    def &&
+    typeof def === 'object' &&
+    typeof (def as Record<string, unknown>).default === 'function' &&
+    !(fn in def)
+  ) {
     def = (def as Record<string, unknown>).default;
   }
   if (typeof def === 'function') return def as JobHandler;
@@ -53,7 +58,11 @@ export async function loadModuleHandler(modulePath: string, fn: string): Promise
   try {
     mod = (await import(pathToFileURL(importedFile).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new GmsupError('SPAWN_ERROR', `cannot load worker module ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new GmsupError(
+      'SPAWN_ERROR',
+      `cannot load worker module ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   return { handler: pickHandler(mod, fn, file), importedFile, compiled };
 }

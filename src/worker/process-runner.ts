@@ -41,13 +41,21 @@ export async function startProcess(opts: ProcessOptions): Promise<SupervisedProc
   // Same process group as this worker process: the daemon's group kill reaches it too.
   const child = spawn(file, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env, GEARMAN_SERVERS: opts.servers.join(','), GMSUP_FUNCTION: opts.function, GMSUP_CLIENT_ID: opts.clientId },
+    env: {
+      ...process.env,
+      ...opts.env,
+      GEARMAN_SERVERS: opts.servers.join(','),
+      GMSUP_FUNCTION: opts.function,
+      GMSUP_CLIENT_ID: opts.clientId,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (err) => reject(new GmsupError('SPAWN_ERROR', `cannot run ${file}: ${err.message}`, { cause: err })));
+    child.once('error', (err) =>
+      reject(new GmsupError('SPAWN_ERROR', `cannot run ${file}: ${err.message}`, { cause: err })),
+    );
   });
   let stopping: Promise<ProcessExit> | null = null;
   return {

@@ -62,7 +62,10 @@ export class WorkerRuntime {
   constructor(private readonly opts: RuntimeOptions) {
     this.log = opts.log ?? (() => {});
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    const registration: Registration = { clientId: opts.clientId, functions: [{ name: opts.function, timeoutMs: opts.timeoutMs }] };
+    const registration: Registration = {
+      clientId: opts.clientId,
+      functions: [{ name: opts.function, timeoutMs: opts.timeoutMs }],
+    };
     const hooks: LinkHooks = {
       onJob: (link, job, conn) => this.startJob(link, job, conn),
       onChange: () => this.pump(),
@@ -75,7 +78,17 @@ export class WorkerRuntime {
       },
       log: this.log,
     };
-    this.links = opts.servers.map((s) => new ServerLink(parseHostPort(s), registration, hooks, opts.backoff ?? DEFAULT_RECONNECT_BACKOFF, undefined, opts.sendExceptions === undefined));
+    this.links = opts.servers.map(
+      (s) =>
+        new ServerLink(
+          parseHostPort(s),
+          registration,
+          hooks,
+          opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,
+          undefined,
+          opts.sendExceptions === undefined,
+        ),
+    );
   }
 
   start(): void {
@@ -171,8 +184,15 @@ export class WorkerRuntime {
         this.running.delete(running);
         if (ok) this.jobsDone++;
         else this.jobsFailed++;
-        this.emit({ type: 'job:end', handle: job.handle, function: job.function, durationMs: Date.now() - startedAtMs, ok });
-        if (this.opts.maxJobs !== null && this.jobsDone + this.jobsFailed >= this.opts.maxJobs) void this.stop('max-jobs');
+        this.emit({
+          type: 'job:end',
+          handle: job.handle,
+          function: job.function,
+          durationMs: Date.now() - startedAtMs,
+          ok,
+        });
+        if (this.opts.maxJobs !== null && this.jobsDone + this.jobsFailed >= this.opts.maxJobs)
+          void this.stop('max-jobs');
         this.pump();
       },
       log: (line) => this.log(`${link.address} ${job.handle}: ${line}`),
@@ -195,6 +215,11 @@ export class WorkerRuntime {
     for (const job of abandoned) job.abandon();
     this.running.clear();
     await Promise.all(this.links.map((l) => l.close()));
-    this.resolveDone({ reason: this.stopReason, abandonedJobs: abandoned.length, jobsDone: this.jobsDone, jobsFailed: this.jobsFailed });
+    this.resolveDone({
+      reason: this.stopReason,
+      abandonedJobs: abandoned.length,
+      jobsDone: this.jobsDone,
+      jobsFailed: this.jobsFailed,
+    });
   }
 }

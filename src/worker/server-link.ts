@@ -48,7 +48,7 @@ export class ServerLink {
 
   /** True when the connected server said it is gmsup: it delivers WORK_EXCEPTION correctly. */
   get isGmsupServer(): boolean {
-    return this.serverVersion !== null && this.serverVersion.includes('gmsup');
+    return this.serverVersion?.includes('gmsup') === true;
   }
 
   get current(): LinkState {
@@ -139,7 +139,8 @@ export class ServerLink {
         });
         this.dispatch({ type: 'connected' });
       },
-      (err: unknown) => this.dispatch({ type: 'connect-failed', error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        this.dispatch({ type: 'connect-failed', error: err instanceof Error ? err.message : String(err) }),
     );
   }
 }

@@ -71,7 +71,14 @@ function readManifest(path: string): Manifest | null {
 }
 
 const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
 };
 
 /** Bundled files keep their own location: import.meta.url/dirname/filename point at the source file. */
@@ -112,25 +119,23 @@ export async function compileTsModule(modulePath: string, cacheDir = cacheDirFor
 
   const { build } = await import('esbuild');
   const root = dirname(entry);
-  let result;
-  try {
-    result = await build({
-      entryPoints: [entry],
-      absWorkingDir: root,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      write: false,
-      metafile: true,
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      plugins: [keepImportMeta],
-    });
-  } catch (err) {
-    throw new GmsupError('SPAWN_ERROR', `cannot compile ${entry}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: root,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    metafile: true,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: [keepImportMeta],
+  }).catch((err: unknown) => {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new GmsupError('SPAWN_ERROR', `cannot compile ${entry}: ${why}`, { cause: err });
+  });
   const inputs = Object.keys(result.metafile.inputs)
     .map((p) => (isAbsolute(p) ? p : resolve(root, p)))
     .filter((p) => !p.includes('/node_modules/'))

@@ -3,11 +3,24 @@
 
 import assert from 'node:assert/strict';
 import { waitFor } from '../helpers/wait-for.js';
-import { connectionCount, created, expectError, expectNext, expectPacket, fields, nul, submit, waitConnectionCount, waitStatusLine, type Check } from './harness.js';
+import {
+  connectionCount,
+  created,
+  expectError,
+  expectNext,
+  expectPacket,
+  fields,
+  nul,
+  submit,
+  waitConnectionCount,
+  waitStatusLine,
+  type Check,
+} from './harness.js';
 
 export const failureChecks: Check[] = [
   {
-    id: '30', title: 'worker holding a job disconnects: re-queued, sleeper woken, client told nothing, status reset',
+    id: '30',
+    title: 'worker holding a job disconnects: re-queued, sleeper woken, client told nothing, status reset',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 7, 'df', '', 'job');
@@ -34,7 +47,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '31', title: 'a re-queued job goes to the tail of its priority queue',
+    id: '31',
+    title: 'a re-queued job goes to the tail of its priority queue',
     async run(ctx) {
       const c = await ctx.open();
       const ha = await submit(c, 18, 'tf', '', 'A');
@@ -55,7 +69,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '32', title: 'with 2 retries, the second worker loss fails the job to the client and forgets it',
+    id: '32',
+    title: 'with 2 retries, the second worker loss fails the job to the client and forgets it',
     options: { jobRetries: 2 },
     async run(ctx) {
       const c = await ctx.open();
@@ -74,7 +89,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '33', title: 'CANT_DO while holding a job re-queues it; the late WORK_COMPLETE is JOB_NOT_FOUND',
+    id: '33',
+    title: 'CANT_DO while holding a job re-queues it; the late WORK_COMPLETE is JOB_NOT_FOUND',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 18, 'cf', '', 'x');
@@ -90,7 +106,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '34', title: 'client leaves while its job is queued: gearmand drops it at the next GRAB, gmsup at once',
+    id: '34',
+    title: 'client leaves while its job is queued: gearmand drops it at the next GRAB, gmsup at once',
     async run(ctx) {
       const c = await ctx.open();
       await submit(c, 7, 'af', '', 'x');
@@ -98,7 +115,9 @@ export const failureChecks: Check[] = [
       const admin = await ctx.open();
       if (ctx.gearmand) {
         // Give gearmand time to see the close: its TOTAL stays 1 (the job is only marked ignored).
-        await waitFor(async () => (await admin.list('show jobs')).includes('\t0\t1\t0\n'), { what: 'job marked ignored' });
+        await waitFor(async () => (await admin.list('show jobs')).includes('\t0\t1\t0\n'), {
+          what: 'job marked ignored',
+        });
         await waitStatusLine(admin, 'af\t1\t0\t0');
       } else {
         await waitStatusLine(admin, 'af\t0\t0\t0');
@@ -111,7 +130,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '35', title: 'client leaves while its job runs: the worker\'s WORK_DATA/COMPLETE draw no ERROR',
+    id: '35',
+    title: "client leaves while its job runs: the worker's WORK_DATA/COMPLETE draw no ERROR",
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 7, 'lf', '', 'x');
@@ -130,7 +150,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '36', title: 'CAN_DO_TIMEOUT expiry re-queues the job, wakes a sleeper; the late result is JOB_NOT_FOUND',
+    id: '36',
+    title: 'CAN_DO_TIMEOUT expiry re-queues the job, wakes a sleeper; the late result is JOB_NOT_FOUND',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 7, 'tf', '', 'x');
@@ -152,7 +173,8 @@ export const failureChecks: Check[] = [
     },
   },
   {
-    id: '3.6-bg', title: 'a foreground client coalesced onto a background job leaves: gmsup keeps the job',
+    id: '3.6-bg',
+    title: 'a foreground client coalesced onto a background job leaves: gmsup keeps the job',
     async run(ctx) {
       const bg = await ctx.open();
       const h = await submit(bg, 18, 'kf', 'K1', 'x');

@@ -7,7 +7,8 @@ import { expectError, expectNext, expectPacket, type Check } from './harness.js'
 
 export const framingChecks: Check[] = [
   {
-    id: '1', title: 'ECHO_REQ "hello" is echoed byte for byte',
+    id: '1',
+    title: 'ECHO_REQ "hello" is echoed byte for byte',
     async run(ctx) {
       const c = await ctx.open();
       c.req(16, 'hello');
@@ -16,7 +17,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '2', title: 'empty ECHO_REQ gives an empty ECHO_RES',
+    id: '2',
+    title: 'empty ECHO_REQ gives an empty ECHO_RES',
     async run(ctx) {
       const c = await ctx.open();
       c.send(packet(16, []));
@@ -25,7 +27,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '3', title: '\\0RES magic gets INVALID_MAGIC; the connection stays usable',
+    id: '3',
+    title: '\\0RES magic gets INVALID_MAGIC; the connection stays usable',
     async run(ctx) {
       const c = await ctx.open();
       c.send(packet(16, ['x'], RES));
@@ -35,7 +38,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '4', title: 'bad magic, type 0 and type 43 close the connection without a reply',
+    id: '4',
+    title: 'bad magic, type 0 and type 43 close the connection without a reply',
     async run(ctx) {
       const bad = [packet(16, ['x'], Buffer.from('\0XYZ', 'latin1')), packet(0, []), packet(43, [])];
       for (const bytes of bad) {
@@ -47,7 +51,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '5', title: 'server-only types and SUBMIT_JOB_SCHED get INVALID_COMMAND',
+    id: '5',
+    title: 'server-only types and SUBMIT_JOB_SCHED get INVALID_COMMAND',
     async run(ctx) {
       const c = await ctx.open();
       for (const type of [5, 6, 8, 10, 17, 24, 27]) {
@@ -61,7 +66,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '6', title: 'OPTION_REQ exceptions is echoed; other options are refused',
+    id: '6',
+    title: 'OPTION_REQ exceptions is echoed; other options are refused',
     async run(ctx) {
       const c = await ctx.open();
       c.req(26, 'Exceptions');
@@ -71,7 +77,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '7', title: 'binary and text traffic on one connection are answered in order',
+    id: '7',
+    title: 'binary and text traffic on one connection are answered in order',
     async run(ctx) {
       const c = await ctx.open();
       c.send(Buffer.concat([packet(16, ['a']), Buffer.from('version\n'), packet(16, ['b'])]));
@@ -81,7 +88,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '1.1-malformed', title: 'too few NULs: gearmand stalls, gmsup answers ERROR and stays usable',
+    id: '1.1-malformed',
+    title: 'too few NULs: gearmand stalls, gmsup answers ERROR and stays usable',
     async run(ctx) {
       const c = await ctx.open();
       c.send(packet(11, [])); // empty JOB_ASSIGN: needs 3 fields
@@ -99,7 +107,8 @@ export const framingChecks: Check[] = [
     },
   },
   {
-    id: '1.2-eof', title: 'text command plus immediate EOF: gearmand says nothing, gmsup answers then closes',
+    id: '1.2-eof',
+    title: 'text command plus immediate EOF: gearmand says nothing, gmsup answers then closes',
     async run(ctx) {
       const c = await ctx.open();
       c.socket.end('status\n');

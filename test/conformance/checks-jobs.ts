@@ -1,11 +1,22 @@
 // Conformance checks 8-22: submission, assignment, handles, priority order, coalescing and status.
 
 import assert from 'node:assert/strict';
-import { created, expectError, expectNext, expectPacket, fields, handleNumber, nul, submit, type Check } from './harness.js';
+import {
+  created,
+  expectError,
+  expectNext,
+  expectPacket,
+  fields,
+  handleNumber,
+  nul,
+  submit,
+  type Check,
+} from './harness.js';
 
 export const jobChecks: Check[] = [
   {
-    id: '8-10', title: 'fresh handles H(1), H(2); GRAB without abilities -> NO_JOB; CAN_DO + GRAB_JOB -> JOB_ASSIGN',
+    id: '8-10',
+    title: 'fresh handles H(1), H(2); GRAB without abilities -> NO_JOB; CAN_DO + GRAB_JOB -> JOB_ASSIGN',
     async run(ctx) {
       const c = await ctx.open();
       c.req(18, 'fa', '', 'x');
@@ -21,7 +32,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '11-12', title: 'GRAB_JOB_UNIQ carries the unique (empty too); GRAB_JOB_ALL on a plain job -> JOB_ASSIGN_UNIQ',
+    id: '11-12',
+    title: 'GRAB_JOB_UNIQ carries the unique (empty too); GRAB_JOB_ALL on a plain job -> JOB_ASSIGN_UNIQ',
     async run(ctx) {
       const c = await ctx.open();
       const h1 = await submit(c, 18, 'fa', 'uq', 'z');
@@ -38,7 +50,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '13', title: 'SUBMIT_REDUCE_JOB + GRAB_JOB_ALL -> JOB_ASSIGN_ALL with the reducer',
+    id: '13',
+    title: 'SUBMIT_REDUCE_JOB + GRAB_JOB_ALL -> JOB_ASSIGN_ALL with the reducer',
     async run(ctx) {
       const c = await ctx.open();
       c.req(37, 'fa', 'ru', 'red', 'agg', 'dat');
@@ -50,7 +63,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '14', title: 'payload and result bytes with NULs are delivered exactly',
+    id: '14',
+    title: 'payload and result bytes with NULs are delivered exactly',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 7, 'fa', '', Buffer.from('a\0b\0', 'latin1'));
@@ -63,10 +77,18 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '15', title: 'priority order within a function, FIFO within a priority',
+    id: '15',
+    title: 'priority order within a function, FIFO within a priority',
     async run(ctx) {
       const c = await ctx.open();
-      const order: Array<[number, string]> = [[34, 'L1'], [18, 'N1'], [32, 'H1'], [34, 'L2'], [18, 'N2'], [32, 'H2']];
+      const order: Array<[number, string]> = [
+        [34, 'L1'],
+        [18, 'N1'],
+        [32, 'H1'],
+        [34, 'L2'],
+        [18, 'N2'],
+        [32, 'H2'],
+      ];
       for (const [type, data] of order) await submit(c, type, 'pf', '', data);
       const w = await ctx.open();
       w.req(1, 'pf');
@@ -81,7 +103,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '16', title: 'across functions the newest registration wins (1.1.20 order)',
+    id: '16',
+    title: 'across functions the newest registration wins (1.1.20 order)',
     async run(ctx) {
       const c = await ctx.open();
       await submit(c, 32, 'f1', '', 'f1-high');
@@ -94,7 +117,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '17-19', title: 'coalescing onto one handle; GET_STATUS_UNIQUE and GET_STATUS while queued',
+    id: '17-19',
+    title: 'coalescing onto one handle; GET_STATUS_UNIQUE and GET_STATUS while queued',
     async run(ctx) {
       const a = await ctx.open();
       const b = await ctx.open();
@@ -115,7 +139,8 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '20-21', title: 'same unique in another function is a new job; unique "-" keys on the payload; empty never coalesces',
+    id: '20-21',
+    title: 'same unique in another function is a new job; unique "-" keys on the payload; empty never coalesces',
     async run(ctx) {
       const c = await ctx.open();
       const h1 = await submit(c, 18, 'u1', 'K', 'x');
@@ -129,10 +154,11 @@ export const jobChecks: Check[] = [
     },
   },
   {
-    id: '22', title: '64-byte unique accepted (gmsup keeps all 64 bytes; gearmand truncates), 65 refused',
+    id: '22',
+    title: '64-byte unique accepted (gmsup keeps all 64 bytes; gearmand truncates), 65 refused',
     async run(ctx) {
       const c = await ctx.open();
-      const u64 = 'u'.repeat(63) + 'Z';
+      const u64 = `${'u'.repeat(63)}Z`;
       const h = await submit(c, 18, 'uf', u64, 'd');
       c.req(18, 'uf', `${u64}x`, 'd');
       await expectError(c, 'ARGUMENT_TOO_LARGE', 'Unique value too large');

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import type { RawConn } from '../helpers/raw-gearman.js';
 import { created, expectError, expectNext, nul, submit, type Check, type Ctx } from './harness.js';
 
-interface Running { a: RawConn; b: RawConn; bg: RawConn; w: RawConn; h: string }
+interface Running {
+  a: RawConn;
+  b: RawConn;
+  bg: RawConn;
+  w: RawConn;
+  h: string;
+}
 
 /** Two foreground clients (A with the exceptions option if asked) and a background submitter on one job, held by worker W. */
 async function runningJob(ctx: Ctx, aExceptions = false): Promise<Running> {
@@ -28,7 +34,8 @@ async function runningJob(ctx: Ctx, aExceptions = false): Promise<Running> {
 
 export const resultChecks: Check[] = [
   {
-    id: '23-25', title: 'WORK_STATUS/DATA/WARNING/COMPLETE reach every foreground client unchanged; background gets nothing',
+    id: '23-25',
+    title: 'WORK_STATUS/DATA/WARNING/COMPLETE reach every foreground client unchanged; background gets nothing',
     async run(ctx) {
       const { a, b, bg, w, h } = await runningJob(ctx);
       w.req(12, h, '1', '2');
@@ -45,7 +52,10 @@ export const resultChecks: Check[] = [
       w.req(13, h, '');
       for (const c of [a, b]) {
         const p = await c.readPacket();
-        assert.equal(p.bytes.subarray(0, 12).toString('hex'), `005245530000000d${(h.length + 1).toString(16).padStart(8, '0')}`);
+        assert.equal(
+          p.bytes.subarray(0, 12).toString('hex'),
+          `005245530000000d${(h.length + 1).toString(16).padStart(8, '0')}`,
+        );
         assert.equal(p.payload.toString('latin1'), `${h}\0`);
       }
       assert.deepEqual(await bg.barrier(), [], 'the background submitter receives nothing');
@@ -54,7 +64,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '26', title: 'WORK_FAIL h reaches clients as exactly h',
+    id: '26',
+    title: 'WORK_FAIL h reaches clients as exactly h',
     async run(ctx) {
       const { a, b, w, h } = await runningJob(ctx);
       w.req(14, h);
@@ -62,7 +73,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '27', title: 'WORK_EXCEPTION: as-is with the exceptions option, else WORK_FAIL (gearmand adds a NUL; gmsup does not)',
+    id: '27',
+    title: 'WORK_EXCEPTION: as-is with the exceptions option, else WORK_FAIL (gearmand adds a NUL; gmsup does not)',
     async run(ctx) {
       const { a, b, w, h } = await runningJob(ctx, true);
       w.req(25, h, 'boom');
@@ -71,7 +83,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '3.7-repeat', title: 'WORK_FAIL after WORK_EXCEPTION from the same worker: gearmand ERROR, gmsup ignores it',
+    id: '3.7-repeat',
+    title: 'WORK_FAIL after WORK_EXCEPTION from the same worker: gearmand ERROR, gmsup ignores it',
     async run(ctx) {
       const { a, w, h } = await runningJob(ctx);
       w.req(25, h, 'boom');
@@ -82,7 +95,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '28', title: 'unknown handles draw the three JOB_NOT_FOUND texts; the connection stays usable',
+    id: '28',
+    title: 'unknown handles draw the three JOB_NOT_FOUND texts; the connection stays usable',
     async run(ctx) {
       const w = await ctx.open();
       w.req(13, 'H:zz:1', 'r');
@@ -96,7 +110,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '29', title: 'WORK_COMPLETE from a connection that does not hold the job -> JOB_NOT_FOUND; the holder still finishes',
+    id: '29',
+    title: 'WORK_COMPLETE from a connection that does not hold the job -> JOB_NOT_FOUND; the holder still finishes',
     async run(ctx) {
       const { a, w, h } = await runningJob(ctx);
       const other = await ctx.open();
@@ -108,7 +123,8 @@ export const resultChecks: Check[] = [
     },
   },
   {
-    id: '22b', title: 'a coalesced foreground client joining a running job gets the later results',
+    id: '22b',
+    title: 'a coalesced foreground client joining a running job gets the later results',
     async run(ctx) {
       const { a, w, h } = await runningJob(ctx);
       const late = await ctx.open();

@@ -3,7 +3,16 @@
 // keeps the whole name, `shutdown` as an extension).
 
 import assert from 'node:assert/strict';
-import { expectNext, fields, handleNumber, statusLines, submit, waitConnectionCount, type Check, type Ctx } from './harness.js';
+import {
+  expectNext,
+  fields,
+  handleNumber,
+  statusLines,
+  submit,
+  waitConnectionCount,
+  type Check,
+  type Ctx,
+} from './harness.js';
 
 async function taTb(ctx: Ctx) {
   const c = await ctx.open();
@@ -26,7 +35,8 @@ const cmd = async (ctx: Ctx, line: string): Promise<string> => {
 
 export const textChecks: Check[] = [
   {
-    id: '42-43', title: 'status and prioritystatus lines',
+    id: '42-43',
+    title: 'status and prioritystatus lines',
     async run(ctx) {
       const { admin } = await taTb(ctx);
       const status = await statusLines(admin);
@@ -38,7 +48,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '44', title: 'workers lists every connection, abilities newest first',
+    id: '44',
+    title: 'workers lists every connection, abilities newest first',
     async run(ctx) {
       const { admin } = await taTb(ctx);
       const out = await admin.list('workers');
@@ -48,7 +59,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '45', title: 'version, getpid, verbose',
+    id: '45',
+    title: 'version, getpid, verbose',
     async run(ctx) {
       const c = await ctx.open();
       c.send('version\ngetpid\nverbose\n');
@@ -58,13 +70,20 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '46', title: 'show jobs and show unique jobs',
+    id: '46',
+    title: 'show jobs and show unique jobs',
     async run(ctx) {
       const c = await ctx.open();
       const h1 = await submit(c, 18, 'sj', 'u1', 'x');
       const h2 = await submit(c, 18, 'sj', '', 'y');
       const jobs = await c.list('show jobs');
-      assert.deepEqual(jobs.split('\n').filter((l) => l !== '').sort(), [`${h1}\t0\t0\t1`, `${h2}\t0\t0\t1`, '.'].sort());
+      assert.deepEqual(
+        jobs
+          .split('\n')
+          .filter((l) => l !== '')
+          .sort(),
+        [`${h1}\t0\t0\t1`, `${h2}\t0\t0\t1`, '.'].sort(),
+      );
       assert.ok(jobs.endsWith('.\n'));
       const uniques = await c.list('show unique jobs');
       assert.deepEqual(uniques.split('\n').slice(0, -2).sort(), ['', 'u1']);
@@ -72,7 +91,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '47', title: 'cancel job: OK / ERR UNKNOWN_JOB; clients get WORK_FAIL; gmsup removes it from the counts at once',
+    id: '47',
+    title: 'cancel job: OK / ERR UNKNOWN_JOB; clients get WORK_FAIL; gmsup removes it from the counts at once',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 7, 'cj', '', 'x');
@@ -86,7 +106,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '48', title: 'create function and drop function',
+    id: '48',
+    title: 'create function and drop function',
     async run(ctx) {
       const admin = await ctx.open();
       admin.send('create function newf\r\n');
@@ -108,7 +129,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '4.1-drop-queued', title: 'drop function with queued jobs: gearmand orphans them, gmsup refuses',
+    id: '4.1-drop-queued',
+    title: 'drop function with queued jobs: gearmand orphans them, gmsup refuses',
     async run(ctx) {
       const c = await ctx.open();
       await submit(c, 18, 'dq', '', 'x');
@@ -117,14 +139,21 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '49', title: 'error replies: unknown command, shutdown, incomplete maxqueue, bad show',
+    id: '49',
+    title: 'error replies: unknown command, shutdown, incomplete maxqueue, bad show',
     async run(ctx) {
       assert.equal(await cmd(ctx, 'bogus\n'), 'ERR UNKNOWN_COMMAND Unknown+server+commandbogus\r\n');
-      assert.equal(await cmd(ctx, 'maxqueue\n'), 'ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+maxqueue\r\n');
+      assert.equal(
+        await cmd(ctx, 'maxqueue\n'),
+        'ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+maxqueue\r\n',
+      );
       assert.equal(await cmd(ctx, 'show foo\n'), 'ERR UNKNOWN_SHOW_ARGUMENTS\r\n');
       assert.equal(await cmd(ctx, '\n'), 'ERR UNKNOWN_COMMAND Unknown+server+command\r\n');
       assert.equal(await cmd(ctx, 'cancel foo bar\n'), 'ERR UNKNOWN_ERROR\r\n');
-      assert.equal(await cmd(ctx, 'create\n'), 'ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+create\r\n');
+      assert.equal(
+        await cmd(ctx, 'create\n'),
+        'ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+create\r\n',
+      );
       const many = await ctx.open();
       many.send('status a b c d e\n');
       assert.equal(await many.waitClosed(), true);
@@ -132,7 +161,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '49-shutdown', title: 'shutdown graceful: gearmand does not know it; gmsup answers OK and closes',
+    id: '49-shutdown',
+    title: 'shutdown graceful: gearmand does not know it; gmsup answers OK and closes',
     async run(ctx) {
       const admin = await ctx.open();
       const other = await ctx.open();
@@ -147,7 +177,8 @@ export const textChecks: Check[] = [
     },
   },
   {
-    id: '50', title: 'case-insensitive, CR stripped, runs of spaces, pipelined commands',
+    id: '50',
+    title: 'case-insensitive, CR stripped, runs of spaces, pipelined commands',
     async run(ctx) {
       const c = await ctx.open();
       const h = await submit(c, 18, 'pj', '', 'x');

@@ -9,7 +9,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export const wakeupChecks: Check[] = [
   {
-    id: '37', title: 'a sleeping worker gets exactly one NOOP for two submissions',
+    id: '37',
+    title: 'a sleeping worker gets exactly one NOOP for two submissions',
     async run(ctx) {
       const w = await ctx.open();
       w.req(1, 'nf');
@@ -18,11 +19,15 @@ export const wakeupChecks: Check[] = [
       const c = await ctx.open();
       await submit(c, 18, 'nf', '', '1');
       await submit(c, 18, 'nf', '', '2');
-      assert.deepEqual((await w.barrier()).map((p) => p.type), [6]);
+      assert.deepEqual(
+        (await w.barrier()).map((p) => p.type),
+        [6],
+      );
     },
   },
   {
-    id: '38', title: 'a worker that never sent PRE_SLEEP gets no NOOP',
+    id: '38',
+    title: 'a worker that never sent PRE_SLEEP gets no NOOP',
     async run(ctx) {
       const w = await ctx.open();
       w.req(1, 'nf');
@@ -33,7 +38,8 @@ export const wakeupChecks: Check[] = [
     },
   },
   {
-    id: '39', title: 'PRE_SLEEP while a runnable job is queued gets NOOP at once',
+    id: '39',
+    title: 'PRE_SLEEP while a runnable job is queued gets NOOP at once',
     async run(ctx) {
       const c = await ctx.open();
       await submit(c, 18, 'nf', '', '1');
@@ -44,7 +50,8 @@ export const wakeupChecks: Check[] = [
     },
   },
   {
-    id: '40', title: 'maxqueue 2 with one queued job: one more accepted, the next refused with QUEUE_ERROR',
+    id: '40',
+    title: 'maxqueue 2 with one queued job: one more accepted, the next refused with QUEUE_ERROR',
     async run(ctx) {
       const c = await ctx.open();
       await submit(c, 18, 'mq', '', '1');
@@ -56,7 +63,8 @@ export const wakeupChecks: Check[] = [
     },
   },
   {
-    id: '41', title: 'SUBMIT_JOB_EPOCH runs only when due (gmsup also wakes the sleeping worker then)',
+    id: '41',
+    title: 'SUBMIT_JOB_EPOCH runs only when due (gmsup also wakes the sleeping worker then)',
     async run(ctx) {
       const c = await ctx.open();
       const sleeper = await ctx.open();
@@ -73,21 +81,25 @@ export const wakeupChecks: Check[] = [
       await expectNext(w, 10, '');
       if (ctx.gearmand) {
         // gearmand never tells sleepers; only polling finds the job once due.
-        await waitFor(async () => {
-          w.req(9);
-          const r = await w.readPacket();
-          return r.type === 11 ? r : false;
-        }, { timeoutMs: 5000, intervalMs: 200, what: 'epoch job assigned' }).then((r) => expectPacket(r, 11, `${h}\0ep\0fut`));
+        await waitFor(
+          async () => {
+            w.req(9);
+            const r = await w.readPacket();
+            return r.type === 11 ? r : false;
+          },
+          { timeoutMs: 5000, intervalMs: 200, what: 'epoch job assigned' },
+        ).then((r) => expectPacket(r, 11, `${h}\0ep\0fut`));
         return;
       }
-      const woken = (await sleeper.readPacket(5000));
+      const woken = await sleeper.readPacket(5000);
       expectPacket(woken, 6, '');
       sleeper.req(9);
       await expectNext(sleeper, 11, `${h}\0ep\0fut`);
     },
   },
   {
-    id: '3.9-starve', title: 'a future epoch job does not starve a runnable low job (gearmand 1.1.20 answers NO_JOB)',
+    id: '3.9-starve',
+    title: 'a future epoch job does not starve a runnable low job (gearmand 1.1.20 answers NO_JOB)',
     async run(ctx) {
       const c = await ctx.open();
       c.req(36, 'sf', '', String(nowSeconds() + 60), 'later');

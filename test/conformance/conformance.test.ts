@@ -11,10 +11,20 @@ import { textChecks } from './checks-text.js';
 import { wakeupChecks } from './checks-wakeup.js';
 import { startTarget, type Check, type TargetKind } from './harness.js';
 
-const checks: Check[] = [...framingChecks, ...jobChecks, ...resultChecks, ...failureChecks, ...wakeupChecks, ...textChecks];
+const checks: Check[] = [
+  ...framingChecks,
+  ...jobChecks,
+  ...resultChecks,
+  ...failureChecks,
+  ...wakeupChecks,
+  ...textChecks,
+];
 
 for (const kind of ['gmsup', 'gearmand'] as TargetKind[]) {
-  describe(`conformance: ${kind}`, { skip: kind === 'gearmand' ? skipUnless('gearmand') : false, concurrency: 4 }, () => {
+  describe(`conformance: ${kind}`, {
+    skip: kind === 'gearmand' ? skipUnless('gearmand') : false,
+    concurrency: 4,
+  }, () => {
     for (const check of checks) {
       test(`${check.id}. ${check.title}`, async (t) => {
         const ctx = await startTarget(kind, t, check.options);

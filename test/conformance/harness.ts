@@ -46,7 +46,9 @@ export async function startTarget(kind: TargetKind, t: TestContext, options: Tar
     pid = g.process.pid ?? -1;
     t.after(() => g.stop());
   }
-  t.after(() => { for (const c of conns) c.close(); });
+  t.after(() => {
+    for (const c of conns) c.close();
+  });
   return {
     kind,
     gearmand: kind === 'gearmand',
@@ -97,7 +99,13 @@ export async function created(c: RawConn, expectedNumber?: number): Promise<stri
 }
 
 /** Submits (type 7/18/21/...) `fn\0unique\0data` and returns the handle. */
-export async function submit(c: RawConn, type: number, fn: string, unique: string, data: string | Buffer): Promise<string> {
+export async function submit(
+  c: RawConn,
+  type: number,
+  fn: string,
+  unique: string,
+  data: string | Buffer,
+): Promise<string> {
   c.req(type, fn, unique, data);
   return created(c);
 }
@@ -107,10 +115,13 @@ export const fields = (p: RawPacket): string[] => p.payload.toString('latin1').s
 
 /** Polls `status` until the line for `fn` equals `line` (servers process other connections' packets asynchronously). */
 export async function waitStatusLine(admin: RawConn, line: string): Promise<void> {
-  await waitFor(async () => {
-    const s = await admin.list('status');
-    return s.split('\n').includes(line);
-  }, { timeoutMs: 5000, what: `status line ${JSON.stringify(line)}` });
+  await waitFor(
+    async () => {
+      const s = await admin.list('status');
+      return s.split('\n').includes(line);
+    },
+    { timeoutMs: 5000, what: `status line ${JSON.stringify(line)}` },
+  );
 }
 
 export async function statusLines(admin: RawConn): Promise<string[]> {

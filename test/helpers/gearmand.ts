@@ -19,7 +19,10 @@ export async function freePort(): Promise<number> {
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -32,9 +35,13 @@ export interface RunningGearmand {
 
 export async function startGearmand(extraArgs: string[] = [], port?: number): Promise<RunningGearmand> {
   const p = port ?? (await freePort());
-  const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(p), '--log-file=none', '-P', '', ...extraArgs], { stdio: 'ignore' });
+  const child = spawn('gearmand', ['-L', '127.0.0.1', '-p', String(p), '--log-file=none', '-P', '', ...extraArgs], {
+    stdio: 'ignore',
+  });
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   await waitFor(async () => exited || (await canConnect(p)), { timeoutMs: 10_000, what: `gearmand on port ${p}` });
   if (exited) throw new Error(`gearmand exited at start (port ${p})`);
   const stop = async () => {

@@ -46,7 +46,9 @@ export class RawConn {
       this.closed = true;
       this.notify();
     });
-    socket.on('error', () => { /* close follows */ });
+    socket.on('error', () => {
+      /* close follows */
+    });
   }
 
   static open(port: number, host = '127.0.0.1'): Promise<RawConn> {
@@ -95,10 +97,14 @@ export class RawConn {
       if (v !== undefined) return v;
       if (this.closed) throw new Error(`connection closed while waiting for ${what} (buffered: ${this.describe()})`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (buffered: ${this.describe()})`);
+      if (left <= 0)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (buffered: ${this.describe()})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -113,33 +119,45 @@ export class RawConn {
 
   /** Reads the next binary packet. */
   readPacket(timeoutMs = 5000): Promise<RawPacket> {
-    return this.until(() => {
-      if (this.total < 12) return undefined;
-      const head = this.chunks[0].length >= 12 ? this.chunks[0] : this.buf;
-      const size = head.readUInt32BE(8);
-      if (this.total < 12 + size) return undefined;
-      const bytes = this.consume(12 + size);
-      const m = bytes.subarray(0, 4);
-      const magic = m.equals(RES) ? 'RES' : m.equals(REQ) ? 'REQ' : m.toString('hex');
-      return { magic, type: bytes.readUInt32BE(4), payload: bytes.subarray(12), bytes };
-    }, 'a packet', timeoutMs);
+    return this.until(
+      () => {
+        if (this.total < 12) return undefined;
+        const head = this.chunks[0].length >= 12 ? this.chunks[0] : this.buf;
+        const size = head.readUInt32BE(8);
+        if (this.total < 12 + size) return undefined;
+        const bytes = this.consume(12 + size);
+        const m = bytes.subarray(0, 4);
+        const magic = m.equals(RES) ? 'RES' : m.equals(REQ) ? 'REQ' : m.toString('hex');
+        return { magic, type: bytes.readUInt32BE(4), payload: bytes.subarray(12), bytes };
+      },
+      'a packet',
+      timeoutMs,
+    );
   }
 
   /** Reads exactly `n` bytes. */
   readBytes(n: number, timeoutMs = 5000): Promise<Buffer> {
-    return this.until(() => {
-      if (this.total < n) return undefined;
-      return this.consume(n);
-    }, `${n} bytes`, timeoutMs);
+    return this.until(
+      () => {
+        if (this.total < n) return undefined;
+        return this.consume(n);
+      },
+      `${n} bytes`,
+      timeoutMs,
+    );
   }
 
   /** Reads one text line including its `\n` (and `\r` if any). */
   readLine(timeoutMs = 5000): Promise<string> {
-    return this.until(() => {
-      const nl = this.buf.indexOf(0x0a);
-      if (nl < 0) return undefined;
-      return this.consume(nl + 1).toString('latin1');
-    }, 'a text line', timeoutMs);
+    return this.until(
+      () => {
+        const nl = this.buf.indexOf(0x0a);
+        if (nl < 0) return undefined;
+        return this.consume(nl + 1).toString('latin1');
+      },
+      'a text line',
+      timeoutMs,
+    );
   }
 
   /** Reads a list reply up to and including the `.\n` line. */

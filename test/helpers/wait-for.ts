@@ -16,7 +16,9 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      const suffix = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : '';
+      const suffix = lastError
+        ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`
+        : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}${suffix}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -25,7 +27,10 @@ export async function waitFor<T>(
 
 /** Resolves with the first value an emitter-like source passes to `event`, or rejects at the deadline. */
 export function nextEvent<T>(
-  source: { once(event: string, listener: (value: T) => void): unknown; off?(event: string, listener: (value: T) => void): unknown },
+  source: {
+    once(event: string, listener: (value: T) => void): unknown;
+    off?(event: string, listener: (value: T) => void): unknown;
+  },
   event: string,
   timeoutMs = 10_000,
 ): Promise<T> {

@@ -19,7 +19,8 @@ for (const target of targets) {
     let wc: LongProgram;
     let raw: RawWorker;
     let client: GearmanClient;
-    const gearman = (args: string[], input?: string) => runProgram('gearman', [...hostPortArgs(server.port), ...args], { input });
+    const gearman = (args: string[], input?: string) =>
+      runProgram('gearman', [...hostPortArgs(server.port), ...args], { input });
     const gearadmin = (...args: string[]) => runProgram('gearadmin', [...hostPortArgs(server.port), ...args]);
     before(async () => {
       server = await target.start();
@@ -46,8 +47,14 @@ for (const target of targets) {
     });
 
     test('gmsup client -> gearman -w worker', async () => {
-      const results = await Promise.all([client.submit('wc', 'a\nb\n'), client.submit('wc', '1\n2\n3\n4\n', { priority: 'high' })]);
-      assert.deepEqual(results.map((r) => r.toString().trim()), ['2', '4']);
+      const results = await Promise.all([
+        client.submit('wc', 'a\nb\n'),
+        client.submit('wc', '1\n2\n3\n4\n', { priority: 'high' }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.toString().trim()),
+        ['2', '4'],
+      );
     });
 
     test('gearman client -> raw worker: payload bytes, default UUID unique, -u unique, 32 KiB payload', async () => {
@@ -56,7 +63,7 @@ for (const target of targets) {
       assert.equal(plain.stdout.trim(), 'cba');
       const withU = await gearman(['-u', 'my-unique-1', '-f', 't_rev', 'xyz']);
       assert.equal(withU.stdout.trim(), 'zyx');
-      const big = 'q'.repeat(32 * 1024 - 1) + 'E';
+      const big = `${'q'.repeat(32 * 1024 - 1)}E`;
       const bigR = await gearman(['-f', 't_rev'], big);
       assert.equal(bigR.stdout.slice(0, 2), 'Eq');
       const jobs = raw.jobs.slice(before);
@@ -85,7 +92,10 @@ for (const target of targets) {
     });
 
     test('gearman client (no exceptions option) sees a worker exception as a failure, without hanging', {
-      skip: target.name === 'gearmand' ? 'gearmand 1.1.20 sends WORK_FAIL "h\\0" here and the gearman CLI hangs (pinned in conformance)' : false,
+      skip:
+        target.name === 'gearmand'
+          ? 'gearmand 1.1.20 sends WORK_FAIL "h\\0" here and the gearman CLI hangs (pinned in conformance)'
+          : false,
     }, async () => {
       const r = await gearman(['-f', 't_exc', 'x']);
       assert.deepEqual(r, { code: 1, stdout: '', stderr: 'Job failed\n' });
@@ -106,9 +116,15 @@ for (const target of targets) {
     test('gearadmin --create-function / --drop-function', async () => {
       const fn = 't_created';
       assert.equal((await gearadmin('--create-function', fn)).stdout.trim(), 'OK');
-      assert.deepEqual((await adminStatus(server.address)).find((s) => s.name === fn), { name: fn, total: 0, running: 0, availableWorkers: 0 });
+      assert.deepEqual(
+        (await adminStatus(server.address)).find((s) => s.name === fn),
+        { name: fn, total: 0, running: 0, availableWorkers: 0 },
+      );
       assert.equal((await gearadmin('--drop-function', fn)).stdout.trim(), 'OK');
-      assert.equal((await adminStatus(server.address)).find((s) => s.name === fn), undefined);
+      assert.equal(
+        (await adminStatus(server.address)).find((s) => s.name === fn),
+        undefined,
+      );
       const again = await gearadmin('--drop-function', fn);
       assert.match(again.stderr, /Error: function not found/);
     });

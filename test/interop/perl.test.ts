@@ -36,7 +36,8 @@ for (const target of targets) {
 
     test('do_task at normal, high and low priority, with on_status', async () => {
       const out = await perl('do', 'perl_status', 'hi');
-      for (const p of ['normal', 'high', 'low']) assert.deepEqual(out[p], { result: 'status-done:hi', status: ['1/2'] }, p);
+      for (const p of ['normal', 'high', 'low'])
+        assert.deepEqual(out[p], { result: 'status-done:hi', status: ['1/2'] }, p);
     });
 
     test('dispatch_background + get_status', async () => {
@@ -57,7 +58,7 @@ for (const target of targets) {
       assert.equal(r.toString(), 'status-done:x');
       assert.deepEqual(statuses, ['1/2']);
       const many = await Promise.all(Array.from({ length: 20 }, (_, i) => client.submit('perl_rev', `ab${i}`)));
-      many.forEach((b, i) => assert.equal(b.toString(), [...`ab${i}`].reverse().join('')));
+      for (const [i, b] of many.entries()) assert.equal(b.toString(), [...`ab${i}`].reverse().join(''));
     });
 
     // On gearmand a die ends the Perl worker (gearmand answers the WORK_FAIL that follows the
@@ -71,18 +72,27 @@ for (const target of targets) {
         worker = startProgram('perl', [`${FIXTURES}worker.pl`, String(server.port)]);
         await waitForWorkers(server.address, 'perl_die');
       }
-      const gm = await client.submit('perl_die', 'y', { exceptions: true }).then(() => null, (e: unknown) => e);
+      const gm = await client.submit('perl_die', 'y', { exceptions: true }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(gm instanceof JobFailedError && gm.exception?.toString().includes('perl died: y'), String(gm));
     });
 
     test('a worker function that dies: a client without exceptions sees a failure and the worker lives on', {
-      skip: target.name === 'gearmand' ? 'gearmand 1.1.20 kills the Perl worker here and sends WORK_FAIL "h\\0", which Gearman::Client rejects (pinned in conformance)' : false,
+      skip:
+        target.name === 'gearmand'
+          ? 'gearmand 1.1.20 kills the Perl worker here and sends WORK_FAIL "h\\0", which Gearman::Client rejects (pinned in conformance)'
+          : false,
     }, async () => {
       const out = await perl('die', 'perl_die');
       assert.deepEqual(out, { result: null, exception: null, failed: 1 });
       const plain = new GearmanClient({ servers: [server.address] }); // no exceptions option
       try {
-        await assert.rejects(plain.submit('perl_die', 'z', { timeoutMs: 15_000 }), (e) => e instanceof JobFailedError && e.exception === undefined);
+        await assert.rejects(
+          plain.submit('perl_die', 'z', { timeoutMs: 15_000 }),
+          (e) => e instanceof JobFailedError && e.exception === undefined,
+        );
       } finally {
         await plain.close();
       }

@@ -47,7 +47,11 @@ for (const target of targets) {
       const out = await php('background', 'php_queued');
       assert.equal(out.handles.length, 3);
       assert.equal(new Set(out.handles).size, 3);
-      assert.deepEqual(out.status, [[true, false, 0, 0], [true, false, 0, 0], [true, false, 0, 0]]);
+      assert.deepEqual(out.status, [
+        [true, false, 0, 0],
+        [true, false, 0, 0],
+        [true, false, 0, 0],
+      ]);
       assert.deepEqual(out.unknown, [false, false, 0, 0]);
     });
 
@@ -73,7 +77,10 @@ for (const target of targets) {
       const exc = await php('fail', 'php_exc');
       assert.equal(exc.work_exception, true);
       const tasks = await php('tasks', 'php_exc', '1');
-      assert.deepEqual(tasks.events, [['created', 'u0'], ['exception', 'u0', 'php boom: p0']]);
+      assert.deepEqual(tasks.events, [
+        ['created', 'u0'],
+        ['exception', 'u0', 'php boom: p0'],
+      ]);
     });
 
     test('gmsup client -> PHP worker: result, callbacks, fail, exception with and without the option', async () => {
@@ -87,10 +94,19 @@ for (const target of targets) {
       assert.deepEqual(seen, ['1/2', 'data:chunk1', 'warning:careful', '2/2']);
       const one = gmsup();
       const rev = await Promise.all(Array.from({ length: 50 }, (_, i) => one.submit('php_rev', `n${i}`)));
-      rev.forEach((b, i) => assert.equal(b.toString(), [...`n${i}`].reverse().join('')));
-      await assert.rejects(gmsup().submit('php_fail', 'x'), (e) => e instanceof JobFailedError && e.exception === undefined);
-      await assert.rejects(gmsup().submit('php_exc', 'q', { exceptions: true }), (e) => e instanceof JobFailedError && e.exception?.toString() === 'php boom: q');
-      await assert.rejects(gmsup().submit('php_exc', 'q'), (e) => e instanceof JobFailedError && e.exception === undefined);
+      for (const [i, b] of rev.entries()) assert.equal(b.toString(), [...`n${i}`].reverse().join(''));
+      await assert.rejects(
+        gmsup().submit('php_fail', 'x'),
+        (e) => e instanceof JobFailedError && e.exception === undefined,
+      );
+      await assert.rejects(
+        gmsup().submit('php_exc', 'q', { exceptions: true }),
+        (e) => e instanceof JobFailedError && e.exception?.toString() === 'php boom: q',
+      );
+      await assert.rejects(
+        gmsup().submit('php_exc', 'q'),
+        (e) => e instanceof JobFailedError && e.exception === undefined,
+      );
     });
   });
 }

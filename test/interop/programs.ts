@@ -11,7 +11,11 @@ export interface ProgramResult {
   stderr: string;
 }
 
-export function runProgram(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ProgramResult> {
+export function runProgram(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<ProgramResult> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -21,7 +25,11 @@ export function runProgram(cmd: string, args: string[], opts: { input?: string; 
     child.stderr!.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       killGroup(child);
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout=${JSON.stringify(Buffer.concat(out).toString())} stderr=${JSON.stringify(Buffer.concat(err).toString())}`));
+      reject(
+        new Error(
+          `${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout=${JSON.stringify(Buffer.concat(out).toString())} stderr=${JSON.stringify(Buffer.concat(err).toString())}`,
+        ),
+      );
     }, timeoutMs);
     child.once('error', (e) => {
       clearTimeout(timer);
@@ -72,7 +80,10 @@ export function startProgram(cmd: string, args: string[]): LongProgram {
 
 /** Waits until `count` connections on the server have registered `fn`. */
 export async function waitForWorkers(server: string, fn: string, count = 1): Promise<void> {
-  await waitFor(async () => (await adminWorkers(server)).filter((w) => w.functions.includes(fn)).length >= count, { timeoutMs: 10_000, what: `${count} worker(s) for ${fn}` });
+  await waitFor(async () => (await adminWorkers(server)).filter((w) => w.functions.includes(fn)).length >= count, {
+    timeoutMs: 10_000,
+    what: `${count} worker(s) for ${fn}`,
+  });
 }
 
 export function hostPortArgs(port: number): string[] {

@@ -18,7 +18,8 @@ import { RED, Tmux, colourOf } from './tmux.js';
 const WORKERS = {
   'echo.mjs': 'export default async (payload) => payload;\n',
   // Holds its job until the job is aborted (daemon stop), so queue counts stay still while we compare.
-  'hold.mjs': 'export default (payload, job) => new Promise((resolve) => job.signal.addEventListener("abort", () => resolve("aborted")));\n',
+  'hold.mjs':
+    'export default (payload, job) => new Promise((resolve) => job.signal.addEventListener("abort", () => resolve("aborted")));\n',
   'broken.mjs': 'throw new Error("broken on purpose at load");\n',
 };
 
@@ -62,7 +63,9 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
   const client = new GearmanClient({ servers: [server] });
   t.after(() => client.close());
   let flowing = true;
-  t.after(() => { flowing = false; });
+  t.after(() => {
+    flowing = false;
+  });
   const trickle = (async () => {
     for (let i = 0; i < 100_000 && flowing; i++) {
       await client.submit('echo', `job ${i}`).catch(() => undefined);
@@ -78,34 +81,57 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
   const screen = () => tmux.capture();
 
   await t.test('one row per instance with its pid; FATAL in red with its reason', async () => {
-    const snap = await waitFor(async () => {
-      const s = await status(cfg);
-      return s.instances.filter((i) => i.name === 'echo' && i.state === 'RUNNING').length === 2 && s.instances.some((i) => i.state === 'FATAL') ? s : null;
-    }, { timeoutMs: 30_000, what: 'echo running and broken FATAL' });
+    const snap = await waitFor(
+      async () => {
+        const s = await status(cfg);
+        return s.instances.filter((i) => i.name === 'echo' && i.state === 'RUNNING').length === 2 &&
+          s.instances.some((i) => i.state === 'FATAL')
+          ? s
+          : null;
+      },
+      { timeoutMs: 30_000, what: 'echo running and broken FATAL' },
+    );
     for (const inst of snap.instances.filter((i) => i.state === 'RUNNING')) {
-      await waitFor(() => rowOf(screen(), inst.name, inst.index)?.includes(` ${inst.pid} RUNNING`), { what: `row ${inst.name}/${inst.index} with pid ${inst.pid}: ${screen().join('\n')}` });
+      await waitFor(() => rowOf(screen(), inst.name, inst.index)?.includes(` ${inst.pid} RUNNING`), {
+        what: `row ${inst.name}/${inst.index} with pid ${inst.pid}: ${screen().join('\n')}`,
+      });
     }
-    const fatalRow = await waitFor(() => tmux.captureColours().find((r) => /^[ >]broken\s+0\s.*FATAL/.test(r.text)), { what: 'the FATAL row' });
-    assert.ok(RED.has(colourOf(fatalRow, 'FATAL') ?? -1), `FATAL drawn in red: ${JSON.stringify(fatalRow.fg.slice(0, 60))}`);
+    const fatalRow = await waitFor(() => tmux.captureColours().find((r) => /^[ >]broken\s+0\s.*FATAL/.test(r.text)), {
+      what: 'the FATAL row',
+    });
+    assert.ok(
+      RED.has(colourOf(fatalRow, 'FATAL') ?? -1),
+      `FATAL drawn in red: ${JSON.stringify(fatalRow.fg.slice(0, 60))}`,
+    );
     assert.match(fatalRow.text, /FATAL\s+\S+\s+\d+ \S/, 'a reason follows the FATAL state');
   });
 
   await t.test('queue counts match the job server status; a function without workers is flagged in red', async () => {
-    await waitFor(async () => {
-      const st = await adminStatus(server);
-      const lines = screen();
-      return ['hold', 'parked'].every((fn) => {
-        const s = st.find((f) => f.name === fn);
-        if (!s) return false;
-        const want = new RegExp(`^${server.replace(/\./g, '\\.')}\\s+${fn}\\s+${s.total - s.running}\\s+${s.running}\\s+${s.availableWorkers}(\\s|$)`);
-        return lines.some((l) => want.test(l));
-      });
-    }, { timeoutMs: 20_000, what: `queue rows equal to adminStatus: ${screen().join('\n')}` });
+    await waitFor(
+      async () => {
+        const st = await adminStatus(server);
+        const lines = screen();
+        return ['hold', 'parked'].every((fn) => {
+          const s = st.find((f) => f.name === fn);
+          if (!s) return false;
+          const want = new RegExp(
+            `^${server.replace(/\./g, '\\.')}\\s+${fn}\\s+${s.total - s.running}\\s+${s.running}\\s+${s.availableWorkers}(\\s|$)`,
+          );
+          return lines.some((l) => want.test(l));
+        });
+      },
+      { timeoutMs: 20_000, what: `queue rows equal to adminStatus: ${screen().join('\n')}` },
+    );
     const holdRow = screen().find((l) => /\shold\s/.test(l) && l.startsWith('127.'));
     assert.match(holdRow ?? '', /hold\s+2\s+1\s+1/, 'hold: 2 queued, 1 running, 1 worker');
-    const parked = await waitFor(() => tmux.captureColours().find((r) => /\sparked\s+4\s+0\s+0\s+\S/.test(r.text)), { timeoutMs: 30_000, what: `parked alarmed: ${screen().join('\n')}` });
+    const parked = await waitFor(() => tmux.captureColours().find((r) => /\sparked\s+4\s+0\s+0\s+\S/.test(r.text)), {
+      timeoutMs: 30_000,
+      what: `parked alarmed: ${screen().join('\n')}`,
+    });
     assert.ok(RED.has(colourOf(parked, 'parked') ?? -1), 'the alarmed queue row is red');
-    await waitFor(() => /\d+(\.\d)?k? jobs\/s/.test(screen()[0]) && !/ 0 jobs\/s/.test(screen()[0]), { what: `a non-zero job rate in the header: ${screen()[0]}` });
+    await waitFor(() => /\d+(\.\d)?k? jobs\/s/.test(screen()[0]) && !/ 0 jobs\/s/.test(screen()[0]), {
+      what: `a non-zero job rate in the header: ${screen()[0]}`,
+    });
   });
 
   await t.test('r restarts the selected instance (its pid changes on screen)', async () => {
@@ -115,33 +141,54 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
       await waitFor(() => screen().some((l) => l.startsWith('>')), { what: 'a selected row' });
       if (!rowOf(screen(), 'echo', 0)?.startsWith('>')) tmux.keys('j');
     }
-    await waitFor(() => rowOf(screen(), 'echo', 0)?.startsWith('>'), { what: `echo/0 selected: ${screen().join('\n')}` });
+    await waitFor(() => rowOf(screen(), 'echo', 0)?.startsWith('>'), {
+      what: `echo/0 selected: ${screen().join('\n')}`,
+    });
     tmux.keys('r');
-    const after = await waitFor(async () => {
-      const inst = (await status(cfg)).instances.find((i) => i.name === 'echo' && i.index === 0 && i.state === 'RUNNING');
-      return inst && inst.pid !== before.pid ? inst : null;
-    }, { timeoutMs: 20_000, what: 'echo/0 with a new pid' });
-    await waitFor(() => rowOf(screen(), 'echo', 0)?.includes(` ${after.pid} RUNNING`), { what: `new pid ${after.pid} on screen` });
-    await waitFor(() => screen().some((l) => /restart echo\/0: ok/.test(l)), { what: 'the outcome in the status line' });
+    const after = await waitFor(
+      async () => {
+        const inst = (await status(cfg)).instances.find(
+          (i) => i.name === 'echo' && i.index === 0 && i.state === 'RUNNING',
+        );
+        return inst && inst.pid !== before.pid ? inst : null;
+      },
+      { timeoutMs: 20_000, what: 'echo/0 with a new pid' },
+    );
+    await waitFor(() => rowOf(screen(), 'echo', 0)?.includes(` ${after.pid} RUNNING`), {
+      what: `new pid ${after.pid} on screen`,
+    });
+    await waitFor(() => screen().some((l) => /restart echo\/0: ok/.test(l)), {
+      what: 'the outcome in the status line',
+    });
   });
 
   await t.test('+ scales the selected worker (one more row), - scales back', async () => {
     const count = (s: Snapshot) => s.instances.filter((i) => i.name === 'echo').length;
     const rows = () => screen().filter((l) => /^[ >]echo\s+\d+\s/.test(l)).length;
     tmux.keys('+');
-    await waitFor(async () => count(await status(cfg)) === 3 && rows() === 3, { timeoutMs: 20_000, what: `3 echo rows: ${screen().join('\n')}` });
+    await waitFor(async () => count(await status(cfg)) === 3 && rows() === 3, {
+      timeoutMs: 20_000,
+      what: `3 echo rows: ${screen().join('\n')}`,
+    });
     await waitFor(() => screen().some((l) => /scale echo to 3: ok/.test(l)), { what: 'scale outcome' });
     tmux.keys('-');
-    await waitFor(async () => count(await status(cfg)) === 2 && rows() === 2, { timeoutMs: 20_000, what: `2 echo rows again: ${screen().join('\n')}` });
+    await waitFor(async () => count(await status(cfg)) === 2 && rows() === 2, {
+      timeoutMs: 20_000,
+      what: `2 echo rows again: ${screen().join('\n')}`,
+    });
   });
 
   await t.test('/ filters the rows by name; Esc clears the filter', async () => {
     const echoRows = () => screen().filter((l) => /^[ >]echo\s+\d+\s/.test(l)).length;
     tmux.keys('/');
-    await waitFor(() => screen().some((l) => l.startsWith('filter: /')), { what: `the filter prompt: ${screen().join('\n')}` });
+    await waitFor(() => screen().some((l) => l.startsWith('filter: /')), {
+      what: `the filter prompt: ${screen().join('\n')}`,
+    });
     tmux.type('brok');
     tmux.keys('Enter');
-    await waitFor(() => screen().some((l) => /^[ >]broken\s+0\s/.test(l)) && echoRows() === 0, { what: `only broken rows: ${screen().join('\n')}` });
+    await waitFor(() => screen().some((l) => /^[ >]broken\s+0\s/.test(l)) && echoRows() === 0, {
+      what: `only broken rows: ${screen().join('\n')}`,
+    });
     assert.ok(!screen().some((l) => /^127\.\S+\s+hold\s/.test(l)), 'queue rows are filtered too');
     tmux.keys('/');
     tmux.keys('Escape');
@@ -149,25 +196,45 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
   });
 
   await t.test('resize: the layout follows the window (80x24, then 120x40)', async () => {
-    for (const [w, h] of [[80, 24], [120, 40]]) {
+    for (const [w, h] of [
+      [80, 24],
+      [120, 40],
+    ]) {
       tmux.resize(w, h);
-      await waitFor(() => {
-        const s = screen();
-        return s.length === h && s[h - 1].startsWith('q quit') && s[0].startsWith('gmsup pid') && s.some((l) => l.startsWith(' WORKER') && l.trimEnd().endsWith(w >= 90 ? 'REG' : 'JOB'));
-      }, { what: `layout at ${w}x${h}: ${screen().join('\n')}` });
+      await waitFor(
+        () => {
+          const s = screen();
+          return (
+            s.length === h &&
+            s[h - 1].startsWith('q quit') &&
+            s[0].startsWith('gmsup pid') &&
+            s.some((l) => l.startsWith(' WORKER') && l.trimEnd().endsWith(w >= 90 ? 'REG' : 'JOB'))
+          );
+        },
+        { what: `layout at ${w}x${h}: ${screen().join('\n')}` },
+      );
     }
   });
 
-  await t.test('disconnect: the daemon stops -> "DISCONNECTED", nothing broken; it returns -> reconnected', async () => {
-    const oldPid = (await status(cfg)).daemon.pid;
-    await stopDaemon(cfg, oldPid);
-    await waitFor(() => screen()[0].includes('DISCONNECTED'), { timeoutMs: 20_000, what: `DISCONNECTED: ${screen()[0]}` });
-    const s = screen();
-    assert.ok(s[s.length - 1].startsWith('q quit'), 'the help line is still in place');
-    assert.equal(tmux.paneDead(), false, 'the dashboard is still running');
-    const newPid = await startDaemon(t, cfg);
-    await waitFor(() => screen()[0].startsWith(`gmsup pid ${newPid} `), { timeoutMs: 20_000, what: `reconnected to ${newPid}: ${screen()[0]}` });
-  });
+  await t.test(
+    'disconnect: the daemon stops -> "DISCONNECTED", nothing broken; it returns -> reconnected',
+    async () => {
+      const oldPid = (await status(cfg)).daemon.pid;
+      await stopDaemon(cfg, oldPid);
+      await waitFor(() => screen()[0].includes('DISCONNECTED'), {
+        timeoutMs: 20_000,
+        what: `DISCONNECTED: ${screen()[0]}`,
+      });
+      const s = screen();
+      assert.ok(s[s.length - 1].startsWith('q quit'), 'the help line is still in place');
+      assert.equal(tmux.paneDead(), false, 'the dashboard is still running');
+      const newPid = await startDaemon(t, cfg);
+      await waitFor(() => screen()[0].startsWith(`gmsup pid ${newPid} `), {
+        timeoutMs: 20_000,
+        what: `reconnected to ${newPid}: ${screen()[0]}`,
+      });
+    },
+  );
 
   await t.test('q quits with exit code 0', async () => {
     tmux.keys('q');

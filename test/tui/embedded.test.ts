@@ -17,19 +17,29 @@ import { Tmux } from './tmux.js';
 async function embedded(t: TestContext) {
   const dir = tempDir(t);
   const port = await freePort();
-  const cfg = writeConfig(dir, `server:\n  listen: 127.0.0.1:${port}\nworkers:\n  echo:\n    module: echo.mjs\n    instances: 2\n    stop_timeout: 1s\n`, {
-    'echo.mjs': 'export default async (payload) => payload;\n',
-  });
+  const cfg = writeConfig(
+    dir,
+    `server:\n  listen: 127.0.0.1:${port}\nworkers:\n  echo:\n    module: echo.mjs\n    instances: 2\n    stop_timeout: 1s\n`,
+    {
+      'echo.mjs': 'export default async (payload) => payload;\n',
+    },
+  );
   const exitFile = join(dir, 'exit');
   const tmux = Tmux.start(t, `node ${BIN} start ${cfg} --tui; echo $? > ${exitFile}`, 100, 30);
   const snap = await waitFor(() => status(cfg), { timeoutMs: 20_000, what: 'the embedded daemon to answer' });
   t.after(() => stopDaemon(cfg, snap.daemon.pid));
   const screen = () => tmux.capture();
-  await waitFor(() => screen().filter((l) => /^[ >]echo\s+\d+\s+\d+ RUNNING/.test(l)).length === 2, { timeoutMs: 20_000, what: `2 running rows: ${screen().join('\n')}` });
+  await waitFor(() => screen().filter((l) => /^[ >]echo\s+\d+\s+\d+ RUNNING/.test(l)).length === 2, {
+    timeoutMs: 20_000,
+    what: `2 running rows: ${screen().join('\n')}`,
+  });
   return { cfg, tmux, screen, exitFile, daemonPid: snap.daemon.pid };
 }
 
-test('start --tui: the help line names q and d; q asks, n keeps the daemon, y stops it', { skip: skipUnless('tmux'), timeout: 120_000 }, async (t) => {
+test('start --tui: the help line names q and d; q asks, n keeps the daemon, y stops it', {
+  skip: skipUnless('tmux'),
+  timeout: 120_000,
+}, async (t) => {
   const { cfg, tmux, screen, exitFile } = await embedded(t);
   assert.ok(screen().at(-1)!.startsWith('q stop daemon  d detach'), screen().at(-1));
   tmux.keys('q');
@@ -45,27 +55,54 @@ test('start --tui: the help line names q and d; q asks, n keeps the daemon, y st
   await assert.rejects(status(cfg), /no daemon/);
 });
 
-test('start --tui: d detaches, the daemon keeps running without the terminal', { skip: skipUnless('tmux'), timeout: 120_000 }, async (t) => {
+test('start --tui: d detaches, the daemon keeps running without the terminal', {
+  skip: skipUnless('tmux'),
+  timeout: 120_000,
+}, async (t) => {
   const { cfg, tmux, screen, exitFile, daemonPid } = await embedded(t);
   tmux.keys('d');
-  await waitFor(() => tmux.paneDead(), { timeoutMs: 10_000, what: `the dashboard to exit on d: ${screen().join('\n')}` });
+  await waitFor(() => tmux.paneDead(), {
+    timeoutMs: 10_000,
+    what: `the dashboard to exit on d: ${screen().join('\n')}`,
+  });
   assert.equal(readFileSync(exitFile, 'utf8').trim(), '0');
   assert.equal((await status(cfg)).daemon.pid, daemonPid);
   const r = await runCli(['stop', cfg]);
   assert.equal(r.code, 0, r.stderr);
-  await waitFor(async () => { try { await status(cfg); return false; } catch { return true; } }, { timeoutMs: 30_000, what: 'the daemon to exit after stop' });
+  await waitFor(
+    async () => {
+      try {
+        await status(cfg);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { timeoutMs: 30_000, what: 'the daemon to exit after stop' },
+  );
 });
 
-function runWithoutTty(args: string[], t: TestContext): Promise<{ code: number | null; stderr: string; hung: boolean }> {
+function runWithoutTty(
+  args: string[],
+  t: TestContext,
+): Promise<{ code: number | null; stderr: string; hung: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     let exited = false;
     let hung = false;
-    child.once('exit', (code) => { exited = true; resolve({ code, stderr, hung }); });
+    child.once('exit', (code) => {
+      exited = true;
+      resolve({ code, stderr, hung });
+    });
     // If it hangs (a daemon started before the check), stop it like a user would: SIGTERM drains.
-    const timer = setTimeout(() => { hung = true; child.kill('SIGTERM'); }, 6_000);
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGTERM');
+    }, 6_000);
     t.after(async () => {
       clearTimeout(timer);
       if (!exited) child.kill('SIGKILL');
@@ -76,7 +113,11 @@ function runWithoutTty(args: string[], t: TestContext): Promise<{ code: number |
 async function noTtyConfig(t: TestContext): Promise<string> {
   const dir = tempDir(t);
   const port = await freePort();
-  return writeConfig(dir, `server:\n  listen: 127.0.0.1:${port}\nworkers:\n  echo:\n    module: echo.mjs\n    instances: 1\n`, { 'echo.mjs': 'export default async (p) => p;\n' });
+  return writeConfig(
+    dir,
+    `server:\n  listen: 127.0.0.1:${port}\nworkers:\n  echo:\n    module: echo.mjs\n    instances: 1\n`,
+    { 'echo.mjs': 'export default async (p) => p;\n' },
+  );
 }
 
 async function expectNoTty(args: string[], t: TestContext): Promise<void> {

@@ -11,8 +11,24 @@ export class Tmux {
   static start(t: TestContext, command: string, width: number, height: number, env: Record<string, string> = {}): Tmux {
     const tmux = new Tmux(`gmsup-tui-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     t.after(() => tmux.kill());
-    const envArgs = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    tmux.run(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), ...envArgs, command]);
+    const envArgs = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env }).flatMap(([k, v]) => [
+      '-e',
+      `${k}=${v}`,
+    ]);
+    tmux.run([
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      ...envArgs,
+      command,
+    ]);
     // Keep the pane when the command exits so its last screen can still be captured.
     tmux.run(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
     return tmux;
@@ -20,7 +36,8 @@ export class Tmux {
 
   run(args: string[]): string {
     const r = spawnSync('tmux', ['-L', this.socketName, ...args], { encoding: 'utf8', timeout: 10_000 });
-    if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr || r.error?.message || `status ${r.status}`}`);
+    if (r.status !== 0)
+      throw new Error(`tmux ${args.join(' ')}: ${r.stderr || r.error?.message || `status ${r.status}`}`);
     return r.stdout;
   }
 
@@ -80,8 +97,10 @@ export function parseSgrLine(raw: string): ColourRow {
       if (n === 0 || n === 39) cur = null;
       else if (n >= 30 && n <= 37) cur = n - 30;
       else if (n >= 90 && n <= 97) cur = n - 90 + 8;
-      else if (n === 38 && p[i + 1] === 5) { cur = p[i + 2]; i += 2; }
-      else if (n === 38 && p[i + 1] === 2) i += 4;
+      else if (n === 38 && p[i + 1] === 5) {
+        cur = p[i + 2];
+        i += 2;
+      } else if (n === 38 && p[i + 1] === 2) i += 4;
       else if (n === 48 && p[i + 1] === 5) i += 2;
       else if (n === 48 && p[i + 1] === 2) i += 4;
     }

@@ -27,7 +27,8 @@ export async function run(argv: string[]): Promise<number> {
   const line = positionals.join(' ');
   const servers = parseServerList(values.servers ?? '127.0.0.1:4730').map(formatHostPort);
   const replyTimeoutMs = values.timeout !== undefined ? Number(values.timeout) : undefined;
-  if (replyTimeoutMs !== undefined && !(replyTimeoutMs > 0)) throw new GmsupError('USAGE', '--timeout must be a positive number of milliseconds');
+  if (replyTimeoutMs !== undefined && !(replyTimeoutMs > 0))
+    throw new GmsupError('USAGE', '--timeout must be a positive number of milliseconds');
   // Ask every server at once; print in the order given.
   const replies = await Promise.allSettled(servers.map((s) => adminCommand(s, line, { replyTimeoutMs })));
   let exit = 0;
@@ -37,7 +38,9 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(r.value);
       if (r.value.startsWith('ERR ')) exit ||= 6;
     } else {
-      process.stderr.write(`gmsup admin: ${servers[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}\n`);
+      process.stderr.write(
+        `gmsup admin: ${servers[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}\n`,
+      );
       exit ||= exitCodeOf(r.reason);
     }
   });

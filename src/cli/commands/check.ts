@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = await loadConfig(file); // throws CONFIG_INVALID (exit 2) listing every problem
   const total = config.programs.reduce((n, p) => n + p.instances, 0);
   process.stdout.write(`${file}: OK (${config.programs.length} worker(s), ${total} instance(s))\n`);
-  let daemon;
+  let daemon: Awaited<ReturnType<typeof connectDaemon>>;
   try {
     daemon = await connectDaemon(values.running ?? file);
   } catch (err) {

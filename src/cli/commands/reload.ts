@@ -4,7 +4,8 @@ import { parseCommandArgs } from '../args.js';
 import { withDaemon } from '../../control/connect.js';
 import type { ReloadPlanEntry } from '../../control/protocol.js';
 
-const HELP = 'Usage: gmsup reload [FILE]\n  Re-reads FILE (default ./workers.yaml) in the running daemon and applies the changes.';
+const HELP =
+  'Usage: gmsup reload [FILE]\n  Re-reads FILE (default ./workers.yaml) in the running daemon and applies the changes.';
 
 export function formatPlan(plan: ReloadPlanEntry[]): string {
   if (plan.length === 0) return 'no workers\n';

@@ -15,23 +15,31 @@ Runs the embedded Gearman job server (default 127.0.0.1:4730) until SIGINT or SI
   --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    listen: { type: 'string' },
-    'job-handle-prefix': { type: 'string' },
-    'max-packet-size': { type: 'string' },
-    verbose: { type: 'boolean' },
-  }, HELP);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      listen: { type: 'string' },
+      'job-handle-prefix': { type: 'string' },
+      'max-packet-size': { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+    HELP,
+  );
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw new GmsupError('USAGE', `unexpected argument ${JSON.stringify(positionals[0])}\n${HELP}`);
+  if (positionals.length > 0)
+    throw new GmsupError('USAGE', `unexpected argument ${JSON.stringify(positionals[0])}\n${HELP}`);
   const hp = parseHostPort(values.listen ?? '127.0.0.1:4730');
   let maxPacketBytes: number | undefined;
   if (values['max-packet-size'] !== undefined) {
     const text = values['max-packet-size'];
     if (!/^\d+$/.test(text) || Number(text) < 64 || Number(text) > 0xffffffff) {
-      throw new GmsupError('USAGE', `--max-packet-size must be a byte count between 64 and 4294967295, got ${JSON.stringify(text)}`);
+      throw new GmsupError(
+        'USAGE',
+        `--max-packet-size must be a byte count between 64 and 4294967295, got ${JSON.stringify(text)}`,
+      );
     }
     maxPacketBytes = Number(text);
   }

@@ -23,7 +23,11 @@ const DETACH_READY_TIMEOUT_MS = 30_000;
 const STOP_WAIT_MS = 120_000;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { daemon: { type: 'boolean' }, tui: { type: 'boolean' } }, HELP);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { daemon: { type: 'boolean' }, tui: { type: 'boolean' } },
+    HELP,
+  );
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -32,7 +36,12 @@ export async function run(argv: string[]): Promise<number> {
   const file = resolveConfigFile(positionals[0]);
   if (values.daemon) return detach(file);
   if (values.tui) return withDashboard(file);
-  const code = await runDaemon({ configFile: file, out: (t) => { process.stdout.write(t); } });
+  const code = await runDaemon({
+    configFile: file,
+    out: (t) => {
+      process.stdout.write(t);
+    },
+  });
   exitSoon(code);
   return code;
 }
@@ -50,10 +59,16 @@ async function detach(file: string, quiet = false): Promise<number> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const logFile = daemonLogPath(stateDir);
   const fd = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [BIN, 'start', file], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, GMSUP_DETACHED: '1' } });
+  const child = spawn(process.execPath, [BIN, 'start', file], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, GMSUP_DETACHED: '1' },
+  });
   closeSync(fd);
   let exited: number | null = null;
-  child.once('exit', (code) => { exited = code ?? 1; });
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
   child.unref();
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -67,7 +82,10 @@ async function detach(file: string, quiet = false): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new GmsupError('TIMEOUT', `the daemon did not answer within ${DETACH_READY_TIMEOUT_MS} ms (pid ${child.pid}); see ${logFile}`);
+  throw new GmsupError(
+    'TIMEOUT',
+    `the daemon did not answer within ${DETACH_READY_TIMEOUT_MS} ms (pid ${child.pid}); see ${logFile}`,
+  );
 }
 
 /**

@@ -50,11 +50,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [fn, data, ...extra] = positionals;
   if (!fn) throw new GmsupError('USAGE', `missing FUNCTION\n${HELP}`);
-  if (extra.length > 0) throw new GmsupError('USAGE', `unexpected arguments ${JSON.stringify(extra)} (quote DATA)\n${HELP}`);
+  if (extra.length > 0)
+    throw new GmsupError('USAGE', `unexpected arguments ${JSON.stringify(extra)} (quote DATA)\n${HELP}`);
   if (values.high && values.low) throw new GmsupError('USAGE', '--high and --low exclude each other');
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
-    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) <= 0) throw new GmsupError('USAGE', `--timeout must be a positive number of milliseconds, got ${JSON.stringify(values.timeout)}`);
+    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) <= 0)
+      throw new GmsupError(
+        'USAGE',
+        `--timeout must be a positive number of milliseconds, got ${JSON.stringify(values.timeout)}`,
+      );
     timeoutMs = Number(values.timeout);
   }
   const priority: Priority = values.high ? 'high' : values.low ? 'low' : 'normal';

@@ -54,7 +54,8 @@ export function splitCommand(text: string): string[] {
 
 function positiveInt(value: string | undefined, name: string): number | null {
   if (value === undefined) return null;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new GmsupError('USAGE', `--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) <= 0)
+    throw new GmsupError('USAGE', `--${name} must be a positive integer, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -85,8 +86,11 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
   );
   const [fn, ...rest] = positionals;
   if (!fn) throw new GmsupError('USAGE', `missing FUNCTION\n${HELP}`);
-  const chosen = [values.module, values.command, values.process, rest.length > 0 ? 'argv' : undefined].filter((v) => v !== undefined);
-  if (chosen.length !== 1) throw new GmsupError('USAGE', `give exactly one of --module, --command, --process or -- CMD ARGS\n${HELP}`);
+  const chosen = [values.module, values.command, values.process, rest.length > 0 ? 'argv' : undefined].filter(
+    (v) => v !== undefined,
+  );
+  if (chosen.length !== 1)
+    throw new GmsupError('USAGE', `give exactly one of --module, --command, --process or -- CMD ARGS\n${HELP}`);
   const shell = values.shell ?? false;
   let kind: WorkerKind = 'command';
   let command: string[] | undefined;
@@ -129,7 +133,8 @@ export async function run(argv: string[]): Promise<number> {
     sendExceptions,
     log,
     onEvent: (msg) => {
-      if (msg.type === 'server:state') log(`${msg.server} ${msg.connected ? 'registered' : `down${msg.error ? `: ${msg.error}` : ''}`}`);
+      if (msg.type === 'server:state')
+        log(`${msg.server} ${msg.connected ? 'registered' : `down${msg.error ? `: ${msg.error}` : ''}`}`);
     },
   });
   let signals = 0;

@@ -7,7 +7,9 @@ import { buildLoadgen, canBuildLoadgen, runLoadgen, startWorkers } from '../../.
 import { GMSUP, gearmand, startTarget, waitForWorkers } from '../../../bench/lib/server-targets.js';
 import { skipUnless } from '../../helpers/external.js';
 
-const skip = skipUnless('gearmand') || (canBuildLoadgen() ? false : 'needs gcc and libgearman headers; install with: apt-get install -y gcc libgearman-dev');
+const skip =
+  skipUnless('gearmand') ||
+  (canBuildLoadgen() ? false : 'needs gcc and libgearman headers; install with: apt-get install -y gcc libgearman-dev');
 const JOBS = 200;
 
 for (const spec of [GMSUP, gearmand([])]) {
@@ -19,18 +21,41 @@ for (const spec of [GMSUP, gearmand([])]) {
     const port = server.port;
 
     const pool = startWorkers(loadgen.binPath, { port, fn: 'smoke_echo', threads: 4, maxSeconds: 30 });
-    t.after(async () => { await pool.stop().catch(() => undefined); });
+    t.after(async () => {
+      await pool.stop().catch(() => undefined);
+    });
     await waitForWorkers(port, 'smoke_echo', 4);
-    const fg = await runLoadgen(loadgen.binPath, 'fg', { port, fn: 'smoke_echo', threads: 16, jobs: JOBS, sizeBytes: 100, maxSeconds: 20 });
+    const fg = await runLoadgen(loadgen.binPath, 'fg', {
+      port,
+      fn: 'smoke_echo',
+      threads: 16,
+      jobs: JOBS,
+      sizeBytes: 100,
+      maxSeconds: 20,
+    });
     assert.equal(fg.errors, 0);
     assert.equal(fg.jobs, JOBS);
     assert.ok(fg.p99_ms !== undefined && fg.p99_ms > 0 && fg.max_ms! >= fg.p99_ms);
     const workers = await pool.stop();
     assert.equal(workers.jobs, JOBS, 'the echo workers saw every job exactly once');
 
-    const bg = await runLoadgen(loadgen.binPath, 'bg', { port, fn: 'smoke_bg', threads: 4, jobs: JOBS, sizeBytes: 100, batch: 50, maxSeconds: 20 });
+    const bg = await runLoadgen(loadgen.binPath, 'bg', {
+      port,
+      fn: 'smoke_bg',
+      threads: 4,
+      jobs: JOBS,
+      sizeBytes: 100,
+      batch: 50,
+      maxSeconds: 20,
+    });
     assert.deepEqual([bg.jobs, bg.errors], [JOBS, 0]);
-    const drain = await runLoadgen(loadgen.binPath, 'work', { port, fn: 'smoke_bg', threads: 4, jobs: JOBS, maxSeconds: 20 });
+    const drain = await runLoadgen(loadgen.binPath, 'work', {
+      port,
+      fn: 'smoke_bg',
+      threads: 4,
+      jobs: JOBS,
+      maxSeconds: 20,
+    });
     assert.equal(drain.jobs, JOBS);
     assert.equal(drain.timed_out, false);
   });

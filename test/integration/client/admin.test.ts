@@ -2,7 +2,14 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminClient, GearmanClient, adminCommand, adminStatus, adminWorkers, adminValue } from '../../../src/client/index.js';
+import {
+  AdminClient,
+  GearmanClient,
+  adminCommand,
+  adminStatus,
+  adminWorkers,
+  adminValue,
+} from '../../../src/client/index.js';
 import { GmsupError } from '../../../src/shared/errors.js';
 import { startRawWorker, type RawWorker } from './raw-worker.js';
 import { targets, type RunningServer } from './targets.js';
@@ -27,13 +34,22 @@ for (const target of targets) {
 
     test('status lists functions with counts', async () => {
       const st = await adminStatus(server.address);
-      assert.deepEqual(st.find((s) => s.name === 'adm_q'), { name: 'adm_q', total: 2, running: 0, availableWorkers: 0 });
-      assert.deepEqual(st.find((s) => s.name === 'adm_w'), { name: 'adm_w', total: 0, running: 0, availableWorkers: 1 });
+      assert.deepEqual(
+        st.find((s) => s.name === 'adm_q'),
+        { name: 'adm_q', total: 2, running: 0, availableWorkers: 0 },
+      );
+      assert.deepEqual(
+        st.find((s) => s.name === 'adm_w'),
+        { name: 'adm_w', total: 0, running: 0, availableWorkers: 1 },
+      );
     });
 
     test('workers lists the worker with its function', async () => {
       const ws = await adminWorkers(server.address);
-      assert.ok(ws.some((w) => w.functions.includes('adm_w') && w.ip === '127.0.0.1'), JSON.stringify(ws));
+      assert.ok(
+        ws.some((w) => w.functions.includes('adm_w') && w.ip === '127.0.0.1'),
+        JSON.stringify(ws),
+      );
     });
 
     test('raw replies: lists end with ".", values with OK, errors as ERR text', async () => {
@@ -45,11 +61,17 @@ for (const target of targets) {
       assert.match(await adminCommand(server.address, 'bogus'), /^ERR UNKNOWN_COMMAND/);
       assert.equal(await adminCommand(server.address, 'show foo'), 'ERR UNKNOWN_SHOW_ARGUMENTS\n');
       const pr = await new AdminClient(server.address).priorityStatus();
-      assert.deepEqual(pr.find((p) => p.name === 'adm_q'), { name: 'adm_q', high: 1, normal: 1, low: 0, availableWorkers: 0 });
+      assert.deepEqual(
+        pr.find((p) => p.name === 'adm_q'),
+        { name: 'adm_q', high: 1, normal: 1, low: 0, availableWorkers: 0 },
+      );
     });
 
     test('unreachable server: SERVER_UNREACHABLE', async () => {
-      await assert.rejects(adminStatus('127.0.0.1:1'), (e) => e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE');
+      await assert.rejects(
+        adminStatus('127.0.0.1:1'),
+        (e) => e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE',
+      );
     });
   });
 }

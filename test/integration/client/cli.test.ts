@@ -11,7 +11,11 @@ import { targets, type RunningServer } from './targets.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/gmsup.js', import.meta.url));
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function runCli(args: string[], input?: string | Buffer, timeoutMs = 20_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -20,7 +24,10 @@ export function runCli(args: string[], input?: string | Buffer, timeoutMs = 20_0
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`gmsup ${args.join(' ')} timed out`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gmsup ${args.join(' ')} timed out`));
+    }, timeoutMs);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -39,8 +39,15 @@ for (const target of targets) {
       const a = `127.0.0.1:${await freePort()}`;
       const b = `127.0.0.1:${await freePort()}`;
       const c = track(new GearmanClient({ servers: [a, b] }));
-      await assert.rejects(c.submit('x', 'y'), (e) => e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE' && e.message.includes(a) && e.message.includes(b));
-      await assert.rejects(c.submitBackground('x', 'y'), (e) => e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE');
+      await assert.rejects(
+        c.submit('x', 'y'),
+        (e) =>
+          e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE' && e.message.includes(a) && e.message.includes(b),
+      );
+      await assert.rejects(
+        c.submitBackground('x', 'y'),
+        (e) => e instanceof GmsupError && e.code === 'SERVER_UNREACHABLE',
+      );
     });
 
     test('server dies with jobs pending: no unique -> error; unique -> resubmitted to the next server', async () => {
@@ -51,12 +58,21 @@ for (const target of targets) {
       track(await startRawWorker(second.address, ['fo_job'], (job, r) => r.complete(`second:${job.payload}`)));
       const c = track(new GearmanClient({ servers: [first.address, second.address] }));
       // settle handlers attached now: the rejection may arrive while we await stop()
-      const plain = c.submit('fo_job', 'plain').then(() => undefined, (e: unknown) => e);
-      const named = c.submit('fo_job', 'named', { unique: 'fo-u1' }).then((r) => r, (e: unknown) => e);
+      const plain = c.submit('fo_job', 'plain').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const named = c.submit('fo_job', 'named', { unique: 'fo-u1' }).then(
+        (r) => r,
+        (e: unknown) => e,
+      );
       await waitFor(() => stuck.jobs.length >= 1, { what: 'first server to hand out a job' });
       await first.stop();
       const err = await plain;
-      assert.ok(err instanceof GmsupError && err.code === 'SERVER_UNREACHABLE' && /lost/.test(err.message), String(err));
+      assert.ok(
+        err instanceof GmsupError && err.code === 'SERVER_UNREACHABLE' && /lost/.test(err.message),
+        String(err),
+      );
       assert.equal(String(await named), 'second:named');
       assert.equal(c.connectedTo, second.address);
       // later submissions go to the second server

@@ -66,8 +66,17 @@ for (const target of targets) {
       const fn = fnName('bad');
       await worker([fn], (job, r) => (job.payload.toString() === 'fail' ? r.fail() : r.exception('boom: disk full')));
       const c = client();
-      await assert.rejects(c.submit(fn, 'fail'), (e) => e instanceof JobFailedError && e.code === 'JOB_FAILED' && e.exception === undefined);
-      await assert.rejects(c.submit(fn, 'exc', { exceptions: true }), (e) => e instanceof JobFailedError && e.exception?.toString() === 'boom: disk full' && /boom: disk full/.test(e.message));
+      await assert.rejects(
+        c.submit(fn, 'fail'),
+        (e) => e instanceof JobFailedError && e.code === 'JOB_FAILED' && e.exception === undefined,
+      );
+      await assert.rejects(
+        c.submit(fn, 'exc', { exceptions: true }),
+        (e) =>
+          e instanceof JobFailedError &&
+          e.exception?.toString() === 'boom: disk full' &&
+          /boom: disk full/.test(e.message),
+      );
       // A second client without the option: the server turns the exception into WORK_FAIL.
       await assert.rejects(client().submit(fn, 'exc'), (e) => e instanceof JobFailedError && e.exception === undefined);
     });
@@ -81,7 +90,7 @@ for (const target of targets) {
       const c = client();
       const n = 2000;
       const results = await Promise.all(Array.from({ length: n }, (_, i) => c.submit(fn, String(i))));
-      results.forEach((r, i) => assert.equal(r.toString(), `r${i}`));
+      for (const [i, r] of results.entries()) assert.equal(r.toString(), `r${i}`);
       // exactly one more connection without abilities: this client's single multiplexed connection
       await waitFor(async () => (await idle()) === before + 1, { what: 'one client connection' });
     });
@@ -123,7 +132,13 @@ for (const target of targets) {
       let finish: () => void = () => undefined;
       const w = await worker([fn], (_job, r) => {
         r.status(2, 5);
-        return new Promise<void>((res) => (finish = () => { r.complete('ok'); res(); }));
+        return new Promise<void>(
+          (res) =>
+            (finish = () => {
+              r.complete('ok');
+              res();
+            }),
+        );
       });
       await waitFor(async () => (await c.getStatus(handle)).numerator === 2, { what: 'status 2/5' });
       assert.deepEqual(await c.getStatus(handle), { known: true, running: true, numerator: 2, denominator: 5 });
@@ -144,15 +159,31 @@ for (const target of targets) {
       const w = await worker([fn], (job, r) => r.complete(job.payload));
       assert.equal((await fg).toString(), 'fg-high');
       await waitFor(() => w.jobs.length === 4, { what: 'four jobs' });
-      assert.deepEqual(w.jobs.map((j) => j.payload.toString()), ['high', 'fg-high', 'normal', 'low']);
+      assert.deepEqual(
+        w.jobs.map((j) => j.payload.toString()),
+        ['high', 'fg-high', 'normal', 'low'],
+      );
     });
 
     test('timeoutMs rejects with TIMEOUT; a late result is ignored', async () => {
       const fn = fnName('slow');
       let finish: () => void = () => undefined;
-      await worker([fn], (_job, r) => new Promise<void>((res) => (finish = () => { r.complete('late'); res(); })));
+      await worker(
+        [fn],
+        (_job, r) =>
+          new Promise<void>(
+            (res) =>
+              (finish = () => {
+                r.complete('late');
+                res();
+              }),
+          ),
+      );
       const c = client();
-      await assert.rejects(c.submit(fn, 'x', { timeoutMs: 200 }), (e) => e instanceof GmsupError && e.code === 'TIMEOUT');
+      await assert.rejects(
+        c.submit(fn, 'x', { timeoutMs: 200 }),
+        (e) => e instanceof GmsupError && e.code === 'TIMEOUT',
+      );
       finish();
       const fn2 = fnName('after');
       await worker([fn2], (_job, r) => r.complete('fine'));
@@ -171,8 +202,16 @@ for (const target of targets) {
         c.submitBackground(other, 'd'),
       ]);
       const reason = (r: PromiseSettledResult<string>) => (r.status === 'rejected' ? r.reason : undefined);
-      assert.ok(reason(results[0]) instanceof GmsupError && reason(results[0]).code === 'SERVER_ERROR' && /QUEUE_ERROR/.test(reason(results[0]).message), String(reason(results[0])));
-      assert.ok(reason(results[1]) instanceof GmsupError && /ARGUMENT_TOO_LARGE/.test(reason(results[1]).message), String(reason(results[1])));
+      assert.ok(
+        reason(results[0]) instanceof GmsupError &&
+          reason(results[0]).code === 'SERVER_ERROR' &&
+          /QUEUE_ERROR/.test(reason(results[0]).message),
+        String(reason(results[0])),
+      );
+      assert.ok(
+        reason(results[1]) instanceof GmsupError && /ARGUMENT_TOO_LARGE/.test(reason(results[1]).message),
+        String(reason(results[1])),
+      );
       assert.equal(results[2].status, 'fulfilled');
       // still in step: both accepted handles are known to the server
       assert.equal((await c.getStatus(first)).known, true);

@@ -38,7 +38,12 @@ export async function startRawWorker(server: string, functions: string[], handle
     if (p.type === PacketType.NOOP) grab();
     else if (p.type === PacketType.NO_JOB) conn.send(PacketType.PRE_SLEEP);
     else if (p.type === PacketType.JOB_ASSIGN_UNIQ) {
-      const job: RawJob = { handle: p.args[0].toString('latin1'), fn: p.args[1].toString(), unique: p.args[2].toString(), payload: Buffer.from(p.args[3]) };
+      const job: RawJob = {
+        handle: p.args[0].toString('latin1'),
+        fn: p.args[1].toString(),
+        unique: p.args[2].toString(),
+        payload: Buffer.from(p.args[3]),
+      };
       jobs.push(job);
       const h = job.handle;
       const reply: Reply = {

@@ -36,7 +36,12 @@ export const targets: Target[] = [
     name: 'embedded',
     skip: existsSync(serverIndex) ? false : 'embedded server (src/server/index.ts) not written yet',
     async start() {
-      const mod = (await import(serverIndex)) as { startJobServer(o: { host?: string; port?: number }): Promise<{ port: number; address: string; close(): Promise<void> }> };
+      const mod = (await import(serverIndex)) as {
+        startJobServer(o: {
+          host?: string;
+          port?: number;
+        }): Promise<{ port: number; address: string; close(): Promise<void> }>;
+      };
       const s = await mod.startJobServer({ host: '127.0.0.1', port: 0 });
       return { address: s.address, port: s.port, pid: process.pid, stop: () => s.close() };
     },

@@ -37,7 +37,10 @@ test('control commands, second daemon refused, SIGKILL of the daemon leaves no w
   assert.match(st.stdout, /1\/1/);
   assert.match(st.stdout, /job server 127\.0\.0\.1:\d+ \(embedded\): reachable/);
   const json = JSON.parse(d.cli('status', d.file, '--json').stdout);
-  assert.equal(json.instances.reduce((n: number, i: { jobsDone: number }) => n + i.jobsDone, 0), 5);
+  assert.equal(
+    json.instances.reduce((n: number, i: { jobsDone: number }) => n + i.jobsDone, 0),
+    5,
+  );
   assert.equal(json.jobsDoneByFunction.echo, 5);
 
   // second daemon for the same file
@@ -54,7 +57,9 @@ test('control commands, second daemon refused, SIGKILL of the daemon leaves no w
   const rs = d.cli('restart', 'echo', d.file);
   assert.equal(rs.status, 0, rs.stderr);
   const after = await waitAllRegistered(d);
-  const pidsAfter = instancesOf(after, 'echo').filter((i) => !i.retiring).map((i) => i.pid);
+  const pidsAfter = instancesOf(after, 'echo')
+    .filter((i) => !i.retiring)
+    .map((i) => i.pid);
   assert.equal(pidsAfter.filter((p) => before.includes(p)).length, 0, 'every instance replaced');
   assert.equal(d.cli('restart', 'nope', d.file).status, 8);
 
@@ -68,10 +73,14 @@ test('control commands, second daemon refused, SIGKILL of the daemon leaves no w
   assert.match(check.stdout, /echo\s+scale\s+2 -> 4 instances/);
 
   // logs -f streams new lines
-  const follow = spawn(process.execPath, [BIN, 'logs', d.file, '-f', '-n', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const follow = spawn(process.execPath, [BIN, 'logs', d.file, '-f', '-n', '1'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   t.after(() => follow.kill('SIGKILL'));
   let followed = '';
-  follow.stdout.setEncoding('utf8').on('data', (c: string) => { followed += c; });
+  follow.stdout.setEncoding('utf8').on('data', (c: string) => {
+    followed += c;
+  });
   await waitFor(() => followed.length > 0, { what: 'logs -f initial line' });
   assert.equal(d.cli('scale', 'echo', '1', d.file).status, 0);
   await waitFor(() => /scaled 3 -> 1/.test(followed), { what: `followed scale line in: ${followed}` });
@@ -80,7 +89,10 @@ test('control commands, second daemon refused, SIGKILL of the daemon leaves no w
   const live = instancesOf(await d.status(), 'echo').map((i) => i.pid!);
   d.proc.kill('SIGKILL');
   await d.exitCode;
-  await waitFor(() => live.every((pid) => !isAlive(pid)), { timeoutMs: 8000, what: 'workers to exit after the daemon died' });
+  await waitFor(() => live.every((pid) => !isAlive(pid)), {
+    timeoutMs: 8000,
+    what: 'workers to exit after the daemon died',
+  });
   assert.ok(existsSync(sock), 'the killed daemon left its socket behind');
   const none = spawnSync(process.execPath, [BIN, 'status', d.file], { encoding: 'utf8' });
   assert.equal(none.status, 3);

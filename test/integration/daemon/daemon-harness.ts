@@ -35,14 +35,22 @@ export function writeConfig(file: string, yaml: string): void {
   writeFileSync(file, yaml.replace(/^\n/, ''));
 }
 
-export async function startDaemon(t: TestContext, yaml: string, opts: { waitRunning?: boolean } = {}): Promise<RunningDaemon> {
+export async function startDaemon(
+  t: TestContext,
+  yaml: string,
+  opts: { waitRunning?: boolean } = {},
+): Promise<RunningDaemon> {
   const dir = tempDir(t, 'gmsup-daemon-');
   const file = join(dir, 'workers.yaml');
   writeConfig(file, yaml);
   const proc = spawn(process.execPath, [BIN, 'start', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.setEncoding('utf8').on('data', (c: string) => { out += c; });
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+  });
   const exitCode = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const seenPids = new Set<number>();
   const socket = controlSocketPath(stateDirFor(file));
@@ -63,18 +71,33 @@ export async function startDaemon(t: TestContext, yaml: string, opts: { waitRunn
     }
     // Reap anything left (a failed test must not leave workers behind): each worker leads its group.
     for (const pid of seenPids) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   });
-  await waitFor(async () => {
-    if (proc.exitCode !== null) throw new Error(`the daemon exited with ${proc.exitCode}:\n${out}`);
-    return (await status()).instances.length >= 0;
-  }, { timeoutMs: 15_000, what: 'daemon control socket' });
+  await waitFor(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`the daemon exited with ${proc.exitCode}:\n${out}`);
+      return (await status()).instances.length >= 0;
+    },
+    { timeoutMs: 15_000, what: 'daemon control socket' },
+  );
   if (opts.waitRunning !== false) {
-    await waitAllRegistered({ status }, 15_000).catch((err: Error) => { throw new Error(`${err.message}\ndaemon output:\n${out}`); });
+    await waitAllRegistered({ status }, 15_000).catch((err: Error) => {
+      throw new Error(`${err.message}\ndaemon output:\n${out}`);
+    });
   }
   return {
-    dir, file, proc, output: () => out, exitCode, status, seenPids,
+    dir,
+    file,
+    proc,
+    output: () => out,
+    exitCode,
+    status,
+    seenPids,
     server: async () => (await status()).servers.find((s) => s.embedded)?.address ?? '',
     cli: (...args: string[]) => {
       const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
@@ -84,16 +107,28 @@ export async function startDaemon(t: TestContext, yaml: string, opts: { waitRunn
 }
 
 /** Every slot RUNNING and registered on every server. */
-export async function waitAllRegistered(d: { status(): Promise<Snapshot> }, timeoutMs = 15_000, what = 'all instances running and registered'): Promise<Snapshot> {
+export async function waitAllRegistered(
+  d: { status(): Promise<Snapshot> },
+  timeoutMs = 15_000,
+  what = 'all instances running and registered',
+): Promise<Snapshot> {
   let last = '';
-  return waitFor(async () => {
-    const s = await d.status();
-    last = s.instances.map((i) => `${i.name}/${i.index}/${i.pid} ${i.state} reg ${i.registeredOn}/${i.serverCount} ${i.reason ?? ''}`).join('; ');
-    const desired = s.programs.filter((p) => !p.stopped).reduce((n, p) => n + p.desired, 0);
-    const live = s.instances.filter((i) => !i.retiring);
-    const ok = live.length === desired && live.every((i) => i.state === 'RUNNING' && i.registeredOn === i.serverCount);
-    return ok ? s : null;
-  }, { timeoutMs, what }).catch((err: Error) => { throw new Error(`${err.message}; last: ${last}`); });
+  return waitFor(
+    async () => {
+      const s = await d.status();
+      last = s.instances
+        .map((i) => `${i.name}/${i.index}/${i.pid} ${i.state} reg ${i.registeredOn}/${i.serverCount} ${i.reason ?? ''}`)
+        .join('; ');
+      const desired = s.programs.filter((p) => !p.stopped).reduce((n, p) => n + p.desired, 0);
+      const live = s.instances.filter((i) => !i.retiring);
+      const ok =
+        live.length === desired && live.every((i) => i.state === 'RUNNING' && i.registeredOn === i.serverCount);
+      return ok ? s : null;
+    },
+    { timeoutMs, what },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last: ${last}`);
+  });
 }
 
 export function instancesOf(s: Snapshot, name: string): InstanceInfo[] {

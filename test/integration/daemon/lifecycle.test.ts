@@ -10,7 +10,9 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { fixture, instancesOf, isAlive, startDaemon } from './daemon-harness.js';
 
 test('start, jobs flow, a killed worker comes back registered, SIGTERM stops everything', async (t) => {
-  const d = await startDaemon(t, `
+  const d = await startDaemon(
+    t,
+    `
 server:
   listen: 127.0.0.1:0
 workers:
@@ -20,7 +22,8 @@ workers:
   wc:
     command: wc -c
     instances: 1
-`);
+`,
+  );
   const server = await d.server();
   const client = new GearmanClient({ servers: [server] });
   t.after(() => client.close());
@@ -28,7 +31,11 @@ workers:
   assert.equal((await client.submit('wc', 'hello')).toString().trim(), '5');
   if (!skipUnless('phpGearman')) {
     const [host, port] = server.split(':');
-    const php = spawnSync('php', ['-r', `$c = new GearmanClient(); $c->addServer("${host}", ${port}); echo $c->doNormal("echo", "from-php");`], { encoding: 'utf8', timeout: 20_000 });
+    const php = spawnSync(
+      'php',
+      ['-r', `$c = new GearmanClient(); $c->addServer("${host}", ${port}); echo $c->doNormal("echo", "from-php");`],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     assert.match(php.stdout, /^\d+:from-php$/, php.stderr);
   }
 
@@ -36,11 +43,14 @@ workers:
   const victim = instancesOf(before, 'echo')[0];
   assert.equal(victim.registeredOn, 1);
   process.kill(victim.pid!, 'SIGKILL');
-  const after = await waitFor(async () => {
-    const s = await d.status();
-    const i = s.instances.find((x) => x.name === 'echo' && x.index === victim.index);
-    return i && i.pid !== victim.pid && i.state === 'RUNNING' && i.registeredOn === 1 ? s : null;
-  }, { timeoutMs: 10_000, what: 'replacement of the killed worker registered' });
+  const after = await waitFor(
+    async () => {
+      const s = await d.status();
+      const i = s.instances.find((x) => x.name === 'echo' && x.index === victim.index);
+      return i && i.pid !== victim.pid && i.state === 'RUNNING' && i.registeredOn === 1 ? s : null;
+    },
+    { timeoutMs: 10_000, what: 'replacement of the killed worker registered' },
+  );
   const replaced = after.instances.find((x) => x.name === 'echo' && x.index === victim.index)!;
   assert.equal(replaced.restarts, 1);
   assert.equal(replaced.lastExit, 'signal SIGKILL');
@@ -56,7 +66,9 @@ workers:
 });
 
 test('quick crashes back off; a worker that cannot load goes FATAL with the reason', async (t) => {
-  const d = await startDaemon(t, `
+  const d = await startDaemon(
+    t,
+    `
 server:
   listen: 127.0.0.1:0
 workers:
@@ -76,37 +88,57 @@ workers:
       max_backoff: 100ms
       retries: 2
       start_seconds: 0.5
-`, { waitRunning: false });
+`,
+    { waitRunning: false },
+  );
   let last = '';
-  const s = await waitFor(async () => {
-    const snap = await d.status();
-    last = JSON.stringify(instancesOf(snap, 'broken'));
-    return instancesOf(snap, 'broken')[0]?.state === 'FATAL' ? snap : null;
-  }, { timeoutMs: 15_000, what: 'broken to go FATAL' }).catch((err: Error) => { throw new Error(`${err.message} ${last}`); });
+  const s = await waitFor(
+    async () => {
+      const snap = await d.status();
+      last = JSON.stringify(instancesOf(snap, 'broken'));
+      return instancesOf(snap, 'broken')[0]?.state === 'FATAL' ? snap : null;
+    },
+    { timeoutMs: 15_000, what: 'broken to go FATAL' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} ${last}`);
+  });
   const broken = instancesOf(s, 'broken')[0];
   assert.match(broken.reason ?? '', /fixture refuses to load/);
   assert.match(broken.reason ?? '', /gave up after 3 failed starts/);
   assert.equal(broken.restarts, 2);
 
-  await waitFor(async () => instancesOf(await d.status(), 'crashy')[0]?.state === 'RUNNING', { timeoutMs: 10_000, what: 'crashy running' });
+  await waitFor(async () => instancesOf(await d.status(), 'crashy')[0]?.state === 'RUNNING', {
+    timeoutMs: 10_000,
+    what: 'crashy running',
+  });
   const client = new GearmanClient({ servers: [await d.server()] });
   t.after(() => client.close());
   // A poison job: the process dies on it, the server hands it to the replacement, which dies too.
   // The first restart is immediate; the following ones back off, growing and capped (no fork bomb).
   await client.submitBackground('crashy', 'die');
-  await waitFor(async () => instancesOf(await d.status(), 'crashy')[0].restarts >= 4, { timeoutMs: 15_000, what: 'crash loop restarts' });
+  await waitFor(async () => instancesOf(await d.status(), 'crashy')[0].restarts >= 4, {
+    timeoutMs: 15_000,
+    what: 'crash loop restarts',
+  });
   // The replacement may die before or after start_seconds (a warm spare is that fast): either way the
   // delay before the next spawn comes from the capped backoff.
-  const delays = [...d.output().matchAll(/crashy\/0\/\d+ (?:RUNNING|STARTING) -> BACKOFF: .*?(?:restart|retry \d+\/20) in (\d+) ms/g)].map((m) => Number(m[1]));
+  const delays = [
+    ...d.output().matchAll(/crashy\/0\/\d+ (?:RUNNING|STARTING) -> BACKOFF: .*?(?:restart|retry \d+\/20) in (\d+) ms/g),
+  ].map((m) => Number(m[1]));
   assert.ok(delays.length >= 2, d.output());
   assert.ok(delays[0] >= 240 && delays[0] <= 360, `first backoff ~300 ms: ${delays}`);
   assert.ok(delays[1] > delays[0], `backoff grows: ${delays}`);
-  assert.ok(delays.every((ms) => ms <= 1200), `capped at max_backoff (+jitter): ${delays}`);
+  assert.ok(
+    delays.every((ms) => ms <= 1200),
+    `capped at max_backoff (+jitter): ${delays}`,
+  );
 });
 
 test('an unreachable job server is shown in status and never makes an instance FATAL', async (t) => {
   const [live, dead] = [await freePort(), await freePort()];
-  const d = await startDaemon(t, `
+  const d = await startDaemon(
+    t,
+    `
 server:
   listen: 127.0.0.1:${live}
 servers: [127.0.0.1:${live}, 127.0.0.1:${dead}]
@@ -115,12 +147,17 @@ workers:
     module: ${fixture('echo.mjs')}
     instances: 1
     restart: { start_seconds: 0.2 }
-`, { waitRunning: false });
-  const s = await waitFor(async () => {
-    const snap = await d.status();
-    const i = snap.instances[0];
-    return i?.state === 'RUNNING' && i.registeredOn === 1 && snap.servers.some((x) => !x.reachable) ? snap : null;
-  }, { timeoutMs: 15_000, what: 'running on the live server, dead one flagged' });
+`,
+    { waitRunning: false },
+  );
+  const s = await waitFor(
+    async () => {
+      const snap = await d.status();
+      const i = snap.instances[0];
+      return i?.state === 'RUNNING' && i.registeredOn === 1 && snap.servers.some((x) => !x.reachable) ? snap : null;
+    },
+    { timeoutMs: 15_000, what: 'running on the live server, dead one flagged' },
+  );
   assert.equal(s.instances[0].serverCount, 2);
   const st = d.cli('status', d.file);
   assert.match(st.stdout, new RegExp(`job server 127\\.0\\.0\\.1:${dead}: UNREACHABLE`));

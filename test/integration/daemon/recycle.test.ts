@@ -7,7 +7,9 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { fixture, instancesOf, isAlive, startDaemon } from './daemon-harness.js';
 
 test('max_jobs and max_memory recycle instances without losing a job', async (t) => {
-  const d = await startDaemon(t, `
+  const d = await startDaemon(
+    t,
+    `
 server:
   listen: 127.0.0.1:0
 workers:
@@ -23,7 +25,8 @@ workers:
     max_memory: 110MiB
     restart:
       start_seconds: 0.2
-`);
+`,
+  );
   const client = new GearmanClient({ servers: [await d.server()] });
   t.after(() => client.close());
 
@@ -35,23 +38,30 @@ workers:
     pids.add(r.split(':')[0]);
   }
   assert.ok(pids.size >= 4, `3 jobs per process: ${[...pids].join(',')}`);
-  const counted = await waitFor(async () => {
-    const i = instancesOf(await d.status(), 'counted').find((x) => !x.retiring);
-    return i?.state === 'RUNNING' ? i : null;
-  }, { what: 'counted running' });
+  const counted = await waitFor(
+    async () => {
+      const i = instancesOf(await d.status(), 'counted').find((x) => !x.retiring);
+      return i?.state === 'RUNNING' ? i : null;
+    },
+    { what: 'counted running' },
+  );
   assert.equal(counted.lastExit, 'max_jobs reached');
   assert.ok(counted.restarts >= 3);
-  for (const pid of pids) if (Number(pid) !== counted.pid) await waitFor(() => !isAlive(Number(pid)), { what: `recycled ${pid} gone` });
+  for (const pid of pids)
+    if (Number(pid) !== counted.pid) await waitFor(() => !isAlive(Number(pid)), { what: `recycled ${pid} gone` });
 
   // max_memory: each job keeps 40 MiB; past 110 MiB RSS the instance is replaced, replacement first.
   const first = instancesOf(await d.status(), 'leaky')[0];
   const results: string[] = [];
   for (let i = 0; i < 3; i++) results.push((await client.submit('leaky', `m${i}`, { timeoutMs: 15_000 })).toString());
-  const replaced = await waitFor(async () => {
-    const s = await d.status();
-    const cur = instancesOf(s, 'leaky').find((x) => !x.retiring);
-    return cur && cur.pid !== first.pid && cur.state === 'RUNNING' && cur.registeredOn === 1 ? cur : null;
-  }, { timeoutMs: 15_000, what: 'leaky replaced' });
+  const replaced = await waitFor(
+    async () => {
+      const s = await d.status();
+      const cur = instancesOf(s, 'leaky').find((x) => !x.retiring);
+      return cur && cur.pid !== first.pid && cur.state === 'RUNNING' && cur.registeredOn === 1 ? cur : null;
+    },
+    { timeoutMs: 15_000, what: 'leaky replaced' },
+  );
   assert.match(replaced.lastExit ?? '', /max_memory: RSS \d+ MiB > 110 MiB/);
   await waitFor(() => !isAlive(first.pid!), { what: 'old leaky drained and gone' });
   const out = d.output();

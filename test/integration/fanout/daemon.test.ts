@@ -29,8 +29,15 @@ test('fan-out through the gmsup daemon: exactly once, and a SIGKILLed instance l
     await fleet?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  writeFileSync(config, `server:\n  listen: 127.0.0.1:0\nworkers:\n  http_call:\n    module: ${JSON.stringify(httpCallModule)}\n    instances: 2\n    concurrency: 1000\n`);
-  fleet = await startFleet({ count: COUNT, basePort: BASE_PORT, behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES } });
+  writeFileSync(
+    config,
+    `server:\n  listen: 127.0.0.1:0\nworkers:\n  http_call:\n    module: ${JSON.stringify(httpCallModule)}\n    instances: 2\n    concurrency: 1000\n`,
+  );
+  fleet = await startFleet({
+    count: COUNT,
+    basePort: BASE_PORT,
+    behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES },
+  });
   daemon = true;
   startDaemon(config);
   const snap = await waitRegistered(config);

@@ -13,7 +13,12 @@ const BASE_PORT = 27000;
 const BODY_BYTES = 300;
 
 test('fan-out through gmsup: exactly once, failures retried, a killed worker loses nothing', async (t) => {
-  const fleet = await startFleet({ count: COUNT, basePort: BASE_PORT, procs: 2, behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES } });
+  const fleet = await startFleet({
+    count: COUNT,
+    basePort: BASE_PORT,
+    procs: 2,
+    behaviour: { latency: { kind: 'fixed', ms: 20 }, sizeBytes: BODY_BYTES },
+  });
   t.after(() => fleet.close());
   const server = await startServer();
   t.after(() => server.stop());
@@ -50,7 +55,13 @@ test('fan-out through gmsup: exactly once, failures retried, a killed worker los
   await t.test('injected 5xx, resets and timeouts are retried and reported', async () => {
     await fleet.reset();
     await fleet.configure({ failRate: 0.08, seed: 7 });
-    const r = await runFanout({ ...base, method: 'GET', callTimeoutMs: 3000, retries: 5, backoff: { initialMs: 10, maxMs: 100 } });
+    const r = await runFanout({
+      ...base,
+      method: 'GET',
+      callTimeoutMs: 3000,
+      retries: 5,
+      backoff: { initialMs: 10, maxMs: 100 },
+    });
     await fleet.configure({ failRate: 0 });
     const c = await fleet.counts();
     assert.equal(r.ok, COUNT, JSON.stringify(r.failures.slice(0, 3)));
@@ -85,7 +96,10 @@ test('fan-out through gmsup: exactly once, failures retried, a killed worker los
     assert.equal(r.ok, COUNT, JSON.stringify(r.errors));
     assert.equal(r.failed, 0);
     const c = await fleet.counts();
-    assert.ok(c.requests.every((n) => n >= 1), 'every endpoint was called');
+    assert.ok(
+      c.requests.every((n) => n >= 1),
+      'every endpoint was called',
+    );
     // At least once: calls the victim had started may run again on the survivor, never more than that.
     assert.ok(c.totals.get > COUNT && c.totals.get <= COUNT + 1000, `fleet saw ${c.totals.get} GETs`);
     assert.equal(r.combinedSha1, expectedPullHash(COUNT, BODY_BYTES));

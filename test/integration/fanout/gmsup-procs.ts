@@ -18,10 +18,16 @@ export interface Proc {
 export function spawnGmsup(args: string[]): Proc {
   const child = spawn(process.execPath, [gmsupBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -49,7 +55,10 @@ export function spawnGmsup(args: string[]): Proc {
 /** `gmsup server --listen 127.0.0.1:0`, resolved once it printed its address. */
 export async function startServer(): Promise<Proc & { address: string }> {
   const p = spawnGmsup(['server', '--listen', '127.0.0.1:0']);
-  const address = await waitFor(() => /listening on (\S+)/.exec(p.output())?.[1] ?? (p.exited() ? 'exited' : undefined), { timeoutMs: 15_000, what: 'gmsup server to listen' });
+  const address = await waitFor(
+    () => /listening on (\S+)/.exec(p.output())?.[1] ?? (p.exited() ? 'exited' : undefined),
+    { timeoutMs: 15_000, what: 'gmsup server to listen' },
+  );
   if (address === 'exited') throw new Error(`gmsup server exited: ${p.output()}`);
   return Object.assign(p, { address });
 }
@@ -57,7 +66,10 @@ export async function startServer(): Promise<Proc & { address: string }> {
 /** `gmsup work http_call --module http-call.ts`, resolved once registered. */
 export async function startHttpWorker(server: string, concurrency: number): Promise<Proc> {
   const p = spawnGmsup(['work', 'http_call', '--module', httpCallModule, '-c', String(concurrency), '-s', server]);
-  await waitFor(() => p.output().includes('registered') || p.exited(), { timeoutMs: 15_000, what: 'http_call worker to register' });
+  await waitFor(() => p.output().includes('registered') || p.exited(), {
+    timeoutMs: 15_000,
+    what: 'http_call worker to register',
+  });
   if (p.exited()) throw new Error(`worker exited: ${p.output()}`);
   return p;
 }

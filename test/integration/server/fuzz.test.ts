@@ -49,7 +49,28 @@ function randomPacket(r: Rand, handles: string[]): Buffer {
 }
 
 function randomText(r: Rand): Buffer {
-  const words = ['status', 'workers', 'show', 'jobs', 'unique', 'cancel', 'job', 'create', 'drop', 'function', 'maxqueue', 'version', 'getpid', 'verbose', 'prioritystatus', 'f', 'H:x:1', '3', '-1', ''];
+  const words = [
+    'status',
+    'workers',
+    'show',
+    'jobs',
+    'unique',
+    'cancel',
+    'job',
+    'create',
+    'drop',
+    'function',
+    'maxqueue',
+    'version',
+    'getpid',
+    'verbose',
+    'prioritystatus',
+    'f',
+    'H:x:1',
+    '3',
+    '-1',
+    '',
+  ];
   const n = int(r, 7);
   const line = Array.from({ length: n }, () => pick(r, words)).join(' '.repeat(1 + int(r, 2)));
   return Buffer.from(`${line}${r() < 0.5 ? '\r\n' : '\n'}`, 'latin1');
@@ -58,20 +79,27 @@ function randomText(r: Rand): Buffer {
 function mutate(r: Rand, input: Buffer): Buffer {
   let b = Buffer.from(input);
   const kind = int(r, 8);
-  if (kind === 0 && b.length > 0) for (let i = 0; i < 1 + int(r, 4); i++) b[int(r, b.length)] ^= 1 << int(r, 8); // bit flips
-  else if (kind === 1) b = b.subarray(0, int(r, b.length + 1)); // truncation
-  else if (kind === 2 && b.length >= 12) b.writeUInt32BE(pick(r, [0xffffffff, 0x7fffffff, 2 ** 27 + 1, b.length * 3]), 8); // huge size
-  else if (kind === 3 && b.length >= 12) b.writeUInt32BE(int(r, 2 ** 32), 4); // any type
-  else if (kind === 4 && b.length >= 4) bytes(r, 4).copy(b, 0); // wrong magic
-  else if (kind === 5) b = bytes(r, int(r, 64)); // garbage
-  else if (kind === 6 && b.length > 12) b = Buffer.concat([b.subarray(0, 12 + int(r, b.length - 12)), bytes(r, int(r, 8))]);
+  if (kind === 0 && b.length > 0)
+    for (let i = 0; i < 1 + int(r, 4); i++) b[int(r, b.length)] ^= 1 << int(r, 8); // bit flips
+  else if (kind === 1)
+    b = b.subarray(0, int(r, b.length + 1)); // truncation
+  else if (kind === 2 && b.length >= 12)
+    b.writeUInt32BE(pick(r, [0xffffffff, 0x7fffffff, 2 ** 27 + 1, b.length * 3]), 8); // huge size
+  else if (kind === 3 && b.length >= 12)
+    b.writeUInt32BE(int(r, 2 ** 32), 4); // any type
+  else if (kind === 4 && b.length >= 4)
+    bytes(r, 4).copy(b, 0); // wrong magic
+  else if (kind === 5)
+    b = bytes(r, int(r, 64)); // garbage
+  else if (kind === 6 && b.length > 12)
+    b = Buffer.concat([b.subarray(0, 12 + int(r, b.length - 12)), bytes(r, int(r, 8))]);
   return b;
 }
 
 /** Splits a buffer into random chunks. */
 function chunks(r: Rand, b: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let pos = 0; pos < b.length;) {
+  for (let pos = 0; pos < b.length; ) {
     const n = 1 + int(r, Math.max(1, b.length - pos));
     out.push(b.subarray(pos, pos + n));
     pos += n;
@@ -99,7 +127,12 @@ test(`decoder never throws on ${DECODER_CASES} random/mutated inputs (seed ${SEE
 
 test(`server survives ${SERVER_CONNECTIONS} hostile connections and keeps serving (seed ${SEED})`, async (t) => {
   const internalErrors: string[] = [];
-  const server = await startJobServer({ port: 0, jobHandlePrefix: 'H:x', log: (line) => internalErrors.push(line), maxPacketBytes: 1 << 20 });
+  const server = await startJobServer({
+    port: 0,
+    jobHandlePrefix: 'H:x',
+    log: (line) => internalErrors.push(line),
+    maxPacketBytes: 1 << 20,
+  });
   t.after(() => server.close());
   const healthy = await RawConn.open(server.port);
   t.after(() => healthy.close());
@@ -123,7 +156,11 @@ test(`server survives ${SERVER_CONNECTIONS} hostile connections and keeps servin
     await Promise.all(Array.from({ length: PARALLEL_CONNECTIONS }, (_, k) => hostile(i + k)));
     const token = `ping-${i}`;
     healthy.req(16, token);
-    const echo = await healthy.readPacket(5000).catch((err) => assert.fail(`healthy connection stalled after ${i} hostile connections (FUZZ_SEED=${SEED}): ${err}`));
+    const echo = await healthy
+      .readPacket(5000)
+      .catch((err) =>
+        assert.fail(`healthy connection stalled after ${i} hostile connections (FUZZ_SEED=${SEED}): ${err}`),
+      );
     assert.equal(echo.payload.toString('latin1'), token, `FUZZ_SEED=${SEED}`);
     if (open.length > 64) for (const c of open.splice(0, open.length)) c.close();
   }

@@ -8,22 +8,36 @@ import { test } from 'node:test';
 import { RawConn } from '../../helpers/raw-gearman.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-interface Run { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> }
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
 
 function runServer(t: { after(fn: () => void): void }, args: string[]): Run {
   const child = spawn(process.execPath, ['bin/gmsup.js', 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { err += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
 test('gmsup server listens on a free port, answers, and exits 0 on SIGTERM', async (t) => {
   const run = runServer(t, ['--listen', '127.0.0.1:0', '--job-handle-prefix', 'GMS']);
-  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), { timeoutMs: 10_000, what: 'listening line' });
+  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), {
+    timeoutMs: 10_000,
+    what: 'listening line',
+  });
   const port = Number(line[1]);
   const c = await RawConn.open(port);
   t.after(() => c.close());
@@ -50,7 +64,10 @@ test('gmsup server on a taken port fails with a clear message', async (t) => {
 
 test('gmsup server stops on the shutdown admin command', async (t) => {
   const run = runServer(t, ['--listen', '127.0.0.1:0']);
-  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), { timeoutMs: 10_000, what: 'listening line' });
+  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), {
+    timeoutMs: 10_000,
+    what: 'listening line',
+  });
   const c = await RawConn.open(Number(line[1]));
   t.after(() => c.close());
   c.send('shutdown\n');

@@ -15,7 +15,8 @@ import { SERVER_KINDS, gearmanCliSubmit, phpSubmit, workerSuite } from './helper
 for (const { kind, skip } of SERVER_KINDS) {
   describe(`command worker on ${kind}`, { skip }, () => {
     const suite = workerSuite(kind, { killGraceMs: 300 });
-    const start = (fn: string, command: string[], extra: Partial<WorkerSpec> = {}) => suite.start({ function: fn, kind: 'command', command, ...extra });
+    const start = (fn: string, command: string[], extra: Partial<WorkerSpec> = {}) =>
+      suite.start({ function: fn, kind: 'command', command, ...extra });
 
     test('payload on stdin, stdout is the result (like gearman -w -- wc -l)', async () => {
       await start('wc', ['wc', '-l']);
@@ -24,7 +25,11 @@ for (const { kind, skip } of SERVER_KINDS) {
     });
 
     test('job metadata arrives in GMSUP_* variables, spec env too, and no shell runs by default', async () => {
-      await start('envdump', ['sh', '-c', 'printf "%s|%s|%s|%s" "$GMSUP_FUNCTION" "$GMSUP_UNIQUE" "$EXTRA" "$1"', 'sh', '$HOME'], { env: { EXTRA: 'extra-val' } });
+      await start(
+        'envdump',
+        ['sh', '-c', 'printf "%s|%s|%s|%s" "$GMSUP_FUNCTION" "$GMSUP_UNIQUE" "$EXTRA" "$1"', 'sh', '$HOME'],
+        { env: { EXTRA: 'extra-val' } },
+      );
       const out = (await suite.client.submit('envdump', '', { unique: 'uq-7' })).toString();
       // '$HOME' reached the program literally: no shell expanded it.
       assert.equal(out, 'envdump|uq-7|extra-val|$HOME');
@@ -37,10 +42,13 @@ for (const { kind, skip } of SERVER_KINDS) {
 
     test('a non-zero exit fails the job with the tail of stderr as the exception text', async () => {
       await start('failing', ['sh', '-c', 'cat >/dev/null; echo "first line" >&2; echo "disk full" >&2; exit 3']);
-      await assert.rejects(suite.client.submit('failing', 'x', { exceptions: true }), (err: Error & { exception?: Buffer }) => {
-        assert.equal(err.exception?.toString(), 'first line\ndisk full');
-        return true;
-      });
+      await assert.rejects(
+        suite.client.submit('failing', 'x', { exceptions: true }),
+        (err: Error & { exception?: Buffer }) => {
+          assert.equal(err.exception?.toString(), 'first line\ndisk full');
+          return true;
+        },
+      );
       if (!skipUnless('phpGearman')) {
         const php = await phpSubmit(suite.server.port, 'failing', 'y');
         assert.deepEqual(php.events, [['exception', 'first line\ndisk full']]);

@@ -66,14 +66,21 @@ export function workerSuite(kind: ServerKind, runOpts: WorkerOptions = {}) {
     await server?.stop();
   });
   return {
-    get server(): TestServer { return server!; },
-    get client(): GearmanClient { return client!; },
+    get server(): TestServer {
+      return server!;
+    },
+    get client(): GearmanClient {
+      return client!;
+    },
     /** exceptions: true by default so exception-text tests hold on gearmand too (auto mode has its own test). */
     async start(overrides: Partial<WorkerSpec> & Pick<WorkerSpec, 'function'>): Promise<WorkerHandle> {
       const w = await runWorker(spec({ exceptions: true, servers: [server!.address], ...overrides }), runOpts);
       workers.push(w);
       const fn = overrides.function;
-      await waitFor(async () => (await adminStatus(server!.address)).find((s) => s.name === fn && s.availableWorkers > 0), { what: `${fn} registered` });
+      await waitFor(
+        async () => (await adminStatus(server!.address)).find((s) => s.name === fn && s.availableWorkers > 0),
+        { what: `${fn} registered` },
+      );
       return w;
     },
   };
@@ -136,7 +143,9 @@ export function phpSubmit(port: number, fn: string, payload: string, timeoutMs =
 /** `gearman -f FN PAYLOAD` (the libgearman CLI client); returns its stdout. */
 export function gearmanCliSubmit(port: number, fn: string, payload: string, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('gearman', ['-h', '127.0.0.1', '-p', String(port), '-f', fn, payload], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('gearman', ['-h', '127.0.0.1', '-p', String(port), '-f', fn, payload], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const timer = setTimeout(() => {
@@ -158,7 +167,11 @@ export class WorkerChild {
   stderr = '';
 
   constructor(env: Record<string, string> = {}) {
-    this.child = fork(WORKER_MAIN, [], { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+    this.child = fork(WORKER_MAIN, [], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ...env },
+    });
     this.child.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.child.on('message', (m) => this.messages.push(m as ChildMessage));
     this.child.once('exit', (code, signal) => (this.exit = { code, signal }));
@@ -182,7 +195,10 @@ export class WorkerChild {
     this.send({ type: 'worker:init', spec: s, clientId });
   }
 
-  waitMessage<T extends ChildMessage['type']>(type: T, timeoutMs = 10_000): Promise<Extract<ChildMessage, { type: T }>> {
+  waitMessage<T extends ChildMessage['type']>(
+    type: T,
+    timeoutMs = 10_000,
+  ): Promise<Extract<ChildMessage, { type: T }>> {
     return waitFor(() => this.messages.find((m) => m.type === type) as Extract<ChildMessage, { type: T }> | undefined, {
       timeoutMs,
       what: `worker message ${type} (stderr: ${this.stderr.slice(-300)})`,
@@ -190,7 +206,10 @@ export class WorkerChild {
   }
 
   waitExit(timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return waitFor(() => this.exit, { timeoutMs, what: `worker ${this.pid} to exit (stderr: ${this.stderr.slice(-300)})` });
+    return waitFor(() => this.exit, {
+      timeoutMs,
+      what: `worker ${this.pid} to exit (stderr: ${this.stderr.slice(-300)})`,
+    });
   }
 
   /** SIGKILL to the worker's whole process group (it leads one), if still running. */

@@ -15,9 +15,19 @@ let client: GearmanClient;
 const workers: WorkerHandle[] = [];
 
 async function start(fn: string): Promise<WorkerHandle> {
-  const w = await runWorker(spec({ exceptions: true, function: fn, servers: [server.address], modulePath: join(FIXTURES, 'odd-results.mjs'), concurrency: 1 }));
+  const w = await runWorker(
+    spec({
+      exceptions: true,
+      function: fn,
+      servers: [server.address],
+      modulePath: join(FIXTURES, 'odd-results.mjs'),
+      concurrency: 1,
+    }),
+  );
   workers.push(w);
-  await waitFor(async () => (await adminStatus(server.address)).find((s) => s.name === fn && s.availableWorkers > 0), { what: `${fn} registered` });
+  await waitFor(async () => (await adminStatus(server.address)).find((s) => s.name === fn && s.availableWorkers > 0), {
+    what: `${fn} registered`,
+  });
   return w;
 }
 
@@ -57,7 +67,13 @@ test('a thenable is followed like await follows it', async () => {
 
 test('a result JSON cannot encode fails the job instead of leaving it hanging', async () => {
   const w = await start('bigintResult');
-  await assert.rejects(client.submit('bigintResult', 'x', { exceptions: true }), exceptionOf(/cannot encode the result: .*BigInt/i));
-  await assert.rejects(client.submit('bigintResult', 'y', { exceptions: true }), exceptionOf(/cannot encode the result/));
+  await assert.rejects(
+    client.submit('bigintResult', 'x', { exceptions: true }),
+    exceptionOf(/cannot encode the result: .*BigInt/i),
+  );
+  await assert.rejects(
+    client.submit('bigintResult', 'y', { exceptions: true }),
+    exceptionOf(/cannot encode the result/),
+  );
   assert.equal(w.runtime!.jobsFailed, 2);
 });

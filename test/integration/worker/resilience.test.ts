@@ -17,7 +17,9 @@ for (const { kind, skip } of SERVER_KINDS) {
   test(`${kind}: a job server killed and restarted under a running worker sees it again`, { skip }, async (t) => {
     let server = await startServer(kind);
     t.after(() => server.stop());
-    const w = await runWorker(spec({ function: 'echoRestart', servers: [server.address], modulePath: join(FIXTURES, 'echo.ts') }));
+    const w = await runWorker(
+      spec({ function: 'echoRestart', servers: [server.address], modulePath: join(FIXTURES, 'echo.ts') }),
+    );
     t.after(() => w.force());
     await waitFor(registered(server.address, 'echoRestart'));
     const c1 = new GearmanClient({ servers: [server.address] });
@@ -41,7 +43,9 @@ test(`two servers at once (embedded + ${secondKind}): jobs from both; one dies, 
   const b = await startServer(secondKind);
   t.after(() => a.stop());
   t.after(() => b.stop());
-  const w = await runWorker(spec({ function: 'reverse', servers: [a.address, b.address], modulePath: join(FIXTURES, 'reverse.ts') }));
+  const w = await runWorker(
+    spec({ function: 'reverse', servers: [a.address, b.address], modulePath: join(FIXTURES, 'reverse.ts') }),
+  );
   t.after(() => w.force());
   await waitFor(registered(a.address, 'reverse'));
   await waitFor(registered(b.address, 'reverse'));
@@ -49,7 +53,12 @@ test(`two servers at once (embedded + ${secondKind}): jobs from both; one dies, 
   const cb = new GearmanClient({ servers: [b.address] });
   t.after(() => ca.close());
   t.after(() => cb.close());
-  const results = await Promise.all([ca.submit('reverse', 'abc'), cb.submit('reverse', 'xyz'), ca.submit('reverse', '12'), cb.submit('reverse', '34')]);
+  const results = await Promise.all([
+    ca.submit('reverse', 'abc'),
+    cb.submit('reverse', 'xyz'),
+    ca.submit('reverse', '12'),
+    cb.submit('reverse', '34'),
+  ]);
   assert.deepEqual(results.map(String), ['cba', 'zyx', '21', '43']);
   await a.stop();
   assert.equal((await cb.submit('reverse', 'still')).toString(), 'llits');
@@ -66,7 +75,15 @@ test('concurrency N: up to N jobs in flight across two servers, never more', asy
     if (m.type === 'job:start') maxInFlight = Math.max(maxInFlight, ++inFlight);
     if (m.type === 'job:end') inFlight--;
   };
-  const w = await runWorker(spec({ function: 'slowConc', servers: [a.address, b.address], modulePath: join(FIXTURES, 'slow.ts'), concurrency: 3 }), { onEvent });
+  const w = await runWorker(
+    spec({
+      function: 'slowConc',
+      servers: [a.address, b.address],
+      modulePath: join(FIXTURES, 'slow.ts'),
+      concurrency: 3,
+    }),
+    { onEvent },
+  );
   t.after(() => w.force());
   await waitFor(registered(a.address, 'slowConc'));
   await waitFor(registered(b.address, 'slowConc'));

@@ -20,7 +20,8 @@ function startWork(args: string[]) {
   return {
     child,
     stderr: () => stderr,
-    exited: () => waitFor(() => (exit !== undefined ? { code: exit } : null), { what: `gmsup work to exit (${stderr})` }),
+    exited: () =>
+      waitFor(() => (exit !== undefined ? { code: exit } : null), { what: `gmsup work to exit (${stderr})` }),
     kill: () => exit === undefined && child.kill('SIGKILL'),
   };
 }
@@ -30,10 +31,21 @@ test('gmsup work FN -- CMD and --module; SIGTERM stops with exit 0', async (t) =
   t.after(() => server.stop());
   const cmd = startWork(['upcase', '--servers', server.address, '--', 'tr', 'a-z', 'A-Z']);
   t.after(() => cmd.kill());
-  const mod = startWork(['reverse', '-s', server.address, '--module', join(FIXTURES, 'reverse.ts'), '--concurrency', '2']);
+  const mod = startWork([
+    'reverse',
+    '-s',
+    server.address,
+    '--module',
+    join(FIXTURES, 'reverse.ts'),
+    '--concurrency',
+    '2',
+  ]);
   t.after(() => mod.kill());
   for (const fn of ['upcase', 'reverse']) {
-    await waitFor(async () => (await adminStatus(server.address)).find((s) => s.name === fn && s.availableWorkers > 0), { what: `${fn} registered` });
+    await waitFor(
+      async () => (await adminStatus(server.address)).find((s) => s.name === fn && s.availableWorkers > 0),
+      { what: `${fn} registered` },
+    );
   }
   const client = new GearmanClient({ servers: [server.address] });
   t.after(() => client.close());
@@ -49,7 +61,9 @@ test('gmsup work usage errors exit 64', () => {
   const none = spawnSync(process.execPath, [BIN, 'work', 'fn'], { encoding: 'utf8' });
   assert.equal(none.status, 64);
   assert.match(none.stderr, /exactly one of --module, --command/);
-  const bad = spawnSync(process.execPath, [BIN, 'work', 'fn', '--command', 'x', '--concurrency', '0'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [BIN, 'work', 'fn', '--command', 'x', '--concurrency', '0'], {
+    encoding: 'utf8',
+  });
   assert.equal(bad.status, 64);
   assert.match(bad.stderr, /--concurrency must be a positive integer/);
 });

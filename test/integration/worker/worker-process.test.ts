@@ -50,7 +50,10 @@ for (const { kind, skip } of SERVER_KINDS) {
     test('a module without a handler: init-failed naming the file', async (t) => {
       const w = WorkerChild.start(t);
       w.init(moduleSpec('nothing', 'no-handler.ts'));
-      assert.match((await w.waitMessage('worker:init-failed')).error.message, /no-handler\.ts has no handler for function "nothing"/);
+      assert.match(
+        (await w.waitMessage('worker:init-failed')).error.message,
+        /no-handler\.ts has no handler for function "nothing"/,
+      );
       assert.equal((await w.waitExit()).code, 1);
     });
 
@@ -80,7 +83,10 @@ for (const { kind, skip } of SERVER_KINDS) {
       const second = WorkerChild.start(t, { SLOW_LOG: log });
       second.init(moduleSpec('slowKill', 'slow.ts'));
       assert.equal((await result).toString(), 'done:300');
-      const starts = readFileSync(log, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+      const starts = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.split(' ')[1]));
       assert.deepEqual(starts, [first.pid, second.pid]);
     });
 
@@ -107,7 +113,9 @@ for (const { kind, skip } of SERVER_KINDS) {
       await b.waitMessage('server:state');
       b.child.disconnect();
       assert.equal((await b.waitExit(5000)).code, 0);
-      await waitFor(async () => !(await adminStatus(server.address)).some((s) => s.name === 'echoOrphan' && s.availableWorkers > 0));
+      await waitFor(
+        async () => !(await adminStatus(server.address)).some((s) => s.name === 'echoOrphan' && s.availableWorkers > 0),
+      );
     });
   });
 }

@@ -34,6 +34,8 @@ test('submit packet type per priority and mode', () => {
 });
 
 test('admin list commands are recognised case-insensitively', () => {
-  for (const l of ['status', 'STATUS', 'workers', 'prioritystatus', 'show jobs', 'show unique jobs']) assert.ok(isListCommand(l), l);
-  for (const l of ['version', 'getpid', 'cancel job H:x:1', 'create function f', 'maxqueue f 1', '']) assert.ok(!isListCommand(l), l);
+  for (const l of ['status', 'STATUS', 'workers', 'prioritystatus', 'show jobs', 'show unique jobs'])
+    assert.ok(isListCommand(l), l);
+  for (const l of ['version', 'getpid', 'cancel job H:x:1', 'create function f', 'maxqueue f 1', ''])
+    assert.ok(!isListCommand(l), l);
 });

@@ -24,7 +24,8 @@ async function problems(name: string): Promise<string[]> {
   for (const i of issues) {
     assert.equal(i.file, file);
     // The message repeats every issue in the `file:line:col key: message` form.
-    const expected = i.path === '' ? `${file}:${i.line}:${i.col}: ${i.message}` : `${file}:${i.line}:${i.col} ${i.path}: ${i.message}`;
+    const expected =
+      i.path === '' ? `${file}:${i.line}:${i.col}: ${i.message}` : `${file}:${i.line}:${i.col} ${i.path}: ${i.message}`;
     assert.ok(err.message.split('\n').includes(expected), err.message);
   }
   return issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`);
@@ -45,7 +46,10 @@ test('unknown keys at every level, with a did-you-mean suggestion', async () => 
     '6:5 workers.echo.instnaces: unknown key; did you mean instances?',
     '8:7 workers.echo.restart.retires: unknown key; did you mean retries?',
   ]);
-  assert.match(list[3]!, /^9:5 workers\.echo\.frobnicate: unknown key \(known keys: function, module, command, process/);
+  assert.match(
+    list[3]!,
+    /^9:5 workers\.echo\.frobnicate: unknown key \(known keys: function, module, command, process/,
+  );
   assert.equal(list.length, 4);
 });
 
@@ -150,7 +154,9 @@ test('names: worker keys, function names, env names and values', async () => {
 
 test('empty file, missing workers, a list at the top', async () => {
   assert.deepEqual(await problems('empty.yaml'), ['1:1 : the file is empty; it needs at least a `workers:` map']);
-  assert.deepEqual(await problems('missing-workers.yaml'), ['1:1 workers: missing: add a `workers:` map (worker name -> settings)']);
+  assert.deepEqual(await problems('missing-workers.yaml'), [
+    '1:1 workers: missing: add a `workers:` map (worker name -> settings)',
+  ]);
   assert.deepEqual(await problems('not-a-map.yaml'), ['1:1 : expected a map of settings, got a list']);
 });
 
@@ -165,12 +171,17 @@ test('a missing file is CONFIG_INVALID without a position', async () => {
 
 test('the message uses the file name as given and lists problems in file order', () => {
   const text = 'workers:\n  b:\n    module: x.ts\n    instances: 0\n  a:\n    modul: y.ts\n';
-  const r = validateConfigText(text, 'conf/w.yaml', { fs: { isFile: () => true, isDir: () => true, onPath: () => true } });
+  const r = validateConfigText(text, 'conf/w.yaml', {
+    fs: { isFile: () => true, isDir: () => true, onPath: () => true },
+  });
   assert.equal(r.ok, false);
   if (r.ok) return;
-  assert.deepEqual(r.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`), [
-    'conf/w.yaml:4:16 workers.b.instances: must be at least 1, got 0',
-    'conf/w.yaml:5:3 workers.a: needs one of module, command or process',
-    'conf/w.yaml:6:5 workers.a.modul: unknown key; did you mean module?',
-  ]);
+  assert.deepEqual(
+    r.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}: ${i.message}`),
+    [
+      'conf/w.yaml:4:16 workers.b.instances: must be at least 1, got 0',
+      'conf/w.yaml:5:3 workers.a: needs one of module, command or process',
+      'conf/w.yaml:6:5 workers.a.modul: unknown key; did you mean module?',
+    ],
+  );
 });

@@ -29,9 +29,23 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
   const { source, ...p } = c.programs[0]!;
   assert.deepEqual(source, { file, line: 2, col: 3 });
   assert.deepEqual(p, {
-    name: 'echo', function: 'echo', kind: 'module', modulePath: join(FIXTURES, 'handlers/echo.ts'), command: undefined,
-    shell: false, servers: ['127.0.0.1:4730'], concurrency: 1, timeoutMs: null, env: {}, cwd: FIXTURES.replace(/\/$/, ''),
-    maxJobs: null, stopTimeoutMs: 10_000, instances: 1, perCore: null, maxMemoryBytes: null, maxLifetimeMs: null,
+    name: 'echo',
+    function: 'echo',
+    kind: 'module',
+    modulePath: join(FIXTURES, 'handlers/echo.ts'),
+    command: undefined,
+    shell: false,
+    servers: ['127.0.0.1:4730'],
+    concurrency: 1,
+    timeoutMs: null,
+    env: {},
+    cwd: FIXTURES.replace(/\/$/, ''),
+    maxJobs: null,
+    stopTimeoutMs: 10_000,
+    instances: 1,
+    perCore: null,
+    maxMemoryBytes: null,
+    maxLifetimeMs: null,
     restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 },
   });
 });
@@ -56,7 +70,10 @@ test('every key set: values normalised with units', async () => {
   assert.equal(echo!.maxLifetimeMs, 3_600_000);
   assert.equal(echo!.stopTimeoutMs, 2500);
   assert.deepEqual(echo!.restart, { startSecsMs: 2500, startRetries: 5, initialBackoffMs: 250, maxBackoffMs: 30_000 });
-  assert.deepEqual([lines!.kind, lines!.command, lines!.instances, lines!.servers], ['command', ['wc', '-l'], 2, c.servers]);
+  assert.deepEqual(
+    [lines!.kind, lines!.command, lines!.instances, lines!.servers],
+    ['command', ['wc', '-l'], 2, c.servers],
+  );
   assert.deepEqual([shelly!.shell, shelly!.command], [true, ['echo "$GMSUP_FUNCTION" | tr a-z A-Z']]);
   assert.deepEqual([quoted!.kind, quoted!.command], ['process', ['sh', '-c', 'echo "a b"; cat']]);
 });
@@ -64,11 +81,12 @@ test('every key set: values normalised with units', async () => {
 test('the result is deeply frozen', () => {
   const c = valid('workers:\n  a:\n    module: a.ts\n    env: { X: "1" }\n');
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.programs) && Object.isFrozen(c.programs[0]!.env));
-  assert.throws(() => (c.programs[0]!.env as Record<string, string>).Y = '2');
+  assert.throws(() => ((c.programs[0]!.env as Record<string, string>).Y = '2'));
 });
 
 test('per_core x CPU count: fractional, rounded up, at least 1', () => {
-  const count = (perCore: number, cpus: number) => valid(`workers:\n  a:\n    module: a.ts\n    per_core: ${perCore}\n`, cpus).programs[0]!.instances;
+  const count = (perCore: number, cpus: number) =>
+    valid(`workers:\n  a:\n    module: a.ts\n    per_core: ${perCore}\n`, cpus).programs[0]!.instances;
   assert.equal(count(1, 4), 4);
   assert.equal(count(2, 3), 6);
   assert.equal(count(0.5, 3), 2);
@@ -89,12 +107,15 @@ test('server defaults: server block alone, servers alone, port 0, wildcard liste
   assert.deepEqual(valid('server: { listen: "[::]:4800" }\nworkers: {}\n').servers, ['[::1]:4800']);
   const external = validateConfigText('server: false\nworkers:\n  a:\n    module: a.ts\n', 'w.yaml', { fs: anyFs });
   assert.equal(external.ok, false);
-  if (!external.ok) assert.equal(external.issues[0]!.message, 'no job servers: list some under `servers:` or add a `server:` block');
+  if (!external.ok)
+    assert.equal(external.issues[0]!.message, 'no job servers: list some under `servers:` or add a `server:` block');
   assert.deepEqual(valid('server: false\nworkers: {}\n').server, null);
 });
 
 test('paths resolve relative to the config file; commands keep bare names for PATH', () => {
-  const c = valid('workers:\n  a:\n    module: ./lib/a.mjs\n    cwd: ../run\n  b:\n    command: ./bin/w --x\n    cwd: sub\n  c:\n    process: [php, w.php]\n');
+  const c = valid(
+    'workers:\n  a:\n    module: ./lib/a.mjs\n    cwd: ../run\n  b:\n    command: ./bin/w --x\n    cwd: sub\n  c:\n    process: [php, w.php]\n',
+  );
   assert.equal(c.programs[0]!.modulePath, '/srv/app/lib/a.mjs');
   assert.equal(c.programs[0]!.cwd, '/srv/run');
   assert.deepEqual(c.programs[1]!.command, ['/srv/app/sub/bin/w', '--x']);
@@ -104,19 +125,39 @@ test('paths resolve relative to the config file; commands keep bare names for PA
 });
 
 test('anchors and aliases work for shared settings; x- keys are ignored', () => {
-  const c = valid('x-env: &env { A: "1" }\nworkers:\n  a:\n    module: a.ts\n    env: *env\n  b:\n    module: b.ts\n    x-note: ignored\n    env: *env\n');
-  assert.deepEqual(c.programs.map((p) => p.env), [{ A: '1' }, { A: '1' }]);
-  const d = valid('workers:\n  a:\n    module: a.ts\n    restart: &r { retries: 9 }\n  b:\n    module: b.ts\n    restart: *r\n');
+  const c = valid(
+    'x-env: &env { A: "1" }\nworkers:\n  a:\n    module: a.ts\n    env: *env\n  b:\n    module: b.ts\n    x-note: ignored\n    env: *env\n',
+  );
+  assert.deepEqual(
+    c.programs.map((p) => p.env),
+    [{ A: '1' }, { A: '1' }],
+  );
+  const d = valid(
+    'workers:\n  a:\n    module: a.ts\n    restart: &r { retries: 9 }\n  b:\n    module: b.ts\n    restart: *r\n',
+  );
   assert.equal(d.programs[1]!.restart.startRetries, 9);
-  const m = valid('x-base: &base { concurrency: 4, timeout: 5s }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n    timeout: 1s\n');
+  const m = valid(
+    'x-base: &base { concurrency: 4, timeout: 5s }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n    timeout: 1s\n',
+  );
   assert.deepEqual([m.programs[0]!.concurrency, m.programs[0]!.timeoutMs], [4, 1000]);
-  const bad = validateConfigText('x-base: &base { concurency: 4 }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n', 'w.yaml', { fs: anyFs });
+  const bad = validateConfigText(
+    'x-base: &base { concurency: 4 }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n',
+    'w.yaml',
+    { fs: anyFs },
+  );
   assert.deepEqual(bad.ok ? [] : bad.issues.map((i) => `${i.line}:${i.col} ${i.path}`), ['1:17 workers.a.concurency']);
 });
 
 test('the example config at the repo root is valid', async () => {
   const file = fileURLToPath(new URL('../../../workers.example.yaml', import.meta.url));
   const c = await loadConfig(file, { cpuCount: 2 });
-  assert.deepEqual(c.programs.map((p) => [p.name, p.kind, p.instances]), [['reverse', 'module', 2], ['wc', 'command', 2], ['progress', 'module', 1]]);
+  assert.deepEqual(
+    c.programs.map((p) => [p.name, p.kind, p.instances]),
+    [
+      ['reverse', 'module', 2],
+      ['wc', 'command', 2],
+      ['progress', 'module', 1],
+    ],
+  );
   assert.deepEqual(c.servers, ['127.0.0.1:4730']);
 });

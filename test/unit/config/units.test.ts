@@ -28,7 +28,8 @@ test('durations: bare numbers are ms; ms, s, m, h, d and combinations', () => {
   assert.equal(ms('1m 30s'), 90_000);
   assert.equal(ms('2S'), 2000);
   assert.equal(ms(0), 0);
-  for (const bad of ['', '5x', '30 seconds', '1s1m', '1s1s', '-5s', 's', '1.2.3s']) assert.match(String(ms(bad)), /^error: bad duration/, bad);
+  for (const bad of ['', '5x', '30 seconds', '1s1m', '1s1s', '-5s', 's', '1.2.3s'])
+    assert.match(String(ms(bad)), /^error: bad duration/, bad);
   assert.equal(ms(-1), 'error: must not be negative, got -1');
   assert.match(String(ms(true)), /^error: expected a duration/);
   assert.match(String(ms(null)), /^error: expected a duration .* got nothing \(null\)/);
@@ -44,7 +45,8 @@ test('sizes: bytes, decimal KB/MB/GB, binary KiB/MiB/GiB', () => {
   assert.equal(bytes('1GiB'), 1_073_741_824);
   assert.equal(bytes('1.5GiB'), 1_610_612_736);
   assert.equal(bytes('2TB'), 2e12);
-  for (const bad of ['', '10 megs', '1.5XB', 'MB', '-1MB', '1e3']) assert.match(String(bytes(bad)), /^error: bad size/, bad);
+  for (const bad of ['', '10 megs', '1.5XB', 'MB', '-1MB', '1e3'])
+    assert.match(String(bytes(bad)), /^error: bad size/, bad);
   assert.match(String(bytes([1])), /^error: expected a size .* got a list/);
 });
 
@@ -58,7 +60,7 @@ test('command splitting: whitespace, quotes, escapes, no shell', () => {
   assert.deepEqual(split(`sh -c 'echo "a b"; cat'`), ['sh', '-c', 'echo "a b"; cat']);
   assert.deepEqual(split('echo "a \\"b\\" $x" c'), ['echo', 'a "b" $x', 'c']);
   assert.deepEqual(split('echo "a\\nb"'), ['echo', 'a\\nb']);
-  assert.deepEqual(split("a''b \"\" c"), ['ab', '', 'c']);
+  assert.deepEqual(split('a\'\'b "" c'), ['ab', '', 'c']);
   assert.deepEqual(split('a\\ b c'), ['a b', 'c']);
   assert.deepEqual(split('a | b > c'), ['a', '|', 'b', '>', 'c']);
   assert.deepEqual(split(''), []);

@@ -2,7 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { failureFor, parseFailKinds, parseLatency, sampleLatencyMs, DEFAULT_BEHAVIOUR } from '../../../examples/fanout/fleet-behaviour.js';
+import {
+  failureFor,
+  parseFailKinds,
+  parseLatency,
+  sampleLatencyMs,
+  DEFAULT_BEHAVIOUR,
+} from '../../../examples/fanout/fleet-behaviour.js';
 import { combinedHash, endpointAt, fleetBody, fleetUrls, sha1Hex } from '../../../examples/fanout/targets.js';
 
 test('latency specs parse and sample within their range', () => {
@@ -10,7 +16,8 @@ test('latency specs parse and sample within their range', () => {
   assert.deepEqual(parseLatency('fixed:7'), { kind: 'fixed', ms: 7 });
   assert.deepEqual(parseLatency('uniform:20-80'), { kind: 'uniform', minMs: 20, maxMs: 80 });
   assert.deepEqual(parseLatency('normal:50,10'), { kind: 'normal', meanMs: 50, sdMs: 10 });
-  for (const bad of ['', 'uniform:80-20', 'normal:5', 'poisson:3', '-1', 'fixed:x']) assert.throws(() => parseLatency(bad), /bad latency/, bad);
+  for (const bad of ['', 'uniform:80-20', 'normal:5', 'poisson:3', '-1', 'fixed:x'])
+    assert.throws(() => parseLatency(bad), /bad latency/, bad);
   const u = parseLatency('uniform:20-80');
   for (let i = 0; i < 1000; i++) {
     const v = sampleLatencyMs(u);
@@ -32,7 +39,10 @@ test('failures are deterministic, near the configured rate, and spread over the 
     for (let nth = 0; nth < 5; nth++) {
       const f = failureFor(b, i, nth);
       assert.equal(f, failureFor(b, i, nth));
-      if (f) { fails++; seen[f]++; }
+      if (f) {
+        fails++;
+        seen[f]++;
+      }
     }
   }
   assert.ok(Math.abs(fails / 10_000 - 0.2) < 0.02, `rate ${fails / 10_000}`);

@@ -20,7 +20,9 @@ test('parse status, prioritystatus and workers replies', () => {
     { name: 'rev', total: 0, running: 0, availableWorkers: 2 },
   ]);
   assert.deepEqual(parseStatus('.\n'), []);
-  assert.deepEqual(parsePriorityStatus('fbg\t1\t2\t1\t0\n.\n'), [{ name: 'fbg', high: 1, normal: 2, low: 1, availableWorkers: 0 }]);
+  assert.deepEqual(parsePriorityStatus('fbg\t1\t2\t1\t0\n.\n'), [
+    { name: 'fbg', high: 1, normal: 2, low: 1, availableWorkers: 0 },
+  ]);
   assert.deepEqual(parseWorkers('39 127.0.0.1 my-worker-1 : fc fb fa\n38 127.0.0.1 - :\n.\n'), [
     { fd: 39, ip: '127.0.0.1', clientId: 'my-worker-1', functions: ['fc', 'fb', 'fa'] },
     { fd: 38, ip: '127.0.0.1', clientId: '-', functions: [] },

@@ -28,8 +28,14 @@ for (const chunkBytes of [1, 7, 12, 100, 4096, 65_536]) {
       d.detach();
       reused.fill(0xee); // what the next read does to the buffer
     }
-    assert.deepEqual(got.map((g) => g.payload), payloads);
-    assert.deepEqual(got.map((g) => g.handle), payloads.map((_, i) => `H:host:${i}`));
+    assert.deepEqual(
+      got.map((g) => g.payload),
+      payloads,
+    );
+    assert.deepEqual(
+      got.map((g) => g.handle),
+      payloads.map((_, i) => `H:host:${i}`),
+    );
     assert.equal(d.bufferedBytes, 0);
   });
 }

@@ -8,7 +8,9 @@ import { PacketType, argCount, MAX_PACKET_TYPE } from '../../../src/protocol/pac
 
 function argsFor(type: number): Buffer[] {
   const n = argCount(type);
-  return Array.from({ length: n }, (_, i) => (i === n - 1 ? Buffer.from(`last\0with\0nuls-${type}`) : Buffer.from(`a${i}`)));
+  return Array.from({ length: n }, (_, i) =>
+    i === n - 1 ? Buffer.from(`last\0with\0nuls-${type}`) : Buffer.from(`a${i}`),
+  );
 }
 
 function decodeAll(bytes: Buffer, chunkSize: number): Frame[] {
@@ -20,7 +22,7 @@ function decodeAll(bytes: Buffer, chunkSize: number): Frame[] {
 
 test('ECHO_REQ encodes to the documented bytes', () => {
   const bytes = encodePacket('RES', PacketType.ECHO_RES, ['hello']);
-  assert.equal(bytes.toString('hex'), '00524553' + '00000011' + '00000005' + Buffer.from('hello').toString('hex'));
+  assert.equal(bytes.toString('hex'), `005245530000001100000005${Buffer.from('hello').toString('hex')}`);
   assert.equal(encodePacket('RES', PacketType.NO_JOB).toString('hex'), '005245530000000a00000000');
 });
 
@@ -36,7 +38,10 @@ test('every packet type round-trips byte-exact, in both magics', () => {
       if (f.kind !== 'packet') continue;
       assert.equal(f.packet.type, type);
       assert.equal(f.packet.magic, magic);
-      assert.deepEqual(f.packet.args.map((a) => a.toString('hex')), args.map((a) => a.toString('hex')));
+      assert.deepEqual(
+        f.packet.args.map((a) => a.toString('hex')),
+        args.map((a) => a.toString('hex')),
+      );
       assert.deepEqual(encodePacket(magic, type, f.packet.args), bytes);
     }
   }
@@ -122,7 +127,10 @@ test('overlong text lines are fatal', () => {
 test('ownsMostOf: only a large packet joined from several chunks may be kept without a copy', () => {
   const big = Buffer.alloc(64 * 1024, 0x61);
   const small = Buffer.from('tiny payload');
-  const stream = Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', '', big), encodeReq(PacketType.SUBMIT_JOB, 'f', '', small)]);
+  const stream = Buffer.concat([
+    encodeReq(PacketType.SUBMIT_JOB, 'f', '', big),
+    encodeReq(PacketType.SUBMIT_JOB, 'f', '', small),
+  ]);
   const d = new PacketDecoder();
   const frames = [...d.push(stream.subarray(0, 30_000)), ...d.push(stream.subarray(30_000))];
   assert.equal(frames.length, 2);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EpochHeap } from '../../../src/server/epoch-heap.js';
-import { FunctionEntry } from '../../../src/server/function-entry.js';
+import type { FunctionEntry } from '../../../src/server/function-entry.js';
 import { Job, type Priority } from '../../../src/server/job.js';
 import { MemoryJobStore } from '../../../src/server/job-store.js';
 import { HandleCodec, atoi } from '../../../src/server/wire.js';

@@ -22,7 +22,9 @@ class FakeClock implements Clock {
   clearTimeout = (t: ReturnType<typeof setTimeout>) => {
     this.timers = this.timers.filter((x) => x.id !== (t as unknown as number));
   };
-  get pending() { return this.timers.length; }
+  get pending() {
+    return this.timers.length;
+  }
   advance(ms: number) {
     this.nowMs += ms;
     for (;;) {
@@ -37,10 +39,14 @@ class FakeClock implements Clock {
 class Peer {
   private readonly decoder = new PacketDecoder();
   received: Packet[] = [];
-  write(chunk: Buffer) { for (const f of this.decoder.push(Buffer.from(chunk))) if (f.kind === 'packet') this.received.push(f.packet); }
+  write(chunk: Buffer) {
+    for (const f of this.decoder.push(Buffer.from(chunk))) if (f.kind === 'packet') this.received.push(f.packet);
+  }
   end() {}
   take(): Array<[number, string]> {
-    const out = this.received.map((p) => [p.type, p.args.map((a) => a.toString('latin1')).join('|')] as [number, string]);
+    const out = this.received.map(
+      (p) => [p.type, p.args.map((a) => a.toString('latin1')).join('|')] as [number, string],
+    );
     this.received = [];
     return out;
   }
@@ -79,9 +85,19 @@ test('CAN_DO_TIMEOUT: one timer per assigned job, cancelled when the job ends', 
   clock.advance(1000); // job 2 has run 1000 ms of its 1500
   assert.equal(runAdminCommand(state, 'status'), 'tf\t1\t1\t1\n.\n');
   clock.advance(600);
-  assert.equal(runAdminCommand(state, 'status'), 'tf\t1\t0\t1\n.\n', 're-queued after 1500 ms, RUNNING never underflows');
-  assert.deepEqual(w.peer.take().map(([t]) => t), [T.JOB_ASSIGN, T.JOB_ASSIGN]);
-  assert.deepEqual(client.peer.take().map(([t]) => t), [T.JOB_CREATED, T.JOB_CREATED, T.WORK_COMPLETE]);
+  assert.equal(
+    runAdminCommand(state, 'status'),
+    'tf\t1\t0\t1\n.\n',
+    're-queued after 1500 ms, RUNNING never underflows',
+  );
+  assert.deepEqual(
+    w.peer.take().map(([t]) => t),
+    [T.JOB_ASSIGN, T.JOB_ASSIGN],
+  );
+  assert.deepEqual(
+    client.peer.take().map(([t]) => t),
+    [T.JOB_CREATED, T.JOB_CREATED, T.WORK_COMPLETE],
+  );
 });
 
 test('CAN_DO_TIMEOUT values below one second are raised to 1000 ms; 0 means none', () => {
@@ -131,7 +147,11 @@ test('cancel job removes a waiting epoch job and a queued job from the counts at
   assert.equal(runAdminCommand(state, 'cancel job H:t:2'), 'OK\r\n');
   assert.equal(runAdminCommand(state, 'status'), 'ep\t0\t0\t0\n.\n');
   assert.equal(runAdminCommand(state, 'show jobs'), '.\n');
-  assert.deepEqual(client.peer.take(), [[T.JOB_CREATED, 'H:t:1'], [T.JOB_CREATED, 'H:t:2'], [T.WORK_FAIL, 'H:t:2']]);
+  assert.deepEqual(client.peer.take(), [
+    [T.JOB_CREATED, 'H:t:1'],
+    [T.JOB_CREATED, 'H:t:2'],
+    [T.WORK_FAIL, 'H:t:2'],
+  ]);
   clock.advance(10_000); // the cancelled epoch job must not come back
   assert.equal(runAdminCommand(state, 'status'), 'ep\t0\t0\t0\n.\n');
 });

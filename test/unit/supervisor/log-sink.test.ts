@@ -21,15 +21,29 @@ test('rotation keeps `keep` old files and drops the oldest', (t) => {
 test('sink: prefixes, ring tail per worker, followers, daemon output', async (t) => {
   const dir = tempDir(t);
   let out = '';
-  const sink = new LogSink({ fileFor: (w) => join(dir, `${w}.log`), maxBytes: 1 << 20, keep: 1, out: (s) => { out += s; }, ringSize: 3 });
+  const sink = new LogSink({
+    fileFor: (w) => join(dir, `${w}.log`),
+    maxBytes: 1 << 20,
+    keep: 1,
+    out: (s) => {
+      out += s;
+    },
+    ringSize: 3,
+  });
   const seen: string[] = [];
   sink.follow((l) => seen.push(l.source));
   sink.worker('rev', 1, 42, 'stdout', 'hello');
   sink.worker('rev', 1, 42, 'stderr', 'oops');
   sink.daemon('rev/1/42 RUNNING -> STOPPING', 'rev');
   sink.worker('wc', 0, 7, 'stdout', 'x');
-  assert.deepEqual(sink.tail(undefined, 10).map((l) => l.text), ['oops', 'rev/1/42 RUNNING -> STOPPING', 'x']);
-  assert.deepEqual(sink.tail('rev', 10).map((l) => l.text), ['oops', 'rev/1/42 RUNNING -> STOPPING']);
+  assert.deepEqual(
+    sink.tail(undefined, 10).map((l) => l.text),
+    ['oops', 'rev/1/42 RUNNING -> STOPPING', 'x'],
+  );
+  assert.deepEqual(
+    sink.tail('rev', 10).map((l) => l.text),
+    ['oops', 'rev/1/42 RUNNING -> STOPPING'],
+  );
   assert.deepEqual(seen, ['rev/1/42', 'rev/1/42', 'daemon', 'wc/0/7']);
   sink.close();
   assert.match(out, /rev\/1\/42 hello\n.*rev\/1\/42 ! oops\n/);

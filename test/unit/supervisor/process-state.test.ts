@@ -1,7 +1,14 @@
 // The instance state machine, driven with a fake clock: starts, crashes, backoff, FATAL, stop paths.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initialProcState, reduce, TransitionError, type ProcEvent, type ProcState, type Timing } from '../../../src/supervisor/process-state.js';
+import {
+  initialProcState,
+  reduce,
+  TransitionError,
+  type ProcEvent,
+  type ProcState,
+  type Timing,
+} from '../../../src/supervisor/process-state.js';
 
 const timing: Timing = {
   restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800 },
@@ -18,8 +25,13 @@ function machine() {
   let now = 0;
   const effects: string[] = [];
   return {
-    get state() { return state; },
-    at(ms: number) { now = ms; return this; },
+    get state() {
+      return state;
+    },
+    at(ms: number) {
+      now = ms;
+      return this;
+    },
     send(e: ProcEvent) {
       const step = reduce(state, e, now, timing);
       state = step.state;
@@ -31,12 +43,20 @@ function machine() {
       }
       return this;
     },
-    take() { return effects.splice(0); },
+    take() {
+      return effects.splice(0);
+    },
   };
 }
 
 function running() {
-  const m = machine().send({ type: 'start' }).send({ type: 'spawned', pid: 10 }).at(50).send({ type: 'ready' }).at(1000).send({ type: 'tick' });
+  const m = machine()
+    .send({ type: 'start' })
+    .send({ type: 'spawned', pid: 10 })
+    .at(50)
+    .send({ type: 'ready' })
+    .at(1000)
+    .send({ type: 'tick' });
   assert.equal(m.state.name, 'RUNNING');
   m.take();
   return m;
@@ -109,7 +129,11 @@ test('a crash after a stable run restarts at once; quick repeats back off, cappe
   const delays: number[] = [];
   let t = 20_000;
   for (let i = 0; i < 6; i++) {
-    m.send({ type: 'spawned', pid: 100 + i }).at(t + 10).send({ type: 'ready' }).at(t + 1000).send({ type: 'tick' });
+    m.send({ type: 'spawned', pid: 100 + i })
+      .at(t + 10)
+      .send({ type: 'ready' })
+      .at(t + 1000)
+      .send({ type: 'tick' });
     assert.equal(m.state.name, 'RUNNING');
     t += 1500;
     m.at(t).send({ type: 'exit', code: 3, signal: null });
@@ -130,7 +154,10 @@ test('streak resets after staying up stableMs', () => {
   m.send({ type: 'spawned', pid: 2 }).at(2100).send({ type: 'ready' }).at(3000).send({ type: 'tick' });
   m.at(3500).send({ type: 'exit', code: 1, signal: null });
   assert.equal(m.state.name, 'BACKOFF');
-  m.at(m.state.retryAtMs ?? 0).send({ type: 'tick' }).send({ type: 'spawned', pid: 3 }).send({ type: 'ready' });
+  m.at(m.state.retryAtMs ?? 0)
+    .send({ type: 'tick' })
+    .send({ type: 'spawned', pid: 3 })
+    .send({ type: 'ready' });
   m.at(60_000).send({ type: 'tick' }).send({ type: 'exit', code: 1, signal: null });
   assert.equal(m.state.name, 'STARTING', 'stable long enough: restart without delay');
 });
@@ -189,7 +216,9 @@ test('a start that never becomes ready is killed and counts as a failed start', 
 
 test('BACKOFF stop -> STOPPED; transitions from the wrong state throw', () => {
   const m = running();
-  m.send({ type: 'exit', code: 1, signal: null }).send({ type: 'spawned', pid: 2 }).send({ type: 'exit', code: 1, signal: null });
+  m.send({ type: 'exit', code: 1, signal: null })
+    .send({ type: 'spawned', pid: 2 })
+    .send({ type: 'exit', code: 1, signal: null });
   assert.equal(m.state.name, 'BACKOFF');
   m.send({ type: 'stop', reason: 'bye' });
   assert.equal(m.state.name, 'STOPPED');
@@ -204,7 +233,10 @@ test('an early tick re-arms the wake-up instead of losing the deadline', () => {
   assert.equal(m.state.name, 'STARTING');
   assert.deepEqual(m.take(), ['wake@1000']);
   const b = running();
-  b.at(2000).send({ type: 'exit', code: 1, signal: null }).send({ type: 'spawned', pid: 2 }).send({ type: 'exit', code: 1, signal: null });
+  b.at(2000)
+    .send({ type: 'exit', code: 1, signal: null })
+    .send({ type: 'spawned', pid: 2 })
+    .send({ type: 'exit', code: 1, signal: null });
   b.take();
   b.send({ type: 'tick' });
   assert.equal(b.state.name, 'BACKOFF');

@@ -31,10 +31,16 @@ test('a snapshot that is not newer is ignored; a new daemon pid resets the basel
 test('queue depth sums queued over reachable servers only, per function too; the ring is bounded', () => {
   const h = new History(3);
   for (let i = 1; i <= 5; i++) {
-    h.push(snapshot({
-      takenAtMs: i * 1000,
-      servers: [server('a:1', [{ function: 'f', queued: i, running: 0, availableWorkers: 0 }]), server('b:1', [{ function: 'f', queued: 100, running: 0, availableWorkers: 0 }], { reachable: false }), server('c:1', [{ function: 'g', queued: 1, running: 0, availableWorkers: 0 }])],
-    }));
+    h.push(
+      snapshot({
+        takenAtMs: i * 1000,
+        servers: [
+          server('a:1', [{ function: 'f', queued: i, running: 0, availableWorkers: 0 }]),
+          server('b:1', [{ function: 'f', queued: 100, running: 0, availableWorkers: 0 }], { reachable: false }),
+          server('c:1', [{ function: 'g', queued: 1, running: 0, availableWorkers: 0 }]),
+        ],
+      }),
+    );
   }
   assert.deepEqual(h.queuedSeries(), [4, 5, 6]);
   assert.deepEqual(h.queuedSeries('f'), [3, 4, 5]);

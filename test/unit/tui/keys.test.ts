@@ -25,10 +25,30 @@ test('j/k and arrows move the selection, clamped to the rows', () => {
 
 test('r restarts the selected instance, R the worker, +/- scale from desired, s stops or starts', () => {
   const s1 = press(initialUiState(false), { ch: 'j' }).state;
-  assert.deepEqual(press(s1, { ch: 'r' }).action, { kind: 'control', method: 'restart', params: { name: 'reverse', index: 1 }, label: 'restart reverse/1' });
-  assert.deepEqual(press(s1, { ch: 'R' }).action, { kind: 'control', method: 'restart', params: { name: 'reverse' }, label: 'restart reverse' });
-  assert.deepEqual(press(s1, { ch: '+' }).action, { kind: 'control', method: 'scale', params: { name: 'reverse', instances: 3 }, label: 'scale reverse to 3' });
-  assert.deepEqual(press(s1, { ch: '-' }).action, { kind: 'control', method: 'scale', params: { name: 'reverse', instances: 1 }, label: 'scale reverse to 1' });
+  assert.deepEqual(press(s1, { ch: 'r' }).action, {
+    kind: 'control',
+    method: 'restart',
+    params: { name: 'reverse', index: 1 },
+    label: 'restart reverse/1',
+  });
+  assert.deepEqual(press(s1, { ch: 'R' }).action, {
+    kind: 'control',
+    method: 'restart',
+    params: { name: 'reverse' },
+    label: 'restart reverse',
+  });
+  assert.deepEqual(press(s1, { ch: '+' }).action, {
+    kind: 'control',
+    method: 'scale',
+    params: { name: 'reverse', instances: 3 },
+    label: 'scale reverse to 3',
+  });
+  assert.deepEqual(press(s1, { ch: '-' }).action, {
+    kind: 'control',
+    method: 'scale',
+    params: { name: 'reverse', instances: 1 },
+    label: 'scale reverse to 1',
+  });
   assert.equal((press(s1, { ch: 's' }).action as { method: string }).method, 'stop-worker');
   const stopped = [program('reverse', 2, { stopped: true })];
   assert.equal((reduceKey(s1, { ch: 's' }, rows, stopped).action as { method: string }).method, 'start-worker');
@@ -51,7 +71,15 @@ test('q quits at once when attached; when embedded it asks, y stops the daemon, 
 });
 
 test('/ edits the filter: typed characters, backspace, Enter keeps, Esc clears; keys do not act while typing', () => {
-  const typed = press(initialUiState(false), { ch: '/' }, { ch: 'w' }, { ch: 'x' }, { name: 'backspace' }, { ch: 'c' }, { ch: 'q' });
+  const typed = press(
+    initialUiState(false),
+    { ch: '/' },
+    { ch: 'w' },
+    { ch: 'x' },
+    { name: 'backspace' },
+    { ch: 'c' },
+    { ch: 'q' },
+  );
   assert.equal(typed.state.filter, 'wcq');
   assert.equal(typed.action.kind, 'none');
   const kept = press(typed.state, { name: 'enter' });

@@ -12,19 +12,40 @@ import { instance, program, server, snapshot } from './snapshot-fixture.js';
 
 const connected: Connection = { connected: true, error: null, socketPath: '/x/control.sock' };
 
-function view(snap: Snapshot | null, opts: { ui?: Partial<UiState>; width?: number; height?: number; logs?: LogLine[]; connection?: Connection } = {}) {
+function view(
+  snap: Snapshot | null,
+  opts: { ui?: Partial<UiState>; width?: number; height?: number; logs?: LogLine[]; connection?: Connection } = {},
+) {
   const history = new History();
   if (snap) history.push(snap);
   const ui = { ...initialUiState(false), ...opts.ui };
   const layout = computeLayout(opts.width ?? 80, opts.height ?? 24, ui.logVisible);
-  return { layout, v: buildView({ snapshot: snap, connection: opts.connection ?? connected, history, ui, logLines: opts.logs ?? [], message: null, layout, nowMs: 0 }) };
+  return {
+    layout,
+    v: buildView({
+      snapshot: snap,
+      connection: opts.connection ?? connected,
+      history,
+      ui,
+      logLines: opts.logs ?? [],
+      message: null,
+      layout,
+      nowMs: 0,
+    }),
+  };
 }
 
 const text = (ls: Line[]) => ls.map(lineText);
 const colourOf = (l: Line, needle: string) => l.segments.find((s) => s.text.includes(needle))?.fg;
 
 test('one process row per instance with its pid; states coloured', () => {
-  const snap = snapshot({ instances: [instance('reverse', 0, { pid: 111 }), instance('reverse', 1, { pid: 222, state: 'BACKOFF' }), instance('wc', 0, { pid: 333, state: 'STARTING' })] });
+  const snap = snapshot({
+    instances: [
+      instance('reverse', 0, { pid: 111 }),
+      instance('reverse', 1, { pid: 222, state: 'BACKOFF' }),
+      instance('wc', 0, { pid: 333, state: 'STARTING' }),
+    ],
+  });
   const { v } = view(snap);
   const rows = text(v.processes).slice(1);
   assert.equal(rows.length, 3);
@@ -39,7 +60,10 @@ test('one process row per instance with its pid; states coloured', () => {
 });
 
 test('a FATAL instance is red and shows its reason', () => {
-  const snap = snapshot({ programs: [program('wc', 1)], instances: [instance('wc', 0, { state: 'FATAL', pid: null, reason: 'exited 3 times in a row: exit 1' })] });
+  const snap = snapshot({
+    programs: [program('wc', 1)],
+    instances: [instance('wc', 0, { state: 'FATAL', pid: null, reason: 'exited 3 times in a row: exit 1' })],
+  });
   const { v } = view(snap);
   const row = v.processes[1];
   assert.equal(colourOf(row, 'FATAL'), 'red');
@@ -48,7 +72,10 @@ test('a FATAL instance is red and shows its reason', () => {
 });
 
 test('a worker with no instance (stopped or scaled to 0) keeps a selectable row', () => {
-  const snap = snapshot({ programs: [program('reverse', 0, { stopped: true }), program('wc', 1)], instances: [instance('wc', 0)] });
+  const snap = snapshot({
+    programs: [program('reverse', 0, { stopped: true }), program('wc', 1)],
+    instances: [instance('wc', 0)],
+  });
   const { v } = view(snap);
   assert.equal(v.rows[0].key, 'reverse/-');
   assert.match(lineText(v.processes[1]), /reverse\s+stopped/);
@@ -57,10 +84,16 @@ test('a worker with no instance (stopped or scaled to 0) keeps a selectable row'
 test('queues: every server, unreachable ones shown red; alarms red on their row and sorted first', () => {
   const snap = snapshot({
     servers: [
-      server('127.0.0.1:4730', [{ function: 'aaa', queued: 1, running: 0, availableWorkers: 1 }, { function: 'zzz', queued: 7, running: 0, availableWorkers: 0 }]),
+      server('127.0.0.1:4730', [
+        { function: 'aaa', queued: 1, running: 0, availableWorkers: 1 },
+        { function: 'zzz', queued: 7, running: 0, availableWorkers: 0 },
+      ]),
       server('127.0.0.1:4731', [], { reachable: false, error: 'ECONNREFUSED', embedded: false }),
     ],
-    alarms: [{ server: '127.0.0.1:4730', function: 'zzz', kind: 'no-workers', message: 'no registered worker' }, { server: '127.0.0.1:4730', function: 'ghost', kind: 'stalled', message: 'stalled 30s' }],
+    alarms: [
+      { server: '127.0.0.1:4730', function: 'zzz', kind: 'no-workers', message: 'no registered worker' },
+      { server: '127.0.0.1:4730', function: 'ghost', kind: 'stalled', message: 'stalled 30s' },
+    ],
   });
   const { v } = view(snap, { height: 40 });
   const q = text(v.queues).slice(1);
@@ -77,22 +110,49 @@ test('every pane fits the layout: 80x24, a tiny and a wide terminal, 64 instance
   const fns = Array.from({ length: 50 }, (_, i) => `fn${i}`);
   const snap = snapshot({
     programs: fns.map((f, i) => program(f, i < 14 ? 2 : 1)),
-    instances: fns.flatMap((f, i) => Array.from({ length: i < 14 ? 2 : 1 }, (_, k) => instance(f, k, { pid: 5000 + i * 10 + k }))),
-    servers: [server('127.0.0.1:4730', fns.map((f) => ({ function: f, queued: 3, running: 1, availableWorkers: 1 })))],
+    instances: fns.flatMap((f, i) =>
+      Array.from({ length: i < 14 ? 2 : 1 }, (_, k) => instance(f, k, { pid: 5000 + i * 10 + k })),
+    ),
+    servers: [
+      server(
+        '127.0.0.1:4730',
+        fns.map((f) => ({ function: f, queued: 3, running: 1, availableWorkers: 1 })),
+      ),
+    ],
   });
   assert.equal(snap.instances.length, 64);
-  for (const [w, h] of [[80, 24], [40, 12], [60, 16], [200, 60], [100, 30]]) {
+  for (const [w, h] of [
+    [80, 24],
+    [40, 12],
+    [60, 16],
+    [200, 60],
+    [100, 30],
+  ]) {
     for (const logVisible of [true, false]) {
       const { layout, v } = view(snap, { width: w, height: h, ui: { logVisible, selectedKey: 'fn40/0' } });
-      const panes: Array<[Line[] | null, { height: number } | null]> = [[v.processes, layout.processes], [v.queues, layout.queues], [v.chart, layout.chart], [v.log, layout.log]];
+      const panes: Array<[Line[] | null, { height: number } | null]> = [
+        [v.processes, layout.processes],
+        [v.queues, layout.queues],
+        [v.chart, layout.chart],
+        [v.log, layout.log],
+      ];
       for (const [lines, rect] of panes) {
         if (!rect) continue;
         assert.ok(lines && lines.length <= rect.height, `${w}x${h}: ${lines?.length} lines in ${rect.height}`);
         for (const l of lines) assert.ok(lineText(l).length <= w, `${w}x${h}: too wide: ${lineText(l)}`);
       }
-      const total = layout.header.height + layout.processes.height + layout.queues.height + layout.chart.height + (layout.log?.height ?? 0) + 2;
+      const total =
+        layout.header.height +
+        layout.processes.height +
+        layout.queues.height +
+        layout.chart.height +
+        (layout.log?.height ?? 0) +
+        2;
       assert.equal(total, h);
-      assert.ok(text(v.processes).some((t) => t.startsWith('>fn40 ')), 'the selected row is scrolled into view');
+      assert.ok(
+        text(v.processes).some((t) => t.startsWith('>fn40 ')),
+        'the selected row is scrolled into view',
+      );
       assert.ok(lineText(v.help).startsWith('q quit'), `help line shows q at ${w}x${h}`);
     }
   }
@@ -114,13 +174,31 @@ test('the filter narrows processes, queues and logs; w limits the log to the sel
     { atMs: 0, source: 'daemon', worker: null, stream: 'daemon', text: 'started' },
   ];
   const f = view(snapshot(), { ui: { filter: 'wc' }, logs, height: 30 }).v;
-  assert.deepEqual(f.rows.map((r) => r.key), ['wc/0']);
-  assert.deepEqual(text(f.queues).slice(1).map((t) => t.split(/\s+/)[1]), ['wc']);
-  assert.deepEqual(text(f.log!).slice(1).map((t) => t.split(' ')[1]), ['wc/0/3000']);
+  assert.deepEqual(
+    f.rows.map((r) => r.key),
+    ['wc/0'],
+  );
+  assert.deepEqual(
+    text(f.queues)
+      .slice(1)
+      .map((t) => t.split(/\s+/)[1]),
+    ['wc'],
+  );
+  assert.deepEqual(
+    text(f.log!)
+      .slice(1)
+      .map((t) => t.split(' ')[1]),
+    ['wc/0/3000'],
+  );
   const all = view(snapshot(), { logs, height: 30 }).v;
   assert.equal(all.log!.length, 4);
   const only = view(snapshot(), { ui: { logOnlySelected: true, selectedKey: 'reverse/1' }, logs, height: 30 }).v;
-  assert.deepEqual(text(only.log!).slice(1).map((t) => t.split(' ')[1]), ['reverse/0/1000']);
+  assert.deepEqual(
+    text(only.log!)
+      .slice(1)
+      .map((t) => t.split(' ')[1]),
+    ['reverse/0/1000'],
+  );
   assert.match(lineText(only.log![0]), /log of reverse/);
 });
 
@@ -130,7 +208,16 @@ test('the chart titles show overall and selected-function rates; the embedded he
   history.push(snapshot({ takenAtMs: 2000, jobsDoneByFunction: { reverse: 20, wc: 4 } }));
   const ui = initialUiState(true);
   const layout = computeLayout(80, 24, true);
-  const v = buildView({ snapshot: snapshot(), connection: connected, history, ui, logLines: [], message: null, layout, nowMs: 0 });
+  const v = buildView({
+    snapshot: snapshot(),
+    connection: connected,
+    history,
+    ui,
+    logLines: [],
+    message: null,
+    layout,
+    nowMs: 0,
+  });
   assert.match(lineText(v.chart[0]), /jobs\/s 24 ▸ reverse 20/);
   assert.match(lineText(v.chart[0]), /\(2s\)/, 'a short history is drawn one column per sample');
   assert.equal(lineText(v.chart[v.chart.length - 2]).slice(37, 39), '▁█', 'the newest two samples fill the right edge');

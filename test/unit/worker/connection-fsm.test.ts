@@ -15,7 +15,10 @@ import {
 } from '../../../src/worker/connection-fsm.js';
 
 const reg: Registration = { clientId: 'host:w:0:1', functions: [{ name: 'f', timeoutMs: null }] };
-const pkt = (type: number, ...args: string[]): LinkEvent => ({ type: 'packet', packet: { magic: 'RES', type, args: args.map((a) => Buffer.from(a)) } as Packet });
+const pkt = (type: number, ...args: string[]): LinkEvent => ({
+  type: 'packet',
+  packet: { magic: 'RES', type, args: args.map((a) => Buffer.from(a)) } as Packet,
+});
 const sends = (effects: ReturnType<typeof reduceLink>['effects']) =>
   effects.filter((e) => e.kind === 'send').map((e) => (e.kind === 'send' ? [e.type, ...e.args.map(String)] : []));
 
@@ -33,7 +36,10 @@ test('start -> connecting -> ready sends SET_CLIENT_ID and CAN_DO, and is awake'
   const { state, effects } = run([{ type: 'start' }, { type: 'connected' }]);
   assert.deepEqual(state, { phase: 'ready', outstanding: 0, awake: true });
   assert.equal(effects[0].kind, 'connect');
-  assert.deepEqual(sends(effects), [[PacketType.SET_CLIENT_ID, 'host:w:0:1'], [PacketType.CAN_DO, 'f']]);
+  assert.deepEqual(sends(effects), [
+    [PacketType.SET_CLIENT_ID, 'host:w:0:1'],
+    [PacketType.CAN_DO, 'f'],
+  ]);
   assert.ok(effects.some((e) => e.kind === 'report' && e.connected && e.registered));
 });
 
@@ -65,7 +71,10 @@ test('JOB_ASSIGN_UNIQ runs the job with copied fields and stays awake', () => {
   assert.deepEqual(out.state, { phase: 'ready', outstanding: 0, awake: true });
   const job = out.effects.find((e) => e.kind === 'run-job');
   assert.ok(job && job.kind === 'run-job');
-  assert.deepEqual({ ...job.job, payload: job.job.payload.toString() }, { handle: 'H:x:1', function: 'f', unique: 'u1', payload: 'pay\0load' });
+  assert.deepEqual(
+    { ...job.job, payload: job.job.payload.toString() },
+    { handle: 'H:x:1', function: 'f', unique: 'u1', payload: 'pay\0load' },
+  );
 });
 
 test('connect failure and loss go to backoff with growing attempts; reconnect re-registers', () => {
@@ -74,11 +83,17 @@ test('connect failure and loss go to backoff with growing attempts; reconnect re
   out = run([{ type: 'retry-due' }, { type: 'connect-failed', error: 'x' }], out.state);
   assert.deepEqual(out.state, { phase: 'backoff', attempt: 1 });
   assert.ok(out.effects.some((e) => e.kind === 'schedule-retry' && e.attempt === 1));
-  out = run([{ type: 'retry-due' }, { type: 'connected' }, { type: 'grant' }, { type: 'lost', error: 'reset' }], out.state);
+  out = run(
+    [{ type: 'retry-due' }, { type: 'connected' }, { type: 'grant' }, { type: 'lost', error: 'reset' }],
+    out.state,
+  );
   assert.deepEqual(out.state, { phase: 'backoff', attempt: 0 }, 'a lost connection retries quickly again');
   assert.ok(out.effects.some((e) => e.kind === 'jobs-orphaned'));
   out = run([{ type: 'retry-due' }, { type: 'connected' }], out.state);
-  assert.deepEqual(sends(out.effects).map((s) => s[0]), [PacketType.SET_CLIENT_ID, PacketType.CAN_DO]);
+  assert.deepEqual(
+    sends(out.effects).map((s) => s[0]),
+    [PacketType.SET_CLIENT_ID, PacketType.CAN_DO],
+  );
 });
 
 test('close is terminal from any state; ERROR packets are reported, not fatal', () => {

@@ -30,7 +30,10 @@ test('other messages flush pending starts first, keeping order', () => {
   const { report } = makeIpcReporter((m) => sent.push(m));
   report(start('a'));
   report({ type: 'server:state', server: 's', connected: false, registered: false });
-  assert.deepEqual(sent.map((m) => m.type), ['job:start', 'server:state']);
+  assert.deepEqual(
+    sent.map((m) => m.type),
+    ['job:start', 'server:state'],
+  );
 });
 
 test('with batchMs: the first end goes at once, later ones in one job:ends; flush() empties it', async () => {
@@ -41,7 +44,10 @@ test('with batchMs: the first end goes at once, later ones in one job:ends; flus
   r.report(end('c'));
   assert.deepEqual(sent, [end('a')]);
   await waitFor(() => sent.length === 2, { timeoutMs: 2000 });
-  assert.deepEqual(sent[1], { type: 'job:ends', ends: ['b', 'c'].map((h) => ({ handle: h, function: 'f', durationMs: 0, ok: true })) });
+  assert.deepEqual(sent[1], {
+    type: 'job:ends',
+    ends: ['b', 'c'].map((h) => ({ handle: h, function: 'f', durationMs: 0, ok: true })),
+  });
   r.report(end('d'));
   r.flush();
   assert.deepEqual(sent.slice(2), [end('d')]);
@@ -55,7 +61,16 @@ test('with batchMs: the starts of one macrotask go as one job:starts', async () 
   r.report(start('c'));
   r.report(end('b'));
   await tick();
-  assert.deepEqual(sent.filter((m) => m.type !== 'job:end'), [{ type: 'job:starts', jobs: [
-    { handle: 'a', function: 'f', startedAtMs: 1 }, { handle: 'c', function: 'f', startedAtMs: 1 },
-  ] }]);
+  assert.deepEqual(
+    sent.filter((m) => m.type !== 'job:end'),
+    [
+      {
+        type: 'job:starts',
+        jobs: [
+          { handle: 'a', function: 'f', startedAtMs: 1 },
+          { handle: 'c', function: 'f', startedAtMs: 1 },
+        ],
+      },
+    ],
+  );
 });

@@ -39,7 +39,13 @@ test('pickHandler: named export wins, then default function, then default object
 
 test('splitCommand honours quotes and escapes, no expansion', () => {
   assert.deepEqual(splitCommand(`wc -l`), ['wc', '-l']);
-  assert.deepEqual(splitCommand(`php "my worker.php" '{servers}' a\\ b $HOME`), ['php', 'my worker.php', '{servers}', 'a b', '$HOME']);
+  assert.deepEqual(splitCommand(`php "my worker.php" '{servers}' a\\ b $HOME`), [
+    'php',
+    'my worker.php',
+    '{servers}',
+    'a b',
+    '$HOME',
+  ]);
   assert.deepEqual(splitCommand(`x ""`), ['x', '']);
   assert.throws(() => splitCommand(`x "open`), /unterminated/);
 });
