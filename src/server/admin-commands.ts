@@ -2,11 +2,9 @@
 // gearmand 1.1.20's output formats and error strings (protocol reference §4). `shutdown` is an extension.
 
 import { splitAdminLine } from '../protocol/admin-text.js';
+import { SERVER_VERSION } from '../shared/version.js';
 import type { FunctionEntry } from './function-entry.js';
 import type { ServerState } from './server-state.js';
-
-/** Version string: gearmand's protocol level plus gmsup's own, semver build-metadata style. */
-export const SERVER_VERSION = '1.1.20+gmsup.0.1.0';
 
 const OK = 'OK\r\n';
 const unknownCommand = (word: string) => `ERR UNKNOWN_COMMAND Unknown+server+command${word}\r\n`;

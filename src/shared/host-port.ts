@@ -3,6 +3,9 @@
 import { GmsupError } from './errors.js';
 
 export const DEFAULT_GEARMAN_PORT = 4730;
+/** Where gmsup listens and connects when nothing is given: loopback only, like everything by default. */
+export const DEFAULT_SERVER_HOST = '127.0.0.1';
+export const DEFAULT_SERVER_ADDRESS = `${DEFAULT_SERVER_HOST}:${DEFAULT_GEARMAN_PORT}`;
 
 export interface HostPort {
   host: string;
