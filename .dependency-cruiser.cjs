@@ -79,9 +79,9 @@ module.exports = {
     {
       name: 'examples-use-the-package',
       severity: 'error',
-      comment: 'examples import gmsup/worker, gmsup/client, not ../src',
+      comment: 'examples import the package (gmsup/worker, gmsup/client, gmsup/control), never ../src',
       from: { path: '^examples/' },
-      to: { path: '^src/' },
+      to: { path: '^src/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
     },
   ],
   options: {

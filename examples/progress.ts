@@ -1,7 +1,7 @@
 // Example worker module that reports progress: it counts the words of the payload one step at a time,
 // sending WORK_STATUS (job.status) and WORK_DATA (job.data) so `gmsup submit` and clients can follow along.
 
-import type { JobContext } from '../src/worker/job-context.js';
+import type { JobContext } from 'gmsup/worker';
 
 /** Pause between steps so the progress is visible; a real worker would be doing work here. */
 const STEP_DELAY_MS = 100;

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { stateDirFor } from '../../src/control/paths.js';
+import { stateDirFor } from 'gmsup/control';
 import { formatLatency } from './fleet-behaviour.js';
 import { FLEET_OPTION_SPEC, behaviourFromOptions, intOption } from './fleet-options.js';
 import { startFleet, type Fleet } from './fleet.js';

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { JobContext } from '../../src/worker/job-context.js';
+import type { JobContext } from 'gmsup/worker';
 
 export interface HttpCallRequest {
   url: string;

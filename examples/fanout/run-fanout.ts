@@ -1,8 +1,7 @@
 // The fan-out client as a library: one foreground `http_call` job per call, all in flight at once
 // over the client's multiplexed connection; failed jobs are resubmitted with capped backoff.
 
-import { GearmanClient } from '../../src/client/index.js';
-import { backoffDelayMs, type BackoffPolicy } from '../../src/shared/backoff.js';
+import { type BackoffPolicy, backoffDelayMs, GearmanClient } from 'gmsup/client';
 import { buildReport, type CallRecord, type FanoutReport, type FleetDelta } from './report.js';
 
 export interface FanoutOptions {

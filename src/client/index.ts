@@ -12,3 +12,4 @@ export {
   type AdminOptions,
 } from './admin.js';
 export type { FunctionStatus, FunctionPriorityStatus, WorkerLine } from '../protocol/admin-text.js';
+export { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';

@@ -1,7 +1,10 @@
 // Every default of the config in one place (docs/config.md repeats them). Restart timing follows
 // Supervisor's startsecs=1 / startretries=3, with exponential backoff from 100 ms capped at 10 s.
 
-export const DEFAULT_LISTEN = '127.0.0.1:4730';
+import { DEFAULT_SERVER_ADDRESS } from '../shared/host-port.js';
+
+/** The embedded job server's address when `server:` has no `listen`. */
+export const DEFAULT_LISTEN = DEFAULT_SERVER_ADDRESS;
 
 export const WORKER_DEFAULTS = {
   instances: 1,
@@ -24,6 +27,31 @@ export const RESTART_DEFAULTS = {
 export const LOG_DEFAULTS = {
   maxBytes: 10 * 1024 * 1024,
   keep: 5,
+} as const;
+
+/**
+ * How the daemon times a worker instance's life (docs/config.md explains each). Fixed, not settable:
+ * they bound what the settable ones (stop_timeout, restart.*) leave open.
+ */
+export const SUPERVISOR_TIMINGS = {
+  /** After SIGTERM to an instance's process group, SIGKILL follows this much later. */
+  termGraceMs: 2_000,
+  /** A started process that has not said `worker:ready` by then is killed (a failed start). */
+  readyTimeoutMs: 30_000,
+  /** A crash after this much uptime (or start_seconds, if longer) restarts at once; quicker crashes back off. */
+  stableMinMs: 10_000,
+  /** The daemon waits this long beyond stop_timeout for a draining worker before it SIGTERMs it. */
+  drainSlackMs: 500,
+  /** A program's stopAll waits this long beyond stop_timeout for its instances to settle. */
+  stopAllSlackMs: 5_000,
+  /** A replacement (recycle, rolling restart) that is not RUNNING by then is given up; the old one stays. */
+  replacementTimeoutMs: 60_000,
+  /** A warm spare that dies unused is replaced at most this often. */
+  spareRetryMs: 5_000,
+  /** Workers batch their job:end reports over IPC at most this often. */
+  ipcBatchMs: 100,
+  /** Samplers (pidusage, job servers' status/workers) run this often. */
+  sampleIntervalMs: 1_000,
 } as const;
 
 /** Guards against typos that would fork thousands of processes. */

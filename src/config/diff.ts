@@ -1,34 +1,17 @@
 // What a reload changes: per program added / removed / changed (restart) / scaled (count only) /
-// updated (daemon-side settings only) / unchanged, plus server changes. Pure; equality is over the
-// explicit field lists below (like Supervisor's ProcessConfig.__eq__), never over the whole object.
+// updated (daemon-side settings only) / unchanged, plus server changes. Pure. A program restarts when
+// its WorkerSpec differs in any field (what its processes run); its other settings apply in place.
 
-import type { ReloadPlanEntry } from '../control/protocol.js';
 import type { Config, ProgramConfig } from './types.js';
 
-/** Fields a running worker process was started with: a change needs a (rolling) restart. */
-export const RESTART_FIELDS = [
-  'function',
-  'kind',
-  'modulePath',
-  'command',
-  'shell',
-  'servers',
-  'concurrency',
-  'timeoutMs',
-  'env',
-  'cwd',
-  'exceptions',
-  'maxJobs',
-  'stopTimeoutMs',
-] as const satisfies readonly (keyof ProgramConfig)[];
+/** ProgramConfig keys that are not settings of their own (identity and position in the file). */
+const NOT_SETTINGS: ReadonlySet<string> = new Set(['name', 'spec', 'source', 'instances']);
 
-/** Fields only the daemon uses: applied in place, no restart. `instances` is handled as scaling. */
-export const LIVE_FIELDS = [
-  'maxMemoryBytes',
-  'maxLifetimeMs',
-  'restart',
-  'perCore',
-] as const satisfies readonly (keyof ProgramConfig)[];
+/** Keys of two records whose values differ (structurally), in a stable order. */
+function differingKeys(a: object, b: object, skip: ReadonlySet<string> = new Set()): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !skip.has(k)).sort();
+  return keys.filter((k) => !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 
 export interface ProgramChange {
   name: string;
@@ -86,8 +69,10 @@ export function diffConfigs(old: Config, next: Config): ConfigDiff {
       name: p.name,
       old: before,
       next: p,
-      restartFields: RESTART_FIELDS.filter((k) => !same(before[k], p[k])),
-      liveFields: LIVE_FIELDS.filter((k) => !same(before[k], p[k])),
+      // The spec is what the processes run: any field of it differs -> they restart (one rule, no list).
+      restartFields: differingKeys(before.spec, p.spec),
+      // Everything else but identity and the count is the daemon's own: applied in place.
+      liveFields: differingKeys(before, p, NOT_SETTINGS),
       fromInstances: before.instances,
       toInstances: p.instances,
     };
@@ -109,37 +94,8 @@ export function isEmptyDiff(d: ConfigDiff): boolean {
   );
 }
 
-/** The diff as the plan `gmsup check` and `gmsup reload` print, one entry per worker. */
-export function describeDiff(d: ConfigDiff): ReloadPlanEntry[] {
-  const plan: ReloadPlanEntry[] = [];
-  const count = (n: number) => `${n} instance${n === 1 ? '' : 's'}`;
-  for (const p of d.removed)
-    plan.push({ worker: p.name, action: 'stop', detail: `removed: drain and stop ${count(p.instances)}` });
-  for (const p of d.added) plan.push({ worker: p.name, action: 'start', detail: `new: start ${count(p.instances)}` });
-  for (const c of d.changed) {
-    const scale = c.fromInstances !== c.toInstances ? `; ${c.fromInstances} -> ${c.toInstances} instances` : '';
-    plan.push({
-      worker: c.name,
-      action: 'restart',
-      detail: `rolling restart (${c.restartFields.join(', ')} changed)${scale}`,
-    });
-  }
-  for (const c of d.scaled) {
-    const live = c.liveFields.length > 0 ? `; updates ${c.liveFields.join(', ')}` : '';
-    plan.push({
-      worker: c.name,
-      action: 'scale',
-      detail: `${c.fromInstances} -> ${c.toInstances} instances, no restart${live}`,
-    });
-  }
-  for (const c of d.updated)
-    plan.push({ worker: c.name, action: 'unchanged', detail: `no restart; updates ${c.liveFields.join(', ')}` });
-  for (const p of d.unchanged) plan.push({ worker: p.name, action: 'unchanged', detail: 'no change' });
-  return plan.sort((a, b) => a.worker.localeCompare(b.worker));
-}
-
 /** Structural equality of plain config values (strings, numbers, null, arrays, records). */
-function same(a: unknown, b: unknown): boolean {
+export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

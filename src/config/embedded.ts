@@ -15,7 +15,10 @@ export function bindEmbeddedServer(config: Config, bound: EmbeddedServerConfig):
   const real = connectAddress({ host: config.server.host, port: bound.port });
   const swap = (list: readonly string[]) => list.map((s) => (s === placeholder ? real : s));
   const programs: ProgramConfig[] = config.programs.map((p) =>
-    Object.freeze({ ...p, servers: Object.freeze(swap(p.servers)) as string[] }),
+    Object.freeze({
+      ...p,
+      spec: Object.freeze({ ...p.spec, servers: Object.freeze(swap(p.spec.servers)) as string[] }),
+    }),
   );
   return Object.freeze({
     ...config,

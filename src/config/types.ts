@@ -1,40 +1,8 @@
 // The normalised, fully defaulted config that everything after validation uses. Names carry units.
-// `WorkerSpec` is what one worker process runs; `ProgramConfig` adds what the supervisor needs.
+// A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
+// settings only the daemon uses (a change of those applies in place).
 
-export type WorkerKind = 'module' | 'command' | 'process';
-
-/** What one worker process runs: sent to the worker in its init message, or built by `gmsup work`. */
-export interface WorkerSpec {
-  /** The key under `workers:` in the YAML file (or the function name for `gmsup work`). */
-  name: string;
-  /** The function name registered with the job servers (the `function:` key, default `name`). */
-  function: string;
-  kind: WorkerKind;
-  /** module: absolute path of the .ts/.js/.mjs file. */
-  modulePath?: string;
-  /** command / process: argv (already split), or a single string run by /bin/sh when `shell` is true. */
-  command?: string[];
-  shell?: boolean;
-  /** Job servers, `host:port` each. */
-  servers: string[];
-  /** Jobs in flight at once in this process (module and command kinds). */
-  concurrency: number;
-  /** Per-job time limit; null = none. Also registered as CAN_DO_TIMEOUT. */
-  timeoutMs: number | null;
-  env: Record<string, string>;
-  cwd: string;
-  /** Exit cleanly after this many jobs (recycling); null = never. */
-  maxJobs: number | null;
-  /** Graceful stop: time to finish in-flight jobs before abandoning them. */
-  stopTimeoutMs: number;
-  /**
-   * How a failed job is reported. true: WORK_EXCEPTION with the error text; false: plain WORK_FAIL.
-   * Absent ("auto"): WORK_EXCEPTION on gmsup job servers, WORK_FAIL on others, because gearmand 1.1.20
-   * turns an exception into a malformed WORK_FAIL for clients that did not ask for exceptions (the
-   * `gearman` CLI then hangs and Perl's Gearman::Client dies).
-   */
-  exceptions?: boolean;
-}
+import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
   /** Up this long after spawn counts as a successful start (STARTING -> RUNNING). */
@@ -45,7 +13,11 @@ export interface RestartPolicy {
   maxBackoffMs: number;
 }
 
-export interface ProgramConfig extends WorkerSpec {
+export interface ProgramConfig {
+  /** The key under `workers:` (the same as `spec.name`). */
+  name: string;
+  /** What every process of this program runs: any difference means a rolling restart. */
+  spec: WorkerSpec;
   /** Resolved instance count (per_core x cores, or instances). */
   instances: number;
   /** The `per_core` value when the count came from it, for display. */

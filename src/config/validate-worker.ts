@@ -1,12 +1,14 @@
 // Validation and normalisation of one `workers.<name>` entry into a ProgramConfig. File checks go
 // through the `FsPort` so tests and callers decide what exists; every problem goes to the IssueList.
 
-import { extname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, type Node, type Scalar } from 'yaml';
-import { splitCommand } from './argv.js';
+import { splitCommand } from '../shared/split-command.js';
+import { isModuleFile, MODULE_EXTENSIONS } from '../worker/module-files.js';
+import type { WorkerKind, WorkerSpec } from '../worker/spec.js';
 import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } from './defaults.js';
 import type { Field, Reader } from './yaml-fields.js';
-import type { ProgramConfig, RestartPolicy, WorkerKind } from './types.js';
+import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
 
 export interface FsPort {
@@ -27,7 +29,6 @@ export interface WorkerContext {
   parseServers(f: Field): string[] | undefined;
 }
 
-const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const KINDS: WorkerKind[] = ['module', 'command', 'process'];
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -99,8 +100,8 @@ export function validateWorker(
     const m = reader.string(mf);
     if (m !== undefined) {
       modulePath = resolve(ctx.dir, m);
-      if (!MODULE_EXTENSIONS.includes(extname(modulePath))) {
-        issues.at(mf.node, mf.path, `module must be a .ts, .mts, .js or .mjs file, got ${JSON.stringify(m)}`);
+      if (!isModuleFile(modulePath)) {
+        issues.at(mf.node, mf.path, `module must be a ${MODULE_EXTENSIONS.join(', ')} file, got ${JSON.stringify(m)}`);
       } else if (!fs.isFile(modulePath)) issues.at(mf.node, mf.path, `module file not found: ${modulePath}`);
     }
   } else if (kindFields.length === 1) {
@@ -152,7 +153,7 @@ export function validateWorker(
 
   if (issues.count > before) return null;
   const pos = issues.position(keyNode);
-  return {
+  const spec: WorkerSpec = {
     name,
     function: fn,
     kind,
@@ -167,6 +168,10 @@ export function validateWorker(
     maxJobs,
     stopTimeoutMs,
     ...(exceptions === undefined ? {} : { exceptions }),
+  };
+  return {
+    name,
+    spec,
     instances,
     perCore,
     maxMemoryBytes,

@@ -3,7 +3,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
-import { stateDirFor } from '../control/paths.js';
+import { stateDirFor } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
 import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
@@ -100,17 +100,17 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       const name = String(keyNode.value);
       const program = validateWorker(ctx, name, keyNode, reader.deref(pair.value));
       if (!program) continue;
-      const owner = byFunction.get(program.function);
+      const owner = byFunction.get(program.spec.function);
       if (owner !== undefined) {
         const fnNode = functionNode(reader, pair.value) ?? keyNode;
         issues.at(
           fnNode,
           `workers.${name}`,
-          `function ${JSON.stringify(program.function)} is already registered by worker ${owner}`,
+          `function ${JSON.stringify(program.spec.function)} is already registered by worker ${owner}`,
         );
         continue;
       }
-      byFunction.set(program.function, name);
+      byFunction.set(program.spec.function, name);
       programs.push(program);
     }
   }

@@ -1,7 +1,7 @@
 // Finds and connects to the daemon of a config file (the CLI commands' shared first step).
 
 import { ControlClient } from './control-client.js';
-import { controlSocketPath, resolveConfigFile, stateDirFor } from './paths.js';
+import { controlSocketPath, resolveConfigFile, stateDirFor } from '../shared/state-dir.js';
 
 export async function connectDaemon(
   file: string | undefined,

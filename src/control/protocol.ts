@@ -6,7 +6,8 @@ import type { Snapshot } from './snapshot.js';
 
 export interface ReloadPlanEntry {
   worker: string;
-  action: 'start' | 'stop' | 'restart' | 'scale' | 'unchanged';
+  /** `update`: daemon-side settings (max_memory, restart.*, ...) change in place, nothing restarts. */
+  action: 'start' | 'stop' | 'restart' | 'scale' | 'update' | 'unchanged';
   detail: string;
 }
 

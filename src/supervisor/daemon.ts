@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
 import type { Config, EmbeddedServerConfig } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
-import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../control/paths.js';
+import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { startJobServer, type JobServer } from '../server/index.js';
 import { GmsupError } from '../shared/errors.js';
@@ -182,7 +182,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   function restartModuleUsers(file: string): void {
     if (!sup) return;
     for (const prog of sup.programs.values()) {
-      if (prog.config.kind === 'module' && prog.config.modulePath === file && !prog.stopped) {
+      if (prog.config.spec.kind === 'module' && prog.config.spec.modulePath === file && !prog.stopped) {
         log.daemon(`${prog.name}: module ${file} changed, rolling restart`, prog.name);
         void precompileModules([prog.config], (l, w) => log.daemon(l, w))
           .then(() => prog.rollingRestart('module file changed'))
@@ -193,5 +193,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 }
 
 function watchedFiles(config: Config): string[] {
-  return [...new Set(config.programs.filter((p) => p.kind === 'module' && p.modulePath).map((p) => p.modulePath!))];
+  const files = config.programs.map((p) => (p.spec.kind === 'module' ? p.spec.modulePath : undefined));
+  return [...new Set(files.filter((f): f is string => f !== undefined))];
 }

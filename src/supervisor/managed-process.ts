@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { InstanceState } from '../control/snapshot.js';
+import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import type { ProgramConfig } from '../config/types.js';
 import type { ChildMessage, CurrentJob } from '../worker/ipc-messages.js';
 import {
@@ -27,16 +28,15 @@ export interface ManagedEvents {
 export function timingFor(p: ProgramConfig): Timing {
   return {
     restart: p.restart,
-    stopTimeoutMs: p.stopTimeoutMs,
-    termGraceMs: 2000,
-    readyTimeoutMs: 30_000,
-    stableMs: Math.max(10_000, p.restart.startSecsMs),
+    stopTimeoutMs: p.spec.stopTimeoutMs,
+    termGraceMs: SUPERVISOR_TIMINGS.termGraceMs,
+    readyTimeoutMs: SUPERVISOR_TIMINGS.readyTimeoutMs,
+    stableMs: Math.max(SUPERVISOR_TIMINGS.stableMinMs, p.restart.startSecsMs),
+    drainSlackMs: SUPERVISOR_TIMINGS.drainSlackMs,
   };
 }
 
 const HOST = hostname();
-/** Workers report finished jobs at most this often (batched): per-job IPC costs more than a fast job. */
-const IPC_BATCH_MS = 100;
 
 export class ManagedProcess extends EventEmitter<ManagedEvents> {
   state: ProcState = initialProcState();
@@ -177,7 +177,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     const child =
       this.takeSpare() ??
       this.spawner.spawn({
-        cwd: spec.cwd,
+        cwd: spec.spec.cwd,
         env: { GMSUP_PROGRAM: spec.name, GMSUP_INDEX: String(this.index) },
       });
     this.child = child;
@@ -201,10 +201,10 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.dispatch({ type: 'spawned', pid: child.pid });
     child.send({
       type: 'worker:init',
-      spec: workerSpecOf(spec),
+      spec: spec.spec,
       clientId: this.clientId,
       index: this.index,
-      ipcBatchMs: IPC_BATCH_MS,
+      ipcBatchMs: SUPERVISOR_TIMINGS.ipcBatchMs,
     });
   }
 
@@ -244,24 +244,4 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         return;
     }
   }
-}
-
-/** Only the WorkerSpec fields go to the child (not the supervisor's own settings). */
-export function workerSpecOf(p: ProgramConfig) {
-  return {
-    name: p.name,
-    function: p.function,
-    kind: p.kind,
-    modulePath: p.modulePath,
-    command: p.command,
-    shell: p.shell,
-    servers: p.servers,
-    concurrency: p.concurrency,
-    timeoutMs: p.timeoutMs,
-    env: p.env,
-    cwd: p.cwd,
-    maxJobs: p.maxJobs,
-    stopTimeoutMs: p.stopTimeoutMs,
-    ...(p.exceptions === undefined ? {} : { exceptions: p.exceptions }),
-  };
 }

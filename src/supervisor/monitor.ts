@@ -52,7 +52,7 @@ export class Monitor {
     const set = new Set<string>();
     if (this.embeddedAddress) set.add(this.embeddedAddress);
     for (const s of this.sup.config.servers) set.add(s);
-    for (const p of this.sup.programs.values()) for (const s of p.config.servers) set.add(s);
+    for (const p of this.sup.programs.values()) for (const s of p.config.spec.servers) set.add(s);
     return [...set];
   }
 
@@ -68,7 +68,7 @@ export class Monitor {
       this.checkRecycling(now);
       const configured = [...this.sup.programs.values()]
         .filter((p) => !p.stopped && p.desired > 0)
-        .map((p) => p.config.function);
+        .map((p) => p.config.spec.function);
       this.alarms = this.alarmTracker.update(now, this.servers, this.sup.jobsDoneByFunction, configured);
     } catch (err) {
       this.log.daemon(`monitor: ${err instanceof Error ? err.message : String(err)}`);
@@ -147,7 +147,7 @@ export class Monitor {
   private checkRegistrations(procs: ManagedProcess[], workers: WorkersByServer, now: number): void {
     const sets = clientIdSets(workers);
     for (const mp of procs) {
-      const count = countRegistration(mp.clientId, sets, mp.config.servers);
+      const count = countRegistration(mp.clientId, sets, mp.config.spec.servers);
       mp.registeredOn = count.registeredOn;
       if (mp.stateName !== 'RUNNING' || mp.retiring) continue;
       const { track, action } = checkRegistration(mp, count, now);

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/types.js';
 import type { CompileReport } from '../worker/compile-main.js';
+import { isTypeScriptModule } from '../worker/module-files.js';
 
-const TS_EXTENSION = /\.(c|m)?tsx?$/;
 const COMPILE_ENTRY = fileURLToPath(new URL('../worker/compile-main.js', import.meta.url));
 const COMPILE_TIMEOUT_MS = 60_000;
 
@@ -18,7 +18,9 @@ export async function precompileModules(
 ): Promise<void> {
   const byPath = new Map<string, string>();
   for (const p of programs)
-    if (p.kind === 'module' && p.modulePath && TS_EXTENSION.test(p.modulePath)) byPath.set(p.modulePath, p.name);
+    if (p.spec.kind === 'module' && p.spec.modulePath && isTypeScriptModule(p.spec.modulePath)) {
+      byPath.set(p.spec.modulePath, p.name);
+    }
   if (byPath.size === 0) return;
   const stdout = await new Promise<string>((resolve) => {
     execFile(

@@ -51,6 +51,8 @@ export interface Timing {
   readyTimeoutMs: number;
   /** Up this long, a crash counts as the first of a new streak (restart at once, no backoff). */
   stableMs: number;
+  /** Beyond stopTimeoutMs, how long a draining worker gets before SIGTERM (it exits a hair after its drain). */
+  drainSlackMs: number;
   random?: () => number;
 }
 
@@ -169,7 +171,7 @@ function startStop(s: ProcState, now: number, t: Timing, reason: string, force: 
   }
   if (s.readyAtMs !== null) {
     // RUNNING|STARTING(ready) -> STOPPING: ask the worker to drain first
-    const at = now + t.stopTimeoutMs + 500;
+    const at = now + t.stopTimeoutMs + t.drainSlackMs;
     return go(s, 'STOPPING', { stopPath: 'drain', escalateAtMs: at, reason }, [
       { type: 'send-stop', reason },
       { type: 'wake', atMs: at },

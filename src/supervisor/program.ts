@@ -2,6 +2,7 @@
 // recycles an instance by starting its replacement first, and restarts one slot at a time (rolling).
 
 import { EventEmitter } from 'node:events';
+import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import type { ProgramConfig } from '../config/types.js';
 import { ManagedProcess } from './managed-process.js';
 import type { Spawner } from './spawner.js';
@@ -25,8 +26,6 @@ export interface ProgramEvents {
   log: [string];
 }
 
-const REPLACEMENT_TIMEOUT_MS = 60_000;
-
 export class Program extends EventEmitter<ProgramEvents> {
   readonly slots: Slot[] = [];
   /** Instances on their way out (recycled, scaled away, removed); dropped once settled. */
@@ -49,8 +48,8 @@ export class Program extends EventEmitter<ProgramEvents> {
 
   /** Prepares the spare once the first instances run (not during start-up, where it would compete). */
   private prepareSpare(): void {
-    if (this.config.kind !== 'module' || this.stopped || this.desired === 0 || this.spare) return;
-    this.spare = new WarmSpare(this.spawner, this.config.cwd, this.config.name);
+    if (this.config.spec.kind !== 'module' || this.stopped || this.desired === 0 || this.spare) return;
+    this.spare = new WarmSpare(this.spawner, this.config.spec.cwd, this.config.name);
     this.spare.schedule(0);
   }
 
@@ -97,7 +96,7 @@ export class Program extends EventEmitter<ProgramEvents> {
   private makeInstance(index: number): ManagedProcess {
     const mp = new ManagedProcess(this.config, index, this.spawner, Date.now, () => {
       if (!this.spare || this.stopped) return null;
-      this.spare.setCwd(this.config.cwd);
+      this.spare.setCwd(this.config.spec.cwd);
       return this.spare.take();
     });
     mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
@@ -153,7 +152,7 @@ export class Program extends EventEmitter<ProgramEvents> {
       if (!old.settled) this.leaving.add(old);
       next.start();
       if (drainOld) {
-        const ok = await next.until(['RUNNING'], REPLACEMENT_TIMEOUT_MS);
+        const ok = await next.until(['RUNNING'], SUPERVISOR_TIMINGS.replacementTimeoutMs);
         if (!ok && !old.settled && slot.current === next && this.slots.includes(slot)) {
           // The replacement failed: keep the old one serving and give up on this recycle.
           this.emit(
@@ -231,7 +230,7 @@ export class Program extends EventEmitter<ProgramEvents> {
       if (mp.state.name === 'STOPPED' || mp.state.name === 'EXITED' || mp.state.name === 'FATAL') continue;
       mp.stop(reason, { force: opts.force });
     }
-    const deadlineMs = this.config.stopTimeoutMs + 5000;
+    const deadlineMs = this.config.spec.stopTimeoutMs + SUPERVISOR_TIMINGS.stopAllSlackMs;
     await Promise.all(procs.map((mp) => mp.until(['STOPPED', 'EXITED', 'FATAL'], deadlineMs)));
   }
 

@@ -21,7 +21,7 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
     oldestJobMs = oldestJobMs === null ? j.startedAtMs : Math.min(oldestJobMs, j.startedAtMs);
   return {
     name: prog.name,
-    function: mp.config.function,
+    function: mp.config.spec.function,
     index: mp.index,
     pid: s.pid,
     state: s.name,
@@ -35,7 +35,7 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
     lastExit: s.lastExit ?? slot?.lastReplaced ?? null,
     reason: s.reason,
     registeredOn: mp.registeredOn,
-    serverCount: mp.config.servers.length,
+    serverCount: mp.config.spec.servers.length,
     retiring: mp.retiring,
   };
 }
@@ -47,8 +47,8 @@ export function buildSnapshot(sup: Supervisor, mon: Monitor, info: DaemonInfo): 
   for (const prog of sup.programs.values()) {
     programs.push({
       name: prog.name,
-      function: prog.config.function,
-      kind: prog.config.kind,
+      function: prog.config.spec.function,
+      kind: prog.config.spec.kind,
       desired: prog.desired,
       configured: prog.config.instances,
       scaled: prog.scaled,

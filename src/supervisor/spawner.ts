@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage } from '../worker/ipc-messages.js';
 import { isChildMessage } from '../worker/ipc-messages.js';
+import { killGroup } from '../shared/kill-group.js';
 
 /** Works from src/supervisor (tsx) and dist/supervisor alike: children always run the built entry. */
 export const WORKER_MAIN = fileURLToPath(new URL('../../dist/worker/main.js', import.meta.url));
@@ -125,15 +126,6 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
   signalGroup(signal: NodeJS.Signals): boolean {
     if (this.pid === null || this.exited) return false;
     return killGroup(this.pid, signal);
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
   }
 }
 

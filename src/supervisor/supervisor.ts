@@ -2,7 +2,8 @@
 // scale / live update), runtime overrides (scale, stop/start a worker), and stops everything in order.
 
 import type { ReloadPlanEntry } from '../control/protocol.js';
-import { describeDiff, diffConfigs, type ConfigDiff } from '../config/diff.js';
+import { diffConfigs, type ConfigDiff } from '../config/diff.js';
+import { describeDiff } from './reload-plan.js';
 import type { Config } from '../config/types.js';
 import { GmsupError } from '../shared/errors.js';
 import type { LogSink } from './log-sink.js';

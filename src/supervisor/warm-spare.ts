@@ -1,19 +1,18 @@
 // One pre-started worker process per module program that has not been sent its init yet: a crashed or
 // recycled instance takes it and skips Node's start-up (the restart-latency goal). Never a fork loop:
-// a spare that dies before use is replaced at most once per SPARE_RETRY_MS.
+// a spare that dies before use is replaced at most once per SUPERVISOR_TIMINGS.spareRetryMs.
 
+import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import type { ChildHandle, Spawner } from './spawner.js';
-
-const SPARE_RETRY_MS = 5000;
 
 export class WarmSpare {
   private spare: ChildHandle | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** A spare that dies unused is replaced only after SPARE_RETRY_MS (no spawn loop). */
+  /** A spare that dies unused is replaced only after SUPERVISOR_TIMINGS.spareRetryMs (no spawn loop). */
   private readonly onSpareExit = () => {
     this.spare = null;
-    this.schedule(SPARE_RETRY_MS);
+    this.schedule(SUPERVISOR_TIMINGS.spareRetryMs);
   };
 
   constructor(

@@ -2,7 +2,7 @@
 // and the blessed screen. Used by `gmsup tui` and `gmsup start --tui` (embedded: q stops, d detaches).
 
 import { ControlClient } from '../control/control-client.js';
-import { controlSocketPath, resolveConfigFile, stateDirFor } from '../control/paths.js';
+import { controlSocketPath, resolveConfigFile, stateDirFor } from '../shared/state-dir.js';
 import type { LogLine } from '../control/protocol.js';
 import type { Snapshot } from '../control/snapshot.js';
 import { GmsupError } from '../shared/errors.js';

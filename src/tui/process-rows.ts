@@ -2,7 +2,7 @@
 // stopped or scaled-to-0 worker can still be selected), states coloured, FATAL reasons shown. Pure.
 
 import type { InstanceInfo, InstanceState, ProgramInfo, Snapshot } from '../control/snapshot.js';
-import { cell, formatBytes, formatCount, formatDuration, formatPercent } from './format.js';
+import { cell, formatBytes, formatCount, formatDuration, formatPercent } from '../shared/format.js';
 import { seg, type Colour, type Line } from './line.js';
 
 export interface ProcessRow {

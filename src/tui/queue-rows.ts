@@ -2,7 +2,7 @@
 // hidden), one row per function with queued/running/available workers, alarms in red. Pure.
 
 import type { Alarm, Snapshot } from '../control/snapshot.js';
-import { cell, formatCount } from './format.js';
+import { cell, formatCount } from '../shared/format.js';
 import { seg, type Line } from './line.js';
 import { matchesFilter } from './process-rows.js';
 

@@ -4,7 +4,7 @@
 import type { LogLine } from '../control/protocol.js';
 import type { Snapshot } from '../control/snapshot.js';
 import { barChart, bucketize, sparkline } from './chart.js';
-import { cell, formatDuration, formatRate, formatCount, truncate } from './format.js';
+import { cell, formatDuration, formatRate, formatCount, truncate } from '../shared/format.js';
 import type { History } from './history.js';
 import type { UiState } from './keys.js';
 import type { Layout } from './layout.js';

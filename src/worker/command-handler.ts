@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { GmsupError } from '../shared/errors.js';
+import { killGroup } from '../shared/kill-group.js';
 import type { JobHandler } from './job-context.js';
 import { TailBuffer } from './result.js';
 
@@ -19,14 +20,6 @@ export interface CommandOptions {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
-}
 
 export function commandHandler(opts: CommandOptions): JobHandler {
   if (opts.command.length === 0) throw new GmsupError('SPAWN_ERROR', 'command worker has an empty command');

@@ -1,7 +1,7 @@
 // Public library API of the worker runtime: `runWorker(spec)` loads the handler for a WorkerSpec
 // (module, command or process kind), connects to every job server and returns a handle to stop it.
 
-import type { WorkerSpec } from '../config/types.js';
+import type { WorkerSpec } from './spec.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import { GmsupError } from '../shared/errors.js';
 import type { ChildMessage } from './ipc-messages.js';
@@ -9,7 +9,7 @@ import type { JobHandler } from './job-context.js';
 import { WorkerRuntime, defaultClientId, type StopReason } from './runtime.js';
 
 export type { JobContext, JobHandler } from './job-context.js';
-export type { WorkerSpec } from '../config/types.js';
+export type { WorkerKind, WorkerSpec } from './spec.js';
 export type { StopReason } from './runtime.js';
 
 export interface WorkerOptions {

@@ -1,7 +1,7 @@
 // Messages between the daemon and a worker process over the Node IPC channel, named by direction.
 // Discriminated unions: both sides switch on `type` and the compiler checks every case.
 
-import type { WorkerSpec } from '../config/types.js';
+import type { WorkerSpec } from './spec.js';
 import type { SerializedError } from '../shared/errors.js';
 
 /** Daemon -> worker. */

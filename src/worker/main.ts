@@ -2,7 +2,7 @@
 // `worker:init`, loads the handler and replies `worker:ready` or `worker:init-failed`; without one it
 // reads the WorkerSpec from GMSUP_WORKER_SPEC (JSON). Exits on its own when the parent goes away.
 
-import type { WorkerSpec } from '../config/types.js';
+import type { WorkerSpec } from './spec.js';
 import { serializeError } from '../shared/errors.js';
 import type { ChildMessage, ParentMessage } from './ipc-messages.js';
 import { runWorker, type WorkerHandle, type WorkerResult } from './index.js';
@@ -63,10 +63,21 @@ function exitCodeFor(result: WorkerResult): number {
   return result.exit ? (result.exit.code ?? 1) : 1;
 }
 
+/**
+ * This process runs one spec: it takes on the spec's environment and working directory before anything
+ * loads, so a module worker sees `env:`/`cwd:` as a command or a program does (a warm spare was started
+ * before it knew its spec).
+ */
+function adoptSpec(s: WorkerSpec): void {
+  Object.assign(process.env, s.env);
+  if (process.cwd() !== s.cwd) process.chdir(s.cwd);
+}
+
 async function start(s: WorkerSpec, clientId: string | undefined, ipcBatchMs?: number): Promise<void> {
   spec = s;
   reporter = makeIpcReporter(send, ipcBatchMs);
   try {
+    adoptSpec(s);
     handle = await runWorker(s, { clientId, onEvent: reporter.report, log });
   } catch (err) {
     log(err instanceof Error ? err.message : String(err));

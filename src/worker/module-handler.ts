@@ -3,12 +3,11 @@
 // through the compile cache; `.js`/`.mjs`/`.cjs` are imported natively.
 
 import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GmsupError } from '../shared/errors.js';
 import type { JobHandler } from './job-context.js';
-
-const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
+import { isTypeScriptModule } from './module-files.js';
 
 export interface LoadedModule {
   handler: JobHandler;
@@ -48,7 +47,7 @@ export async function loadModuleHandler(modulePath: string, fn: string): Promise
   if (!existsSync(file)) throw new GmsupError('SPAWN_ERROR', `worker module not found: ${file}`);
   let importedFile = file;
   let compiled = false;
-  if (TS_EXTENSIONS.has(extname(file))) {
+  if (isTypeScriptModule(file)) {
     const { compileTsModule } = await import('./ts-cache.js');
     const out = await compileTsModule(file);
     importedFile = out.file;

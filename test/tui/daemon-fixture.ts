@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ControlClient } from '../../src/control/control-client.js';
-import { controlSocketPath, readDaemonPid, stateDirFor } from '../../src/control/paths.js';
+import { controlSocketPath, readDaemonPid, stateDirFor } from '../../src/shared/state-dir.js';
 import { isProcessAlive } from '../../src/shared/process-alive.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -5,12 +5,12 @@
 import { parseCommandArgs } from '../args.js';
 import { adminCommand } from '../../client/index.js';
 import { GmsupError, exitCodeOf } from '../../shared/errors.js';
-import { formatHostPort, parseServerList } from '../../shared/host-port.js';
+import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
 
 const HELP = `Usage: gmsup admin COMMAND [ARGS...] [--servers H:P[,H:P]]
   Commands: status, workers, prioritystatus, version, getpid, verbose, show jobs, show unique jobs,
             cancel job HANDLE, create function F, drop function F, maxqueue F [N], ... (passed through)
-  -s, --servers H:P[,H:P]   job servers to ask (default 127.0.0.1:4730), all of them, in order
+  -s, --servers H:P[,H:P]   job servers to ask (default ${DEFAULT_SERVER_ADDRESS}), all of them, in order
   -t, --timeout MS          reply deadline per server (default 10000)`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -25,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new GmsupError('USAGE', `missing COMMAND\n${HELP}`);
   const line = positionals.join(' ');
-  const servers = parseServerList(values.servers ?? '127.0.0.1:4730').map(formatHostPort);
+  const servers = parseServerList(values.servers ?? DEFAULT_SERVER_ADDRESS).map(formatHostPort);
   const replyTimeoutMs = values.timeout !== undefined ? Number(values.timeout) : undefined;
   if (replyTimeoutMs !== undefined && !(replyTimeoutMs > 0))
     throw new GmsupError('USAGE', '--timeout must be a positive number of milliseconds');

@@ -3,7 +3,7 @@
 import { parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
 import { connectDaemon } from '../../control/connect.js';
-import { resolveConfigFile } from '../../control/paths.js';
+import { resolveConfigFile } from '../../shared/state-dir.js';
 import { GmsupError } from '../../shared/errors.js';
 import { formatPlan } from './reload.js';
 

@@ -3,12 +3,12 @@
 
 import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
-import { parseHostPort } from '../../shared/host-port.js';
+import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { startJobServer } from '../../server/index.js';
 
 const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES] [--verbose]
 
-Runs the embedded Gearman job server (default 127.0.0.1:4730) until SIGINT or SIGTERM.
+Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0)
     throw new GmsupError('USAGE', `unexpected argument ${JSON.stringify(positionals[0])}\n${HELP}`);
-  const hp = parseHostPort(values.listen ?? '127.0.0.1:4730');
+  const hp = parseHostPort(values.listen ?? DEFAULT_SERVER_ADDRESS);
   let maxPacketBytes: number | undefined;
   if (values['max-packet-size'] !== undefined) {
     const text = values['max-packet-size'];

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
 import { socketAnswers } from '../../control/control-server.js';
-import { controlSocketPath, daemonLogPath, resolveConfigFile, stateDirFor } from '../../control/paths.js';
+import { controlSocketPath, daemonLogPath, resolveConfigFile, stateDirFor } from '../../shared/state-dir.js';
 import { GmsupError } from '../../shared/errors.js';
 import { runDaemon } from '../../supervisor/daemon.js';
 

@@ -2,8 +2,7 @@
 
 import { parseCommandArgs } from '../args.js';
 import { withDaemon } from '../../control/connect.js';
-import type { Snapshot } from '../../control/snapshot.js';
-import { formatBytes, formatDuration, formatPercent } from '../../tui/format.js';
+import { formatStatus } from '../status-text.js';
 
 const HELP =
   'Usage: gmsup status [FILE] [--json]\n  Shows every instance and every job server queue of the daemon running for FILE (default ./workers.yaml).';
@@ -17,88 +16,4 @@ export async function run(argv: string[]): Promise<number> {
   const snap = await withDaemon(positionals[0], (c) => c.call('status', {}));
   process.stdout.write(values.json ? `${JSON.stringify(snap, null, 2)}\n` : formatStatus(snap));
   return 0;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-export function formatStatus(s: Snapshot): string {
-  const out: string[] = [];
-  out.push(
-    `daemon pid ${s.daemon.pid} (gmsup ${s.daemon.version}), up ${formatDuration(s.takenAtMs - s.daemon.startedAtMs)}, RSS ${formatBytes(s.daemon.rssBytes)}, CPU ${formatPercent(s.daemon.cpuPercent)}; config ${s.daemon.configFile}`,
-  );
-  if (s.daemon.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${s.daemon.configError}`);
-  for (const p of s.programs) {
-    const notes = [
-      p.scaled ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,
-      p.stopped ? 'stopped by request' : null,
-    ].filter(Boolean);
-    if (notes.length > 0) out.push(`${p.name}: ${notes.join('; ')}`);
-  }
-  const rows = [
-    [
-      'NAME',
-      'FUNCTION',
-      'IDX',
-      'PID',
-      'STATE',
-      'UPTIME',
-      'RESTARTS',
-      'CPU',
-      'RSS',
-      'JOBS',
-      'JOB AGE',
-      'REGISTERED',
-      'LAST EXIT / REASON',
-    ],
-  ];
-  for (const i of s.instances) {
-    rows.push([
-      i.name,
-      i.function,
-      String(i.index),
-      i.pid === null ? '-' : String(i.pid),
-      i.state + (i.retiring ? ' (retiring)' : ''),
-      formatDuration(i.uptimeMs),
-      String(i.restarts),
-      formatPercent(i.cpuPercent),
-      formatBytes(i.rssBytes),
-      i.jobsFailed > 0 ? `${i.jobsDone}+${i.jobsFailed} failed` : String(i.jobsDone),
-      formatDuration(i.currentJobAgeMs),
-      `${i.registeredOn}/${i.serverCount}`,
-      [i.lastExit, i.reason].filter(Boolean).join('; ') || '-',
-    ]);
-  }
-  out.push('', table(rows));
-  for (const srv of s.servers) {
-    out.push(
-      '',
-      `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`}`,
-    );
-    if (srv.reachable && srv.functions.length > 0) {
-      const q = [['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS']];
-      for (const f of srv.functions)
-        q.push([f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
-      out.push(
-        table(q)
-          .split('\n')
-          .map((l) => `  ${l}`)
-          .join('\n'),
-      );
-    }
-  }
-  if (s.alarms.length > 0) {
-    out.push('', 'ALARMS:');
-    for (const a of s.alarms) out.push(`  ${a.kind} ${a.function} on ${a.server}: ${a.message}`);
-  }
-  return `${out.join('\n')}\n`;
 }

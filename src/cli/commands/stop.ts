@@ -3,7 +3,7 @@
 import { parseCommandArgs } from '../args.js';
 import { connectDaemon } from '../../control/connect.js';
 import { socketAnswers } from '../../control/control-server.js';
-import { controlSocketPath, readDaemonPid, stateDirFor } from '../../control/paths.js';
+import { controlSocketPath, readDaemonPid, stateDirFor } from '../../shared/state-dir.js';
 import { isProcessAlive } from '../../shared/process-alive.js';
 import { GmsupError } from '../../shared/errors.js';
 

@@ -5,10 +5,10 @@ import { parseCommandArgs } from '../args.js';
 import { GearmanClient } from '../../client/index.js';
 import type { Priority } from '../../client/index.js';
 import { GmsupError } from '../../shared/errors.js';
-import { formatHostPort, parseServerList } from '../../shared/host-port.js';
+import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
 
 const HELP = `Usage: gmsup submit FUNCTION [DATA]      (DATA from stdin when absent)
-  -s, --servers H:P[,H:P]   job servers, tried in order (default 127.0.0.1:4730)
+  -s, --servers H:P[,H:P]   job servers, tried in order (default ${DEFAULT_SERVER_ADDRESS})
   -b, --background          queue the job and print its handle
   -I, --high                high priority
   -L, --low                 low priority
@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     timeoutMs = Number(values.timeout);
   }
   const priority: Priority = values.high ? 'high' : values.low ? 'low' : 'normal';
-  const servers = parseServerList(values.servers ?? '127.0.0.1:4730').map(formatHostPort);
+  const servers = parseServerList(values.servers ?? DEFAULT_SERVER_ADDRESS).map(formatHostPort);
   if (servers.length === 0) throw new GmsupError('USAGE', '--servers is empty');
   const payload = data !== undefined ? Buffer.from(data) : await readStdin();
   const verbose = values.verbose ?? false;

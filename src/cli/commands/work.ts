@@ -4,15 +4,17 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
-import { formatHostPort, parseServerList } from '../../shared/host-port.js';
-import type { WorkerKind, WorkerSpec } from '../../config/types.js';
+import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
+import { splitCommand } from '../../shared/split-command.js';
+import { WORKER_DEFAULTS } from '../../config/defaults.js';
+import type { WorkerKind, WorkerSpec } from '../../worker/spec.js';
 
 const HELP = `Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" | --process "CMD {servers}" | -- CMD ARGS...)
-  -s, --servers H:P,...     job servers (default 127.0.0.1:4730)
+  -s, --servers H:P,...     job servers (default ${DEFAULT_SERVER_ADDRESS})
   -c, --concurrency N       jobs in flight at once (default 1)
   -t, --timeout MS          per-job time limit
       --max-jobs N          exit after N jobs
-      --stop-timeout MS     time to finish in-flight jobs on stop (default 30000)
+      --stop-timeout MS     time to finish in-flight jobs on stop (default ${WORKER_DEFAULTS.stopTimeoutMs})
       --shell               run the command through /bin/sh -c
       --client-id ID        SET_CLIENT_ID value
       --exceptions          always report failures as WORK_EXCEPTION with the error text
@@ -20,36 +22,11 @@ const HELP = `Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" |
                             (default: exceptions on gmsup job servers, plain WORK_FAIL on others,
                             since gearmand 1.1.20 mangles exceptions for clients that did not ask)`;
 
-/** Splits a command line on spaces, honouring '...' and "..." quotes and backslash escapes (no expansion). */
-export function splitCommand(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += ch;
-      inWord = true;
-    }
-  }
-  if (quote) throw new GmsupError('USAGE', `unterminated ${quote} quote in command ${JSON.stringify(text)}`);
-  if (inWord) out.push(cur);
-  return out;
+/** The command text split as the workers file's `command:` is (one splitter for both). */
+function splitCommandOption(text: string, option: string): string[] {
+  const split = splitCommand(text);
+  if (!split.ok) throw new GmsupError('USAGE', `--${option}: cannot split ${JSON.stringify(text)}: ${split.message}`);
+  return split.argv;
 }
 
 function positiveInt(value: string | undefined, name: string): number | null {
@@ -97,10 +74,11 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
   if (values.module !== undefined) kind = 'module';
   else if (values.process !== undefined) {
     kind = 'process';
-    command = shell ? [values.process] : splitCommand(values.process);
-  } else if (values.command !== undefined) command = shell ? [values.command] : splitCommand(values.command);
+    command = shell ? [values.process] : splitCommandOption(values.process, 'process');
+  } else if (values.command !== undefined)
+    command = shell ? [values.command] : splitCommandOption(values.command, 'command');
   else command = rest;
-  const servers = parseServerList(values.servers ?? '127.0.0.1:4730').map(formatHostPort);
+  const servers = parseServerList(values.servers ?? DEFAULT_SERVER_ADDRESS).map(formatHostPort);
   const spec: WorkerSpec = {
     name: fn,
     function: fn,
@@ -114,7 +92,7 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
     env: {},
     cwd: process.cwd(),
     maxJobs: positiveInt(values['max-jobs'], 'max-jobs'),
-    stopTimeoutMs: positiveInt(values['stop-timeout'], 'stop-timeout') ?? 30_000,
+    stopTimeoutMs: positiveInt(values['stop-timeout'], 'stop-timeout') ?? WORKER_DEFAULTS.stopTimeoutMs,
   };
   const sendExceptions = values['no-exceptions'] ? false : values.exceptions ? true : undefined;
   return { spec, clientId: values['client-id'], sendExceptions };

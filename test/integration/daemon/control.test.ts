@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
-import { controlSocketPath, stateDirFor } from '../../../src/control/paths.js';
+import { controlSocketPath, stateDirFor } from '../../../src/shared/state-dir.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { BIN, fixture, instancesOf, isAlive, startDaemon, waitAllRegistered, writeConfig } from './daemon-harness.js';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ControlClient } from '../../../src/control/control-client.js';
-import { controlSocketPath, stateDirFor } from '../../../src/control/paths.js';
+import { controlSocketPath, stateDirFor } from '../../../src/shared/state-dir.js';
 import type { InstanceInfo, Snapshot } from '../../../src/control/snapshot.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';

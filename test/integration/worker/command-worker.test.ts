@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkerSpec } from '../../../src/config/types.js';
+import type { WorkerSpec } from '../../../src/worker/spec.js';
 import { skipUnless } from '../../helpers/external.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -11,7 +11,7 @@ import { startJobServer } from '../../../src/server/index.js';
 import { startGearmand } from '../../helpers/gearmand.js';
 import { skipUnless } from '../../helpers/external.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import type { WorkerSpec } from '../../../src/config/types.js';
+import type { WorkerSpec } from '../../../src/worker/spec.js';
 import type { ChildMessage } from '../../../src/worker/ipc-messages.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { join } from 'node:path';
 import { adminStatus } from '../../../src/client/index.js';
-import type { WorkerSpec } from '../../../src/config/types.js';
+import type { WorkerSpec } from '../../../src/worker/spec.js';
 import { skipUnless } from '../../helpers/external.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { FIXTURES, SERVER_KINDS, gearmanCliSubmit, phpSubmit, workerSuite } from './helpers.js';

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeDiff, diffConfigs, isEmptyDiff } from '../../../src/config/diff.js';
+import { diffConfigs, isEmptyDiff } from '../../../src/config/diff.js';
+import { describeDiff } from '../../../src/supervisor/reload-plan.js';
 import { validateConfigText } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 
@@ -77,7 +78,7 @@ test('a restart field change is a rolling restart, listing the fields and any co
     d.changed.map((c) => [c.name, c.restartFields]),
     [
       ['wc', ['command']],
-      ['slow', ['timeoutMs', 'env']],
+      ['slow', ['env', 'timeoutMs']],
     ],
   );
   assert.deepEqual(d.scaled, []);
@@ -88,7 +89,7 @@ test('a restart field change is a rolling restart, listing the fields and any co
   );
   assert.deepEqual(
     plan.find((e) => e.worker === 'slow'),
-    { worker: 'slow', action: 'restart', detail: 'rolling restart (timeoutMs, env changed)' },
+    { worker: 'slow', action: 'restart', detail: 'rolling restart (env, timeoutMs changed)' },
   );
 });
 
@@ -126,7 +127,7 @@ test('daemon-side settings (memory, lifetime, restart policy) update in place', 
   );
   assert.deepEqual(
     describeDiff(d).find((e) => e.worker === 'slow'),
-    { worker: 'slow', action: 'unchanged', detail: 'no restart; updates maxMemoryBytes, restart' },
+    { worker: 'slow', action: 'update', detail: 'no restart; updates maxMemoryBytes, restart' },
   );
   assert.ok(!isEmptyDiff(d));
 });
@@ -169,11 +170,11 @@ test('bindEmbeddedServer puts the bound port where the config says host:0', asyn
   const bound = bindEmbeddedServer(loaded, { host: '0.0.0.0', port: 41234 });
   assert.deepEqual(bound.servers, ['127.0.0.1:41234']);
   assert.deepEqual(
-    bound.programs.map((p) => p.servers),
+    bound.programs.map((p) => p.spec.servers),
     [['127.0.0.1:41234'], ['127.0.0.1:4740']],
   );
   assert.deepEqual(bound.server, { host: '0.0.0.0', port: 0 });
-  assert.ok(Object.isFrozen(bound) && Object.isFrozen(bound.programs[0]!.servers));
+  assert.ok(Object.isFrozen(bound) && Object.isFrozen(bound.programs[0]!.spec.servers));
   // Bound the same way on reload, an unchanged file diffs as unchanged.
   assert.ok(isEmptyDiff(diffConfigs(bound, bindEmbeddedServer(config(text), { host: '0.0.0.0', port: 41234 }))));
   const fixed = config(BASE);

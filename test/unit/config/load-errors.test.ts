@@ -67,7 +67,7 @@ test('wrong types', async () => {
 test('missing module file, unsupported module type, missing cwd', async () => {
   assert.deepEqual(await problems('missing-module.yaml'), [
     `3:13 workers.echo.module: module file not found: ${join(FIXTURES, 'handlers/nope.ts')}`,
-    '5:13 workers.py.module: module must be a .ts, .mts, .js or .mjs file, got "handlers/echo.py"',
+    '5:13 workers.py.module: module must be a .ts, .mts, .cts, .js, .mjs, .cjs file, got "handlers/echo.py"',
   ]);
   assert.deepEqual(await problems('missing-cwd.yaml'), [
     `4:10 workers.echo.cwd: directory not found: ${join(FIXTURES, 'no-such-dir')}`,

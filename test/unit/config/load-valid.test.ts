@@ -30,18 +30,21 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
   assert.deepEqual(source, { file, line: 2, col: 3 });
   assert.deepEqual(p, {
     name: 'echo',
-    function: 'echo',
-    kind: 'module',
-    modulePath: join(FIXTURES, 'handlers/echo.ts'),
-    command: undefined,
-    shell: false,
-    servers: ['127.0.0.1:4730'],
-    concurrency: 1,
-    timeoutMs: null,
-    env: {},
-    cwd: FIXTURES.replace(/\/$/, ''),
-    maxJobs: null,
-    stopTimeoutMs: 10_000,
+    spec: {
+      name: 'echo',
+      function: 'echo',
+      kind: 'module',
+      modulePath: join(FIXTURES, 'handlers/echo.ts'),
+      command: undefined,
+      shell: false,
+      servers: ['127.0.0.1:4730'],
+      concurrency: 1,
+      timeoutMs: null,
+      env: {},
+      cwd: FIXTURES.replace(/\/$/, ''),
+      maxJobs: null,
+      stopTimeoutMs: 10_000,
+    },
     instances: 1,
     perCore: null,
     maxMemoryBytes: null,
@@ -57,31 +60,31 @@ test('every key set: values normalised with units', async () => {
   assert.equal(c.stateDir, join(FIXTURES, 'state'));
   assert.deepEqual(c.logs, { maxBytes: 1024 * 1024, keep: 3 });
   const [echo, lines, shelly, quoted] = c.programs;
-  assert.equal(echo!.function, 'echo_v2');
+  assert.equal(echo!.spec.function, 'echo_v2');
   assert.equal(echo!.instances, 5); // 1.5 x 3 = 4.5, rounded up
   assert.equal(echo!.perCore, 1.5);
-  assert.equal(echo!.concurrency, 8);
-  assert.equal(echo!.timeoutMs, 90_000);
-  assert.deepEqual(echo!.env, { LEVEL: 'debug', RETRIES: '3' });
-  assert.equal(echo!.cwd, join(FIXTURES, 'data'));
-  assert.deepEqual(echo!.servers, ['127.0.0.1:4730', '127.0.0.1:4732']);
-  assert.equal(echo!.maxJobs, 500);
+  assert.equal(echo!.spec.concurrency, 8);
+  assert.equal(echo!.spec.timeoutMs, 90_000);
+  assert.deepEqual(echo!.spec.env, { LEVEL: 'debug', RETRIES: '3' });
+  assert.equal(echo!.spec.cwd, join(FIXTURES, 'data'));
+  assert.deepEqual(echo!.spec.servers, ['127.0.0.1:4730', '127.0.0.1:4732']);
+  assert.equal(echo!.spec.maxJobs, 500);
   assert.equal(echo!.maxMemoryBytes, 512_000_000);
   assert.equal(echo!.maxLifetimeMs, 3_600_000);
-  assert.equal(echo!.stopTimeoutMs, 2500);
+  assert.equal(echo!.spec.stopTimeoutMs, 2500);
   assert.deepEqual(echo!.restart, { startSecsMs: 2500, startRetries: 5, initialBackoffMs: 250, maxBackoffMs: 30_000 });
   assert.deepEqual(
-    [lines!.kind, lines!.command, lines!.instances, lines!.servers],
+    [lines!.spec.kind, lines!.spec.command, lines!.instances, lines!.spec.servers],
     ['command', ['wc', '-l'], 2, c.servers],
   );
-  assert.deepEqual([shelly!.shell, shelly!.command], [true, ['echo "$GMSUP_FUNCTION" | tr a-z A-Z']]);
-  assert.deepEqual([quoted!.kind, quoted!.command], ['process', ['sh', '-c', 'echo "a b"; cat']]);
+  assert.deepEqual([shelly!.spec.shell, shelly!.spec.command], [true, ['echo "$GMSUP_FUNCTION" | tr a-z A-Z']]);
+  assert.deepEqual([quoted!.spec.kind, quoted!.spec.command], ['process', ['sh', '-c', 'echo "a b"; cat']]);
 });
 
 test('the result is deeply frozen', () => {
   const c = valid('workers:\n  a:\n    module: a.ts\n    env: { X: "1" }\n');
-  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.programs) && Object.isFrozen(c.programs[0]!.env));
-  assert.throws(() => ((c.programs[0]!.env as Record<string, string>).Y = '2'));
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.programs) && Object.isFrozen(c.programs[0]!.spec.env));
+  assert.throws(() => ((c.programs[0]!.spec.env as Record<string, string>).Y = '2'));
 });
 
 test('per_core x CPU count: fractional, rounded up, at least 1', () => {
@@ -116,11 +119,11 @@ test('paths resolve relative to the config file; commands keep bare names for PA
   const c = valid(
     'workers:\n  a:\n    module: ./lib/a.mjs\n    cwd: ../run\n  b:\n    command: ./bin/w --x\n    cwd: sub\n  c:\n    process: [php, w.php]\n',
   );
-  assert.equal(c.programs[0]!.modulePath, '/srv/app/lib/a.mjs');
-  assert.equal(c.programs[0]!.cwd, '/srv/run');
-  assert.deepEqual(c.programs[1]!.command, ['/srv/app/sub/bin/w', '--x']);
-  assert.deepEqual(c.programs[2]!.command, ['php', 'w.php']);
-  assert.equal(c.programs[2]!.cwd, '/srv/app');
+  assert.equal(c.programs[0]!.spec.modulePath, '/srv/app/lib/a.mjs');
+  assert.equal(c.programs[0]!.spec.cwd, '/srv/run');
+  assert.deepEqual(c.programs[1]!.spec.command, ['/srv/app/sub/bin/w', '--x']);
+  assert.deepEqual(c.programs[2]!.spec.command, ['php', 'w.php']);
+  assert.equal(c.programs[2]!.spec.cwd, '/srv/app');
   assert.equal(valid('state_dir: /var/lib/gmsup\nworkers: {}\n').stateDir, '/var/lib/gmsup');
 });
 
@@ -129,7 +132,7 @@ test('anchors and aliases work for shared settings; x- keys are ignored', () => 
     'x-env: &env { A: "1" }\nworkers:\n  a:\n    module: a.ts\n    env: *env\n  b:\n    module: b.ts\n    x-note: ignored\n    env: *env\n',
   );
   assert.deepEqual(
-    c.programs.map((p) => p.env),
+    c.programs.map((p) => p.spec.env),
     [{ A: '1' }, { A: '1' }],
   );
   const d = valid(
@@ -139,7 +142,7 @@ test('anchors and aliases work for shared settings; x- keys are ignored', () => 
   const m = valid(
     'x-base: &base { concurrency: 4, timeout: 5s }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n    timeout: 1s\n',
   );
-  assert.deepEqual([m.programs[0]!.concurrency, m.programs[0]!.timeoutMs], [4, 1000]);
+  assert.deepEqual([m.programs[0]!.spec.concurrency, m.programs[0]!.spec.timeoutMs], [4, 1000]);
   const bad = validateConfigText(
     'x-base: &base { concurency: 4 }\nworkers:\n  a:\n    <<: *base\n    module: a.ts\n',
     'w.yaml',
@@ -152,7 +155,7 @@ test('the example config at the repo root is valid', async () => {
   const file = fileURLToPath(new URL('../../../workers.example.yaml', import.meta.url));
   const c = await loadConfig(file, { cpuCount: 2 });
   assert.deepEqual(
-    c.programs.map((p) => [p.name, p.kind, p.instances]),
+    c.programs.map((p) => [p.name, p.spec.kind, p.instances]),
     [
       ['reverse', 'module', 2],
       ['wc', 'command', 2],

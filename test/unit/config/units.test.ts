@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitCommand } from '../../../src/config/argv.js';
+import { splitCommand } from '../../../src/shared/split-command.js';
 import { editDistance, suggestKey } from '../../../src/config/suggest.js';
 import { parseDurationMs, parseSizeBytes } from '../../../src/config/units.js';
 

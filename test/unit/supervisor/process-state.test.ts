@@ -16,6 +16,7 @@ const timing: Timing = {
   termGraceMs: 2000,
   readyTimeoutMs: 30_000,
   stableMs: 10_000,
+  drainSlackMs: 500,
   random: () => 0.5, // no jitter
 };
 

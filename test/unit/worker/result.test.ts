@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TailBuffer, exceptionText, resultBytes } from '../../../src/worker/result.js';
 import { pickHandler } from '../../../src/worker/module-handler.js';
-import { splitCommand } from '../../../src/cli/commands/work.js';
+import { parseWorkArgs } from '../../../src/cli/commands/work.js';
+import { splitCommand } from '../../../src/shared/split-command.js';
 
 test('results: strings and bytes as is, undefined empty, anything else JSON', () => {
   assert.equal(resultBytes('x'), 'x');
@@ -37,15 +38,12 @@ test('pickHandler: named export wins, then default function, then default object
   assert.throws(() => pickHandler({ x: 1 }, 'f', 'm.ts'), /m\.ts has no handler for function "f"/);
 });
 
-test('splitCommand honours quotes and escapes, no expansion', () => {
-  assert.deepEqual(splitCommand(`wc -l`), ['wc', '-l']);
-  assert.deepEqual(splitCommand(`php "my worker.php" '{servers}' a\\ b $HOME`), [
-    'php',
-    'my worker.php',
-    '{servers}',
-    'a b',
-    '$HOME',
-  ]);
-  assert.deepEqual(splitCommand(`x ""`), ['x', '']);
-  assert.throws(() => splitCommand(`x "open`), /unterminated/);
+test('gmsup work --command and a workers file `command:` split the same text the same way', () => {
+  // The old `gmsup work` splitter turned "\\n" inside double quotes into "n"; the shell keeps both.
+  for (const text of [`php "my worker.php" '{servers}' a\\ b $HOME`, 'echo "a\\nb" "q\\"x"', `x ""`]) {
+    const split = splitCommand(text);
+    assert.ok(split.ok);
+    assert.deepEqual(parseWorkArgs(['fn', '--command', text]).spec.command, split.argv, text);
+  }
+  assert.throws(() => parseWorkArgs(['fn', '--command', 'x "open']), /unterminated double quote/);
 });

@@ -1,5 +1,5 @@
-// Pure text formatting for the dashboard: durations, sizes, rates and fixed-width cells.
-// No terminal, no blessed: view-model.ts composes these into rows.
+// Pure text formatting shared by the dashboard and `gmsup status`: durations, sizes, rates, percentages
+// and fixed-width cells. No terminal, no blessed.
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';

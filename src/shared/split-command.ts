@@ -1,5 +1,6 @@
 // Shell-like splitting of a command string into argv without running a shell: whitespace separates,
 // single quotes are literal, double quotes allow \" \\ \$ \`, a backslash outside quotes escapes one char.
+// The one splitter: a `command:` in the workers file and `gmsup work --command` read text the same way.
 
 export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string };
 
