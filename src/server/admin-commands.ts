@@ -1,7 +1,7 @@
 // The text admin protocol of the embedded server: one command line in, the exact reply text out, with
 // gearmand 1.1.20's output formats and error strings (protocol reference §4). `shutdown` is an extension.
 
-import { splitAdminLine } from '../protocol/admin-text.js';
+import { formatStoreStatus, splitAdminLine } from '../protocol/admin-text.js';
 import { SERVER_VERSION } from '../shared/version.js';
 import type { AdminContext } from './context.js';
 import { type FunctionEntry, isLive } from './model.js';
@@ -43,6 +43,9 @@ export function runAdminCommand(ctx: AdminContext, line: string): string | null 
       return drop(ctx, words);
     case 'maxqueue':
       return maxQueue(ctx, words);
+    case 'store':
+      // Extension: the job store's state (gearmand 1.1.20 answers ERR UNKNOWN_COMMAND).
+      return formatStoreStatus(ctx.store.status());
     case 'shutdown':
       // Extension (gearmand 1.1.20 does not know it): reply first, then close down.
       queueMicrotask(() => ctx.shutdown(words[1]?.toLowerCase() === 'graceful'));

@@ -6,9 +6,13 @@ import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import type { StoreSpec } from '../shared/store-url.js';
+import { systemClock } from './clock.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
+import type { StoreStatus } from './job-store.js';
 import { ServerState } from './server-state.js';
+import { createStore } from './store/open-store.js';
 
 export interface JobServerOptions {
   host?: string;
@@ -26,12 +30,16 @@ export interface JobServerOptions {
   gracefulTimeoutMs?: number;
   /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
+  /** Where background jobs live (default memory); a durable store is loaded before the listener accepts. */
+  store?: StoreSpec;
 }
 
 export interface JobServer {
   host: string;
   port: number;
   address: string;
+  /** The job store's state now (the `store` admin command prints the same). */
+  readonly store: StoreStatus;
   close(): Promise<void>;
   /** Resolves once the server has closed, whoever closed it (close() or `shutdown`). */
   readonly closed: Promise<void>;
@@ -54,7 +62,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     resolveClosed = r;
   });
 
+  const store = await createStore(opts.store ?? { kind: 'memory' }, { clock: systemClock, log: opts.log });
   const state = new ServerState({
+    store,
     handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
@@ -65,6 +75,11 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   // A durable store loads its jobs here, before the first connection is accepted.
   await state.open();
+  const opened = store.status();
+  if (opened.store !== 'memory') {
+    const takenOver = opened.takenOverJobs > 0 ? ` (${opened.takenOverJobs} taken over from gearmand's table)` : '';
+    opts.log?.(`job store ${opened.store}: ${opened.loadedJobs} jobs loaded${takenOver} in ${opened.loadMs} ms`);
+  }
 
   const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     if (closing) {
@@ -78,6 +93,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
+      void store.close().catch(() => undefined);
       const where = formatHostPort({ host, port: wantedPort });
       const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
       const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
@@ -89,24 +105,27 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const port = (listener.address() as net.AddressInfo).port;
 
   function close(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       state.stop();
-      // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
-      for (const c of connections) {
-        c.flush();
-        c.end();
-      }
-      const force = setTimeout(() => {
-        for (const c of connections) c.destroy();
-      }, CLOSE_FLUSH_MS);
-      listener.close(() => {
-        clearTimeout(force);
-        resolve();
+      // The store first: what it still commits releases held JOB_CREATED replies before connections end.
+      await store.close().catch((err: unknown) => {
+        opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`);
       });
-    })
-      .then(() => state.store.close())
-      .catch((err: unknown) => opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`))
-      .then(resolveClosed);
+      await new Promise<void>((resolve) => {
+        // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
+        for (const c of connections) {
+          c.flush();
+          c.end();
+        }
+        const force = setTimeout(() => {
+          for (const c of connections) c.destroy();
+        }, CLOSE_FLUSH_MS);
+        listener.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    })().then(resolveClosed);
     return closing;
   }
 
@@ -123,5 +142,14 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     poll();
   }
 
-  return { host, port, address: formatHostPort({ host, port }), close, closed };
+  return {
+    host,
+    port,
+    address: formatHostPort({ host, port }),
+    get store() {
+      return store.status();
+    },
+    close,
+    closed,
+  };
 }

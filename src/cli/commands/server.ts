@@ -4,12 +4,16 @@
 import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
+import { parseStoreUrl } from '../../shared/store-url.js';
 import { startJobServer } from '../../server/index.js';
 
-const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES] [--verbose]
+const HELP = `Usage: gmsup server [--listen HOST:PORT] [--store URL] [--job-handle-prefix P]
+                    [--max-packet-size BYTES] [--verbose]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
+  --store URL              where background jobs are kept: memory (default), sqlite:PATH (relative to the
+                           current directory) or postgres://user@host/db; ?sync=full|normal (docs/store.md)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
   --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
@@ -19,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       listen: { type: 'string' },
+      store: { type: 'string' },
       'job-handle-prefix': { type: 'string' },
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
@@ -44,13 +49,19 @@ export async function run(argv: string[]): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const parsedStore = parseStoreUrl(values.store ?? 'memory', process.cwd());
+  if (!parsedStore.ok) throw new GmsupError('USAGE', `--store: ${parsedStore.message}`);
   const server = await startJobServer({
+    store: parsedStore.spec,
     host: hp.host,
     port: hp.port,
     maxPacketBytes,
     jobHandlePrefix: values['job-handle-prefix'],
     verboseLevel: verbose ? 'INFO' : undefined,
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    // The job store's lines (loaded, failing, writing again) are always shown; the rest with --verbose.
+    log: (line) => {
+      if (verbose || line.startsWith('job store ')) process.stderr.write(`${line}\n`);
+    },
   });
   process.stdout.write(`listening on ${server.address}\n`);
 

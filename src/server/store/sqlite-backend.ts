@@ -1,0 +1,220 @@
+// The `sqlite:PATH` store: one better-sqlite3 connection in WAL mode, held with an exclusive lock (a second
+// server on the same file fails at start instead of loading the same jobs). Commits are synchronous:
+// one transaction per batch, so a commit that returned is on disk as far as `sync` promises.
+
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { formatStore, type StoreSpec } from '../../shared/store-url.js';
+import type { Priority } from '../model.js';
+import { cannotOpen, type LoadSink, type OpenReport, reasonOf, type StoreBackend, type WriteBatch } from './backend.js';
+import { fromGearmandRow, GEARMAND_COLUMNS } from './gearmand-rows.js';
+
+type SqliteSpec = Extract<StoreSpec, { kind: 'sqlite' }>;
+
+/** How long a statement waits for another process's lock before failing. */
+const BUSY_TIMEOUT_MS = 2_000;
+const EMPTY = Buffer.alloc(0);
+
+const WHY: Record<string, string> = {
+  SQLITE_CANTOPEN: 'cannot open the file (does its directory exist, and may this user write there?)',
+  SQLITE_NOTADB: 'the file is not a SQLite database',
+  SQLITE_CORRUPT: 'the database file is corrupt',
+  SQLITE_READONLY: 'the database is read-only (permissions of the file or its directory, or a read-only mount)',
+  SQLITE_BUSY: 'the database is locked by another process (another gmsup server, or gearmand still using it?)',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_PERM: 'permission denied',
+};
+
+/** A one-line reason for a better-sqlite3 error. */
+function describe(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    const known = WHY[code] ?? WHY[code.replace(/_[A-Z]+$/, '')];
+    if (known !== undefined) return `${known} [${code}: ${reasonOf(err)}]`;
+  }
+  return reasonOf(err);
+}
+
+const q = (name: string) => `"${name}"`;
+
+export class SqliteBackend implements StoreBackend {
+  readonly name: string;
+  private db: Database.Database | null = null;
+  private insert!: Database.Statement;
+  private remove!: Database.Statement;
+  private setLastHandle!: Database.Statement;
+  private begin!: Database.Statement;
+  private end!: Database.Statement;
+
+  constructor(private readonly spec: SqliteSpec) {
+    this.name = formatStore(spec);
+  }
+
+  async open(sink: LoadSink): Promise<OpenReport> {
+    const dir = dirname(this.spec.path);
+    if (!existsSync(dir)) throw cannotOpen(this.name, `directory ${dir} does not exist`);
+    if (existsSync(this.spec.path) && statSync(this.spec.path).isDirectory()) {
+      throw cannotOpen(this.name, `${this.spec.path} is a directory`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(this.spec.path, { timeout: BUSY_TIMEOUT_MS });
+    } catch (err) {
+      throw cannotOpen(this.name, describe(err), err);
+    }
+    try {
+      this.prepare(db);
+      const report = this.load(db, sink);
+      this.db = db;
+      return report;
+    } catch (err) {
+      db.close();
+      throw cannotOpen(this.name, describe(err), err);
+    }
+  }
+
+  private prepare(db: Database.Database): void {
+    // Exclusive before WAL: the lock is kept from the first write until close, and WAL needs no shared memory.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`cannot switch the database to WAL mode (it stays ${String(mode)})`);
+    db.pragma(`synchronous = ${this.spec.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    const t = q(this.spec.table);
+    // Writing here takes the exclusive lock now, so a second server fails at start.
+    db.exec(`BEGIN IMMEDIATE;
+      CREATE TABLE IF NOT EXISTS ${t} (
+        handle INTEGER PRIMARY KEY,
+        function_name BLOB NOT NULL,
+        unique_key BLOB NOT NULL,
+        priority INTEGER NOT NULL,
+        run_at_ms INTEGER NOT NULL,
+        reducer BLOB,
+        data BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS gmsup_meta (table_name TEXT PRIMARY KEY, last_handle INTEGER NOT NULL);
+      INSERT OR IGNORE INTO gmsup_meta VALUES ('${this.spec.table}', 0);
+      COMMIT;`);
+    const columns = new Set(tableColumns(db, this.spec.table));
+    for (const c of ['handle', 'function_name', 'unique_key', 'priority', 'run_at_ms', 'reducer', 'data']) {
+      if (!columns.has(c)) throw new Error(`table ${this.spec.table} exists but has no column ${c}: not gmsup's`);
+    }
+    this.insert = db.prepare(
+      `INSERT INTO ${t} (handle, function_name, unique_key, priority, run_at_ms, reducer, data) VALUES (?,?,?,?,?,?,?)`,
+    );
+    this.remove = db.prepare(`DELETE FROM ${t} WHERE handle = ?`);
+    this.setLastHandle = db.prepare('UPDATE gmsup_meta SET last_handle = max(last_handle, ?) WHERE table_name = ?');
+    this.begin = db.prepare('BEGIN');
+    this.end = db.prepare('COMMIT');
+  }
+
+  private load(db: Database.Database, sink: LoadSink): OpenReport {
+    const meta = db.prepare('SELECT last_handle FROM gmsup_meta WHERE table_name = ?').pluck().get(this.spec.table);
+    if (typeof meta === 'number') sink.reserveHandle(meta);
+    const rows = db
+      .prepare(
+        `SELECT handle, function_name, unique_key, priority, run_at_ms, reducer, data
+         FROM ${q(this.spec.table)} ORDER BY handle`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[number, Buffer, Buffer, number, number, Buffer | null, Buffer]>;
+    let loaded = 0;
+    let lastFnBytes: Buffer | null = null;
+    let lastFn = '';
+    for (const [handle, fnBytes, unique, priority, runAtMs, reducer, data] of rows) {
+      // Runs of one function are common: decode its name once.
+      if (lastFnBytes === null || !lastFnBytes.equals(fnBytes)) {
+        lastFnBytes = fnBytes;
+        lastFn = fnBytes.toString('latin1');
+      }
+      sink.job({
+        handle,
+        fn: lastFn,
+        unique: unique.length === 0 ? '' : unique.toString('latin1'),
+        priority: priority as Priority,
+        runAtMs,
+        reducer: reducer === null ? null : reducer.toString('latin1'),
+        payload: data,
+      });
+      loaded++;
+    }
+    return { loaded, takenOver: this.takeOver(db, sink) };
+  }
+
+  /** Moves every row of gearmand's queue table into gmsup's table, in one transaction. */
+  private takeOver(db: Database.Database, sink: LoadSink): number {
+    const from = this.spec.gearmandTable;
+    if (from === null || tableColumns(db, from).length === 0) return 0;
+    const columns = new Set(tableColumns(db, from));
+    for (const c of GEARMAND_COLUMNS) {
+      if (!columns.has(c)) {
+        throw new Error(`table ${from} has no column ${c}: it is not gearmand's queue (set gearmand_table=none)`);
+      }
+    }
+    const when = columns.has('when_to_run') ? 'when_to_run' : '0';
+    const rows = db
+      .prepare(
+        `SELECT CAST(unique_key AS BLOB), CAST(function_name AS BLOB), priority, CAST(data AS BLOB), ${when}
+         FROM ${q(from)} ORDER BY rowid`,
+      )
+      .raw()
+      .all() as Array<[Buffer | null, Buffer | null, number | null, Buffer | null, number | null]>;
+    if (rows.length === 0) return 0;
+    let moved = 0;
+    db.transaction(() => {
+      let last = 0;
+      for (const [unique, fn, priority, data, whenToRun] of rows) {
+        const job = fromGearmandRow({ unique, fn, priority, data, whenToRun }, sink.newHandle());
+        if (typeof job === 'string') throw new Error(`a row of ${from} cannot be taken over: ${job}`);
+        const u = Buffer.from(job.unique, 'latin1');
+        this.insert.run(job.handle, Buffer.from(job.fn, 'latin1'), u, job.priority, job.runAtMs, null, job.payload);
+        sink.job(job);
+        last = job.handle;
+        moved++;
+      }
+      this.setLastHandle.run(last, this.spec.table);
+      db.exec(`DELETE FROM ${q(from)}`);
+    })();
+    return moved;
+  }
+
+  commit(batch: WriteBatch): void {
+    const db = this.db;
+    if (db === null) throw new Error('the store is closed');
+    this.begin.run();
+    try {
+      let last = 0;
+      for (const job of batch.inserts) {
+        const unique = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
+        const reducer = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
+        this.insert.run(job.id, job.fn.nameBytes, unique, job.priority, job.notBeforeMs, reducer, job.payload);
+        last = job.id;
+      }
+      for (const handle of batch.deletes) this.remove.run(handle);
+      if (last > 0) this.setLastHandle.run(last, this.spec.table);
+      this.end.run();
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw new Error(describe(err), { cause: err });
+    }
+  }
+
+  probe(): void {
+    const db = this.db;
+    if (db === null) throw new Error('the store is closed');
+    try {
+      db.prepare('UPDATE gmsup_meta SET last_handle = last_handle WHERE table_name = ?').run(this.spec.table);
+    } catch (err) {
+      throw new Error(describe(err), { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = null;
+    db?.close();
+  }
+}
+
+function tableColumns(db: Database.Database, table: string): string[] {
+  return (db.prepare(`PRAGMA table_info(${q(table)})`).all() as Array<{ name: string }>).map((c) => c.name);
+}
