@@ -130,6 +130,11 @@ export class MemoryJobStore implements JobStore {
     return ++this.lastId;
   }
 
+  /** The last handle number issued. */
+  protected get lastIssuedId(): number {
+    return this.lastId;
+  }
+
   /** Makes later handles larger than `id` (a durable store loading its jobs). */
   protected reserveId(id: number): void {
     if (id > this.lastId) this.lastId = id;

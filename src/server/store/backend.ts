@@ -36,6 +36,8 @@ export interface OpenReport {
 export interface WriteBatch {
   readonly inserts: readonly Job[];
   readonly deletes: readonly number[];
+  /** The highest handle issued so far (foreground ones too): handles after a restart start above it. */
+  readonly lastHandle: number;
 }
 
 export interface StoreBackend {

@@ -27,6 +27,7 @@ class Batch {
   readonly commit = new Commit();
   inserts: Job[] = [];
   deletes: number[] = [];
+  lastHandle = 0;
 
   get empty(): boolean {
     return this.inserts.length === 0 && this.deletes.length === 0;
@@ -151,6 +152,7 @@ export class DurableJobStore extends MemoryJobStore {
     const batch = this.next;
     this.next = new Batch();
     this.dropCancelled(batch);
+    batch.lastHandle = this.lastIssuedId;
     this.writing = batch;
     let result: void | Promise<void>;
     try {

@@ -208,7 +208,6 @@ export class PostgresBackend implements StoreBackend {
     const runAts = new Array<number>(n);
     const reducers = new Array<Buffer | null>(n);
     const data = new Array<Buffer>(n);
-    let last = 0;
     for (let i = 0; i < n; i++) {
       const job = ins[i]!;
       handles[i] = job.id;
@@ -218,7 +217,6 @@ export class PostgresBackend implements StoreBackend {
       runAts[i] = job.notBeforeMs;
       reducers[i] = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
       data[i] = job.payload;
-      last = job.id;
     }
     await client.query(this.batchSql(), [
       handles,
@@ -229,7 +227,7 @@ export class PostgresBackend implements StoreBackend {
       reducers,
       data,
       batch.deletes,
-      last,
+      batch.lastHandle,
       this.spec.table,
     ]);
   }

@@ -182,15 +182,13 @@ export class SqliteBackend implements StoreBackend {
     if (db === null) throw new Error('the store is closed');
     this.begin.run();
     try {
-      let last = 0;
       for (const job of batch.inserts) {
         const unique = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
         const reducer = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
         this.insert.run(job.id, job.fn.nameBytes, unique, job.priority, job.notBeforeMs, reducer, job.payload);
-        last = job.id;
       }
       for (const handle of batch.deletes) this.remove.run(handle);
-      if (last > 0) this.setLastHandle.run(last, this.spec.table);
+      if (batch.inserts.length > 0) this.setLastHandle.run(batch.lastHandle, this.spec.table);
       this.end.run();
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');

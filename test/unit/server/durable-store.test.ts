@@ -31,7 +31,7 @@ class MapBackend implements StoreBackend {
   commit(batch: WriteBatch): void | Promise<void> {
     const apply = () => {
       if (this.failing !== null) throw new Error(this.failing);
-      this.commits.push({ inserts: [...batch.inserts], deletes: [...batch.deletes] });
+      this.commits.push({ inserts: [...batch.inserts], deletes: [...batch.deletes], lastHandle: batch.lastHandle });
       for (const j of batch.inserts) {
         this.rows.set(j.id, {
           handle: j.id,
