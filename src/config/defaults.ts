@@ -63,7 +63,9 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen'] as const;
+export const SERVER_KEYS = ['listen', 'store'] as const;
+/** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
+export const DEFAULT_STORE_FILE = 'jobs.db';
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const WORKER_KEYS = [

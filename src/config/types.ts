@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { StoreSpec } from '../shared/store-url.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
@@ -32,6 +33,8 @@ export interface ProgramConfig {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** Where background jobs live; default sqlite in the state directory, `store: memory` opts out. */
+  store: StoreSpec;
 }
 
 export interface Config {

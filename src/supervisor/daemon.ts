@@ -5,7 +5,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
-import type { Config, EmbeddedServerConfig } from '../config/types.js';
+import type { Config } from '../config/types.js';
+import type { HostPort } from '../shared/host-port.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
 import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
@@ -29,7 +30,7 @@ export interface DaemonOptions {
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
-  let bound: EmbeddedServerConfig | null = null;
+  let bound: HostPort | null = null;
   const load = async (): Promise<Config> => {
     const c = await loadConfig(config.file);
     return bound ? bindEmbeddedServer(c, bound) : c;
@@ -131,11 +132,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
   try {
     if (config.server) {
+      if (config.server.store.kind === 'sqlite') mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
       server = await startJobServer({
         host: config.server.host,
         port: config.server.port,
+        // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
+        store: config.server.store,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
+        if (err instanceof GmsupError && err.code === 'STORE_UNAVAILABLE') throw err; // exit 2, already one line
         throw new GmsupError(
           'ALREADY_RUNNING',
           `embedded job server cannot listen on ${config.server!.host}:${config.server!.port}: ${err instanceof Error ? err.message : String(err)}`,
