@@ -218,18 +218,23 @@ export class PostgresBackend implements StoreBackend {
       reducers[i] = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
       data[i] = job.payload;
     }
-    await client.query(this.batchSql(), [
-      handles,
-      fns,
-      uniques,
-      priorities,
-      runAts,
-      reducers,
-      data,
-      batch.deletes,
-      batch.lastHandle,
-      this.spec.table,
-    ]);
+    // Named: PostgreSQL parses and plans it once per connection.
+    await client.query({
+      name: `gmsup_batch_${this.spec.table}`,
+      text: this.batchSql(),
+      values: [
+        handles,
+        fns,
+        uniques,
+        priorities,
+        runAts,
+        reducers,
+        data,
+        batch.deletes,
+        batch.lastHandle,
+        this.spec.table,
+      ],
+    });
   }
 
   private batchText: string | null = null;
