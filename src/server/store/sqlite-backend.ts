@@ -2,7 +2,7 @@
 // server on the same file fails at start instead of loading the same jobs). Commits are synchronous:
 // one transaction per batch, so a commit that returned is on disk as far as `sync` promises.
 
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { formatStore, type StoreSpec } from '../../shared/store-url.js';
@@ -70,7 +70,10 @@ export class SqliteBackend implements StoreBackend {
       return report;
     } catch (err) {
       db.close();
-      throw cannotOpen(this.name, describe(err), err);
+      // A read-only filesystem shows up as a plain I/O error from SQLite: say what it is.
+      const why =
+        writable(this.spec.path) && writable(dir) ? describe(err) : `${WHY.SQLITE_READONLY} [${describe(err)}]`;
+      throw cannotOpen(this.name, why, err);
     }
   }
 
@@ -210,6 +213,15 @@ export class SqliteBackend implements StoreBackend {
     const db = this.db;
     this.db = null;
     db?.close();
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
