@@ -35,7 +35,11 @@ export interface OpenReport {
 /** One group commit: new rows first, then deletes (a job may be removed in the batch after its insert). */
 export interface WriteBatch {
   readonly inserts: readonly Job[];
-  readonly deletes: readonly number[];
+  /**
+   * Handles to delete as inclusive ranges: finished jobs' handles with no live job between them, so a
+   * FIFO drain of thousands of jobs is one range (a range delete costs about half a point delete).
+   */
+  readonly deleteRanges: ReadonlyArray<readonly [number, number]>;
   /** The highest handle issued so far (foreground ones too): handles after a restart start above it. */
   readonly lastHandle: number;
 }

@@ -27,6 +27,7 @@ class Batch {
   readonly commit = new Commit();
   inserts: Job[] = [];
   deletes: number[] = [];
+  deleteRanges: Array<[number, number]> = [];
   lastHandle = 0;
 
   get empty(): boolean {
@@ -152,6 +153,7 @@ export class DurableJobStore extends MemoryJobStore {
     const batch = this.next;
     this.next = new Batch();
     this.dropCancelled(batch);
+    batch.deleteRanges = deleteRanges(batch.deletes, (handle) => this.byId(handle) !== undefined);
     batch.lastHandle = this.lastIssuedId;
     this.writing = batch;
     let result: void | Promise<void>;
@@ -317,4 +319,29 @@ export class DurableJobStore extends MemoryJobStore {
     }
     await this.backend.close();
   }
+}
+
+/**
+ * Sorted, de-duplicated handles as inclusive ranges; a range never spans a live job's handle (`live`),
+ * which may still have, or be about to get, a row. Handles in between that are not live (foreground
+ * jobs, finished ones) have no row, so deleting "them" is harmless.
+ */
+export function deleteRanges(handles: readonly number[], live: (handle: number) => boolean): Array<[number, number]> {
+  const sorted = Float64Array.from(handles).sort();
+  const ranges: Array<[number, number]> = [];
+  let lo = -1;
+  let hi = -1;
+  for (const h of sorted) {
+    if (h === hi) continue;
+    let joins = lo >= 0;
+    for (let between = hi + 1; joins && between < h; between++) if (live(between)) joins = false;
+    if (joins) hi = h;
+    else {
+      if (lo >= 0) ranges.push([lo, hi]);
+      lo = h;
+      hi = h;
+    }
+  }
+  if (lo >= 0) ranges.push([lo, hi]);
+  return ranges;
 }

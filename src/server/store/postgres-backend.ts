@@ -230,7 +230,8 @@ export class PostgresBackend implements StoreBackend {
         runAts,
         reducers,
         data,
-        batch.deletes,
+        batch.deleteRanges.map((r) => r[0]),
+        batch.deleteRanges.map((r) => r[1]),
         batch.lastHandle,
         this.spec.table,
       ],
@@ -243,8 +244,8 @@ export class PostgresBackend implements StoreBackend {
   private batchSql(): string {
     const t = q(this.spec.table);
     this.batchText ??= `WITH ins AS (${INSERT_ROWS(this.spec.table)}),
-      del AS (DELETE FROM ${t} WHERE handle = ANY($8::bigint[]))
-      UPDATE gmsup_meta SET last_handle = GREATEST(last_handle, $9) WHERE table_name = $10`;
+      del AS (DELETE FROM ${t} USING unnest($8::bigint[], $9::bigint[]) AS r(lo, hi) WHERE handle BETWEEN lo AND hi)
+      UPDATE gmsup_meta SET last_handle = GREATEST(last_handle, $10) WHERE table_name = $11`;
     return this.batchText;
   }
 

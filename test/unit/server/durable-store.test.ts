@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { PacketType as T } from '../../../src/protocol/packet-types.js';
 import { runAdminCommand } from '../../../src/server/admin-commands.js';
 import type { LoadSink, OpenReport, StoreBackend, StoredJob, WriteBatch } from '../../../src/server/store/backend.js';
-import { DurableJobStore } from '../../../src/server/store/durable-store.js';
+import { DurableJobStore, deleteRanges } from '../../../src/server/store/durable-store.js';
 import { setup } from './harness.js';
 
 /** Rows in a Map; `hold` keeps commits pending until release(); `failNext` makes commits/probes throw. */
@@ -31,7 +31,7 @@ class MapBackend implements StoreBackend {
   commit(batch: WriteBatch): void | Promise<void> {
     const apply = () => {
       if (this.failing !== null) throw new Error(this.failing);
-      this.commits.push({ inserts: [...batch.inserts], deletes: [...batch.deletes], lastHandle: batch.lastHandle });
+      this.commits.push({ inserts: [...batch.inserts], deleteRanges: [...batch.deleteRanges], lastHandle: 0 });
       for (const j of batch.inserts) {
         this.rows.set(j.id, {
           handle: j.id,
@@ -43,7 +43,7 @@ class MapBackend implements StoreBackend {
           payload: j.payload,
         });
       }
-      for (const h of batch.deletes) this.rows.delete(h);
+      for (const [lo, hi] of batch.deleteRanges) for (let h = lo; h <= hi; h++) this.rows.delete(h);
     };
     if (!this.hold) return apply();
     return new Promise<void>((resolve, reject) =>
@@ -125,10 +125,10 @@ test('finished and cancelled jobs lose their rows; one cancelled while pending i
   clock.advance(20);
   await ticks(1);
   assert.equal(backend.rows.size, 0);
-  const writes = backend.commits.map((b) => [b.inserts.map((j) => j.id), b.deletes]);
+  const writes = backend.commits.map((b) => [b.inserts.map((j) => j.id), b.deleteRanges]);
   assert.deepEqual(writes, [
     [[1, 2, 3], []],
-    [[], [1, 2, 3]],
+    [[], [[1, 3]]],
   ]);
 });
 
@@ -199,4 +199,17 @@ test('loaded jobs: by priority in handle order, epochs held until due, new handl
     [T.JOB_CREATED, 'H:t:11'],
     [T.JOB_CREATED, 'H:t:12'],
   ]);
+});
+
+test('delete ranges: sorted, merged across handles that are not live, split at live ones', () => {
+  const live = new Set([5, 9]);
+  const isLive = (h: number) => live.has(h);
+  assert.deepEqual(deleteRanges([], isLive), []);
+  assert.deepEqual(deleteRanges([3, 1, 2, 2], isLive), [[1, 3]]);
+  assert.deepEqual(deleteRanges([1, 4, 6, 8, 10, 12], isLive), [
+    [1, 4],
+    [6, 8],
+    [10, 12],
+  ]);
+  assert.deepEqual(deleteRanges([7], isLive), [[7, 7]]);
 });
