@@ -15,6 +15,8 @@ type SqliteSpec = Extract<StoreSpec, { kind: 'sqlite' }>;
 /** How long a statement waits for another process's lock before failing. */
 const BUSY_TIMEOUT_MS = 2_000;
 const EMPTY = Buffer.alloc(0);
+/** Rows per INSERT statement (7 values each: SQLite allows 32766 variables). */
+const ROWS_PER_INSERT = 64;
 
 const WHY: Record<string, string> = {
   SQLITE_CANTOPEN: 'cannot open the file (does its directory exist, and may this user write there?)',
@@ -42,6 +44,8 @@ export class SqliteBackend implements StoreBackend {
   readonly name: string;
   private db: Database.Database | null = null;
   private insert!: Database.Statement;
+  /** INSERT statements by row count (1..ROWS_PER_INSERT), prepared on first use. */
+  private readonly inserts = new Map<number, Database.Statement>();
   private remove!: Database.Statement;
   private setLastHandle!: Database.Statement;
   private begin!: Database.Statement;
@@ -195,10 +199,18 @@ export class SqliteBackend implements StoreBackend {
     }
     this.begin.run();
     try {
-      for (const job of batch.inserts) {
-        const unique = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
-        const reducer = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
-        this.insert.run(job.id, job.fn.nameBytes, unique, job.priority, job.notBeforeMs, reducer, job.payload);
+      // Up to ROWS_PER_INSERT rows per statement: one call into SQLite per chunk, not per job.
+      const jobs = batch.inserts;
+      for (let start = 0; start < jobs.length; start += ROWS_PER_INSERT) {
+        const end = Math.min(jobs.length, start + ROWS_PER_INSERT);
+        const values: unknown[] = [];
+        for (let i = start; i < end; i++) {
+          const job = jobs[i]!;
+          const unique = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
+          const reducer = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
+          values.push(job.id, job.fn.nameBytes, unique, job.priority, job.notBeforeMs, reducer, job.payload);
+        }
+        this.insertRows(end - start).run(values);
       }
       for (const [lo, hi] of batch.deleteRanges) this.remove.run(lo, hi);
       if (batch.inserts.length > 0) this.setLastHandle.run(batch.lastHandle, this.spec.table);
@@ -207,6 +219,19 @@ export class SqliteBackend implements StoreBackend {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw new Error(describe(err), { cause: err });
     }
+  }
+
+  private insertRows(rows: number): Database.Statement {
+    let stmt = this.inserts.get(rows);
+    if (stmt === undefined) {
+      const values = Array.from({ length: rows }, () => '(?,?,?,?,?,?,?)').join(',');
+      stmt = this.db!.prepare(
+        `INSERT INTO ${q(this.spec.table)} (handle, function_name, unique_key, priority, run_at_ms, reducer, data)
+         VALUES ${values}`,
+      );
+      this.inserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   probe(): void {
