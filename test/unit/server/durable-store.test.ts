@@ -95,7 +95,7 @@ test('one commit per turn for all submissions of that turn; JOB_CREATED only aft
   await turn();
   assert.deepEqual([a.peer.take(), b.peer.take()], [[], []], 'nothing acknowledged before the commit');
   backend.release();
-  await ticks(2);
+  await ticks(5);
   assert.deepEqual(a.peer.take(), [
     [T.JOB_CREATED, 'H:t:1'],
     [T.JOB_CREATED, 'H:t:3'],
@@ -114,7 +114,7 @@ test('finished and cancelled jobs lose their rows; one cancelled while pending i
   w.send(T.CAN_DO, 'f');
   for (const data of ['x', 'y', 'z', 'gone']) c.send(T.SUBMIT_JOB_BG, 'f', '', data);
   assert.equal(runAdminCommand(state, 'cancel job H:t:4'), 'OK\r\n'); // still PENDING in this turn's batch
-  await ticks(2);
+  await ticks(5);
   assert.deepEqual([...backend.rows.keys()], [1, 2, 3]);
   w.send(T.GRAB_JOB);
   w.send(T.WORK_COMPLETE, 'H:t:1', 'ok');
@@ -140,12 +140,12 @@ test('a failing store: ERROR for what was not committed, refusal while failing, 
   const w = conn();
   w.send(T.CAN_DO, 'f');
   c.send(T.SUBMIT_JOB_BG, 'f', 'u1', 'kept');
-  await ticks(2);
+  await ticks(5);
   w.send(T.GRAB_JOB);
   w.send(T.WORK_COMPLETE, 'H:t:1', '');
   backend.failing = 'disk I/O error';
   c.send(T.SUBMIT_JOB_BG, 'f', '', 'lost?');
-  await ticks(2);
+  await ticks(5);
   const refused = [T.ERROR, 'QUEUE_ERROR|Job store failed: the job was not stored'];
   assert.deepEqual(c.peer.take(), [[T.JOB_CREATED, 'H:t:1'], refused]);
   assert.equal(store.status().state, 'failing');
@@ -161,11 +161,11 @@ test('a failing store: ERROR for what was not committed, refusal while failing, 
   assert.equal(store.status().failedAttempts, 2);
   backend.failing = null;
   clock.advance(200);
-  await ticks(2);
+  await ticks(5);
   assert.equal(store.status().state, 'ok');
   assert.equal(backend.rows.size, 0, 'the kept delete went through');
   c.send(T.SUBMIT_JOB_BG, 'f', '', 'back');
-  await ticks(2);
+  await ticks(5);
   assert.deepEqual(c.peer.take(), [[T.JOB_CREATED, 'H:t:4']]);
   assert.deepEqual([...backend.rows.keys()], [4]);
   assert.ok(lines.some((l) => /commit failed: disk I\/O error/.test(l)));
@@ -194,7 +194,7 @@ test('loaded jobs: by priority in handle order, epochs held until due, new handl
   const c = conn();
   c.send(T.SUBMIT_JOB_BG, 'f', 'u', 'coalesces onto the stored job');
   c.send(T.SUBMIT_JOB_BG, 'f', '', 'new');
-  await ticks(2);
+  await ticks(5);
   assert.deepEqual(c.peer.take(), [
     [T.JOB_CREATED, 'H:t:11'],
     [T.JOB_CREATED, 'H:t:12'],
