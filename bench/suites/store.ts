@@ -137,6 +137,18 @@ async function crash(bin: string, spec: TargetSpec, jobs: number): Promise<Crash
   }
 }
 
+/** Runs one section; a failure becomes a note (and null) instead of losing the figures before it. */
+async function attempt<T>(what: string, fn: () => Promise<T>, notes: string[]): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    const why = `${what} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
+    process.stderr.write(`bench: store: ${why}\n`);
+    notes.push(why);
+    return null;
+  }
+}
+
 function row(
   group: string,
   metric: string,
@@ -177,7 +189,7 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const gmsup = (name: string, store: (round: number) => string): Target => ({
       name,
       jobs: SIZES.jobs,
-      make: (round) => ({ name, kind: 'gmsup', args: ['--store', store(round)] }),
+      make: (round) => ({ name, kind: 'gmsup', args: ['--store', store(round)], startTimeoutMs: 600_000 }),
     });
     const targets: Target[] = [
       gmsup('gmsup memory', () => 'memory'),
@@ -234,7 +246,9 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const refs = (f: (r: Rates) => number) =>
       targets.slice(1).map((t) => [t.name, best.has(t.name) ? f(best.get(t.name)!) : null] as [string, number | null]);
     const mem = best.get('gmsup memory');
-    const group = `store: background ${SIZES.jobs} x 100 B (gearmand SQL queues ${SIZES.gearmandJobs}), gmsup memory vs the rest`;
+    const group =
+      `store: background ${SIZES.jobs} x 100 B (gearmand SQL queues ${SIZES.gearmandJobs}), ` +
+      'gmsup memory vs the rest';
     const rows: BenchRow[] = [
       row(
         group,
@@ -277,7 +291,8 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const crashes = new Map<string, CrashResult>();
     for (const [name, spec] of crashTargets) {
       process.stderr.write(`bench: store: crash ${name} ...\n`);
-      crashes.set(name, await crash(loadgen.binPath, spec, SIZES.crashJobs));
+      const r = await attempt(`crash ${name}`, () => crash(loadgen.binPath, spec, SIZES.crashJobs), notes);
+      if (r !== null) crashes.set(name, r);
     }
     const sqliteCrash = crashes.get('sqlite');
     const pgCrash = crashes.get('postgres');
@@ -294,20 +309,29 @@ export default async function storeBench(): Promise<BenchRow[]> {
       ]),
     );
     process.stderr.write(`bench: store: load ${SIZES.loadJobs} ...\n`);
-    const load = await crash(loadgen.binPath, targets[2]!.make(98), SIZES.loadJobs);
-    const loadPg = pg
-      ? await crash(
-          loadgen.binPath,
-          targets.find((t) => t.name === 'gmsup postgres (sync=normal)')!.make(98),
-          SIZES.loadJobs,
-        )
+    const load = await attempt(
+      'load sqlite',
+      () => crash(loadgen.binPath, targets[2]!.make(98), SIZES.loadJobs),
+      notes,
+    );
+    const pgTarget = targets.find((t) => t.name === 'gmsup postgres (sync=normal)');
+    const loadPg = pgTarget
+      ? await attempt('load postgres', () => crash(loadgen.binPath, pgTarget.make(98), SIZES.loadJobs), notes)
       : null;
     const lg = `store: ${SIZES.loadJobs} stored jobs loaded at start (gmsup sqlite; reference column: gmsup postgres)`;
     rows.push(
-      row(lg, 'jobs loaded', 'jobs', 'higher', load.recovered, [['gmsup postgres', loadPg?.recovered ?? null]]),
-      row(lg, 'kill -9 to serving again (load included)', 'ms', 'lower', load.serveAgainMs, [
-        ['gmsup postgres', loadPg?.serveAgainMs ?? null],
+      row(lg, 'jobs loaded', 'jobs', 'higher', load?.recovered ?? null, [
+        ['gmsup postgres', loadPg?.recovered ?? null],
       ]),
+      row(
+        lg,
+        'kill -9 to serving again (load included)',
+        'ms',
+        'lower',
+        load?.serveAgainMs ?? null,
+        [['gmsup postgres', loadPg?.serveAgainMs ?? null]],
+        notes.slice(-4).join('; ') || undefined,
+      ),
     );
     return rows;
   } finally {

@@ -1,6 +1,7 @@
 // The `postgres://` store: one pg connection holding an advisory lock on its table (a second server on
 // the same table fails at start), each batch one statement (insert + delete + handle mark: atomic, one
 // round trip). A lost connection is reopened by probe(); `sync=normal` turns synchronous_commit off.
+// Names and uniques are TEXT holding the latin1-decoded bytes (exact both ways; a name cannot hold NUL).
 
 import pg from 'pg';
 import { formatStore, type StoreSpec } from '../../shared/store-url.js';
@@ -14,7 +15,6 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Rows per query when loading (keyset pages: bounded memory per page at any table size). */
 const LOAD_PAGE_ROWS = 20_000;
 const INT8_OID = 20;
-const EMPTY = Buffer.alloc(0);
 
 /** int8 as a JS number: handles stay far below 2^53. */
 const types = {
@@ -93,11 +93,11 @@ export class PostgresBackend implements StoreBackend {
     const t = q(this.spec.table);
     await client.query(`CREATE TABLE IF NOT EXISTS ${t} (
       handle BIGINT PRIMARY KEY,
-      function_name BYTEA NOT NULL,
-      unique_key BYTEA NOT NULL,
+      function_name TEXT NOT NULL,
+      unique_key TEXT NOT NULL,
       priority SMALLINT NOT NULL,
       run_at_ms BIGINT NOT NULL,
-      reducer BYTEA,
+      reducer TEXT,
       data BYTEA NOT NULL)`);
     await client.query(
       'CREATE TABLE IF NOT EXISTS gmsup_meta (table_name TEXT PRIMARY KEY, last_handle BIGINT NOT NULL)',
@@ -117,7 +117,7 @@ export class PostgresBackend implements StoreBackend {
       FROM ${q(this.spec.table)} WHERE handle > $1 ORDER BY handle LIMIT ${LOAD_PAGE_ROWS}`;
     let loaded = 0;
     for (let after = 0; ; ) {
-      const page = await client.query<[number, Buffer, Buffer, number, number, Buffer | null, Buffer]>({
+      const page = await client.query<[number, string, string, number, number, string | null, Buffer]>({
         text: select,
         values: [after],
         rowMode: 'array',
@@ -125,11 +125,11 @@ export class PostgresBackend implements StoreBackend {
       for (const [handle, fn, unique, priority, runAtMs, reducer, data] of page.rows) {
         sink.job({
           handle,
-          fn: fn.toString('latin1'),
-          unique: unique.length === 0 ? '' : unique.toString('latin1'),
+          fn,
+          unique,
           priority: priority as Priority,
           runAtMs,
-          reducer: reducer === null ? null : reducer.toString('latin1'),
+          reducer,
           payload: data,
         });
         after = handle;
@@ -173,8 +173,8 @@ export class PostgresBackend implements StoreBackend {
         const part = jobs.slice(i, i + LOAD_PAGE_ROWS);
         await client.query(INSERT_ROWS(this.spec.table), [
           part.map((j) => j.handle),
-          part.map((j) => Buffer.from(j.fn, 'latin1')),
-          part.map((j) => Buffer.from(j.unique, 'latin1')),
+          part.map((j) => j.fn),
+          part.map((j) => j.unique),
           part.map((j) => j.priority),
           part.map((j) => j.runAtMs),
           part.map(() => null),
@@ -202,20 +202,20 @@ export class PostgresBackend implements StoreBackend {
     const ins = batch.inserts;
     const n = ins.length;
     const handles = new Array<number>(n);
-    const fns = new Array<Buffer>(n);
-    const uniques = new Array<Buffer>(n);
+    const fns = new Array<string>(n);
+    const uniques = new Array<string>(n);
     const priorities = new Array<number>(n);
     const runAts = new Array<number>(n);
-    const reducers = new Array<Buffer | null>(n);
+    const reducers = new Array<string | null>(n);
     const data = new Array<Buffer>(n);
     for (let i = 0; i < n; i++) {
       const job = ins[i]!;
       handles[i] = job.id;
-      fns[i] = job.fn.nameBytes;
-      uniques[i] = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
+      fns[i] = job.fn.name;
+      uniques[i] = job.unique;
       priorities[i] = job.priority;
       runAts[i] = job.notBeforeMs;
-      reducers[i] = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
+      reducers[i] = job.reducer;
       data[i] = job.payload;
     }
     // Named: PostgreSQL parses and plans it once per connection.
@@ -263,8 +263,7 @@ export class PostgresBackend implements StoreBackend {
 
 function INSERT_ROWS(table: string): string {
   return `INSERT INTO ${q(table)} (handle, function_name, unique_key, priority, run_at_ms, reducer, data)
-    SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::smallint[], $5::bigint[], $6::bytea[],
-      $7::bytea[])`;
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::text[], $7::bytea[])`;
 }
 
 async function tableColumns(client: pg.Client, table: string): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 // The `sqlite:PATH` store: one better-sqlite3 connection in WAL mode, held with an exclusive lock (a second
 // server on the same file fails at start instead of loading the same jobs). Commits are synchronous:
-// one transaction per batch, so a commit that returned is on disk as far as `sync` promises.
+// one transaction per batch, so a commit that returned is on disk as far as `sync` promises. Names and
+// uniques are stored as TEXT holding the latin1-decoded bytes (exact both ways, cheap to read back).
 
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,7 +15,9 @@ type SqliteSpec = Extract<StoreSpec, { kind: 'sqlite' }>;
 
 /** How long a statement waits for another process's lock before failing. */
 const BUSY_TIMEOUT_MS = 2_000;
-const EMPTY = Buffer.alloc(0);
+/** Rows per query when loading. */
+const LOAD_PAGE_ROWS = 20_000;
+const LOAD_MMAP_BYTES = 1024 * 1024 * 1024;
 /** Rows per INSERT statement (7 values each: SQLite allows 32766 variables). */
 const ROWS_PER_INSERT = 64;
 
@@ -95,11 +98,11 @@ export class SqliteBackend implements StoreBackend {
     db.exec(`BEGIN IMMEDIATE;
       CREATE TABLE IF NOT EXISTS ${t} (
         handle INTEGER PRIMARY KEY,
-        function_name BLOB NOT NULL,
-        unique_key BLOB NOT NULL,
+        function_name TEXT NOT NULL,
+        unique_key TEXT NOT NULL,
         priority INTEGER NOT NULL,
         run_at_ms INTEGER NOT NULL,
-        reducer BLOB,
+        reducer TEXT,
         data BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS gmsup_meta (table_name TEXT PRIMARY KEY, last_handle INTEGER NOT NULL);
       INSERT OR IGNORE INTO gmsup_meta VALUES ('${this.spec.table}', 0);
@@ -120,33 +123,27 @@ export class SqliteBackend implements StoreBackend {
   private load(db: Database.Database, sink: LoadSink): OpenReport {
     const meta = db.prepare('SELECT last_handle FROM gmsup_meta WHERE table_name = ?').pluck().get(this.spec.table);
     if (typeof meta === 'number') sink.reserveHandle(meta);
-    const rows = db
+    // Keyset pages with all(): about twice as fast as iterate() per row, memory bounded by the page. Reads
+    // through mmap while loading (about half the time of read() copies); off again afterwards, because an
+    // I/O error on a mapped page would kill the process instead of failing a commit.
+    db.pragma(`mmap_size = ${LOAD_MMAP_BYTES}`);
+    const page = db
       .prepare(
         `SELECT handle, function_name, unique_key, priority, run_at_ms, reducer, data
-         FROM ${q(this.spec.table)} ORDER BY handle`,
+         FROM ${q(this.spec.table)} WHERE handle > ? ORDER BY handle LIMIT ${LOAD_PAGE_ROWS}`,
       )
-      .raw()
-      .iterate() as IterableIterator<[number, Buffer, Buffer, number, number, Buffer | null, Buffer]>;
+      .raw();
     let loaded = 0;
-    let lastFnBytes: Buffer | null = null;
-    let lastFn = '';
-    for (const [handle, fnBytes, unique, priority, runAtMs, reducer, data] of rows) {
-      // Runs of one function are common: decode its name once.
-      if (lastFnBytes === null || !lastFnBytes.equals(fnBytes)) {
-        lastFnBytes = fnBytes;
-        lastFn = fnBytes.toString('latin1');
+    for (let after = 0; ; ) {
+      const rows = page.all(after) as Array<[number, string, string, number, number, string | null, Buffer]>;
+      for (const [handle, fn, unique, priority, runAtMs, reducer, data] of rows) {
+        sink.job({ handle, fn, unique, priority: priority as Priority, runAtMs, reducer, payload: data });
+        after = handle;
       }
-      sink.job({
-        handle,
-        fn: lastFn,
-        unique: unique.length === 0 ? '' : unique.toString('latin1'),
-        priority: priority as Priority,
-        runAtMs,
-        reducer: reducer === null ? null : reducer.toString('latin1'),
-        payload: data,
-      });
-      loaded++;
+      loaded += rows.length;
+      if (rows.length < LOAD_PAGE_ROWS) break;
     }
+    db.pragma('mmap_size = 0');
     return { loaded, takenOver: this.takeOver(db, sink) };
   }
 
@@ -175,8 +172,7 @@ export class SqliteBackend implements StoreBackend {
       for (const [unique, fn, priority, data, whenToRun] of rows) {
         const job = fromGearmandRow({ unique, fn, priority, data, whenToRun }, sink.newHandle());
         if (typeof job === 'string') throw new Error(`a row of ${from} cannot be taken over: ${job}`);
-        const u = Buffer.from(job.unique, 'latin1');
-        this.insert.run(job.handle, Buffer.from(job.fn, 'latin1'), u, job.priority, job.runAtMs, null, job.payload);
+        this.insert.run(job.handle, job.fn, job.unique, job.priority, job.runAtMs, null, job.payload);
         sink.job(job);
         last = job.handle;
         moved++;
@@ -206,9 +202,7 @@ export class SqliteBackend implements StoreBackend {
         const values: unknown[] = [];
         for (let i = start; i < end; i++) {
           const job = jobs[i]!;
-          const unique = job.unique === '' ? EMPTY : Buffer.from(job.unique, 'latin1');
-          const reducer = job.reducer === null ? null : Buffer.from(job.reducer, 'latin1');
-          values.push(job.id, job.fn.nameBytes, unique, job.priority, job.notBeforeMs, reducer, job.payload);
+          values.push(job.id, job.fn.name, job.unique, job.priority, job.notBeforeMs, job.reducer, job.payload);
         }
         this.insertRows(end - start).run(values);
       }
