@@ -18,6 +18,8 @@ import { precompileModules } from './precompile.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
+import { checkDaemonHttp, startDaemonHttp } from './daemon-http.js';
+import type { HttpListener } from '../http/index.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -28,6 +30,7 @@ export interface DaemonOptions {
 
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
+  checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
   let bound: EmbeddedServerConfig | null = null;
   const load = async (): Promise<Config> => {
@@ -121,6 +124,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const pidFile = pidFilePath(ctlDir);
   writeFileSync(pidFile, `${process.pid}\n`);
   let server: JobServer | null = null;
+  let http: HttpListener | null = null;
   const watcher = new ConfigWatcher(config.file, watchedFiles(config), (what) => {
     if (what === 'config') reload('file changed').catch(() => {});
     else restartModuleUsers(what);
@@ -145,6 +149,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       bound = { host: config.server.host, port: server.port };
       config = bindEmbeddedServer(config, bound);
       log.daemon(`embedded job server listening on ${server.address}`);
+      http = await startDaemonHttp(
+        config,
+        server,
+        () => handler.status({}),
+        (l) => log.daemon(l),
+      );
     }
     sup = new Supervisor(config, nodeSpawner, log);
     mon = new Monitor(sup, log, bound ? connectAddress(bound) : null);
@@ -172,6 +182,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off('SIGHUP', onHup);
     watcher.close();
     mon?.stop();
+    await http?.close();
     if (server) await server.close().catch(() => {});
     await control.close();
     rmSync(pidFile, { force: true });
