@@ -13,12 +13,14 @@ export const HTTP_FLAGS = {
   'http-max-body': { type: 'string' },
 } as const;
 
-export const HTTP_FLAGS_HELP = `  --http HOST:PORT         also serve HTTP (off by default; docs/http.md): gearmand-compatible
-                           job submission, /v1/jobs, /metrics, /status, /healthz
-  --http-token TOKEN       bearer token every HTTP request must carry (or ${HTTP_TOKEN_ENV});
-                           required when HOST is not a loopback address
-  --http-timeout DURATION  how long a foreground HTTP request waits for its job (default 60s)
-  --http-max-body SIZE     largest request body (default 16MiB)`;
+export const HTTP_FLAGS_HELP = [
+  '  --http HOST:PORT         also serve HTTP (off by default; docs/http.md): gearmand-compatible',
+  '                           job submission, /v1/jobs, /metrics, /status, /healthz',
+  `  --http-token TOKEN       bearer token every HTTP request must carry (or ${HTTP_TOKEN_ENV});`,
+  '                           required when HOST is not a loopback address',
+  '  --http-timeout DURATION  how long a foreground HTTP request waits for its job (default 60s)',
+  '  --http-max-body SIZE     largest request body (default 16MiB)',
+].join('\n');
 
 export interface HttpFlags {
   host: string;
