@@ -17,7 +17,6 @@ const BASE_UNITS = new RegExp(
     '^gmsup_connections$',
   ].join('|'),
 );
-/_(seconds|bytes|ratio|total|info)$|_jobs$|_workers$|_connections$|_accepting$|_healthy$|_writes$|_instances$|_servers$|_reachable$|_state$|_in_flight$|^gmsup_connections$/;
 
 function checkConventions(families: Map<string, ParsedFamily>): void {
   for (const f of families.values()) {
