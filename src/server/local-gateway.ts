@@ -94,6 +94,17 @@ class LocalPeer implements Peer {
   }
 }
 
+/**
+ * The store's state for /healthz and /metrics: null for the memory store (nothing to fail) and for a
+ * store that does not report one.
+ */
+export function storeStatusOf(store: object): StoreStatusView | null {
+  const status = (store as { status?: () => StoreStatusView }).status;
+  if (typeof status !== 'function') return null;
+  const s = status.call(store);
+  return s.store === 'memory' ? null : s;
+}
+
 export function createLocalGateway(
   state: ServerState,
   handlePrefix: string,

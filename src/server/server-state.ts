@@ -154,6 +154,10 @@ export class ServerState implements AdminContext, StoreEvents {
     for (const job of jobs) this.finish(job);
   }
 
+  commitTook(seconds: number): void {
+    this.metrics.commitTook(seconds);
+  }
+
   shutdown(graceful: boolean): void {
     this.options.onShutdown?.(graceful);
   }

@@ -8,7 +8,7 @@ import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
-import { createLocalGateway, type LocalGateway } from './local-gateway.js';
+import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
 
 export interface JobServerOptions {
@@ -135,7 +135,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     state,
     handlePrefix,
     () => accepting,
-    () => null,
+    () => storeStatusOf(state.store),
   );
   return { host, port, address: formatHostPort({ host, port }), local, close, closed };
 }
