@@ -3,6 +3,7 @@
 // of functions, connections, counters and health for /metrics, /status and /healthz.
 
 import { type Packet, PacketDecoder } from '../protocol/codec.js';
+import { PacketType } from '../protocol/packet-types.js';
 import type { ServerMetrics } from './metrics.js';
 import { CONN_HTTP, CONN_KIND_NAMES, ServerConn, type Peer } from './model.js';
 import type { ServerState } from './server-state.js';
@@ -63,14 +64,23 @@ class LocalPeer implements Peer {
   private readonly inbox: Packet[] = [];
   private scheduled = false;
 
-  constructor(private readonly onReply: (packet: Packet) => void) {}
+  constructor(
+    private readonly onReply: (packet: Packet) => void,
+    private readonly log: ((line: string) => void) | undefined,
+  ) {}
 
   write(chunk: Buffer): void {
     for (const frame of this.decoder.push(chunk)) {
-      // The server encodes what it sends; a decode error here is a server bug, not bad input.
-      if (frame.kind !== 'packet') throw new Error(`local connection: undecodable reply: ${JSON.stringify(frame)}`);
-      // Copy the arguments: they are views of a buffer the decoder may reuse.
-      this.inbox.push({ ...frame.packet, args: frame.packet.args.map((a) => Buffer.from(a)) });
+      if (frame.kind === 'packet') {
+        // Copy the arguments: they are views of buffers the server may reuse.
+        this.inbox.push({ ...frame.packet, args: frame.packet.args.map((a) => Buffer.from(a)) });
+        continue;
+      }
+      // The server encodes what it sends, so this is a server bug: the request gets an ERROR, and the
+      // server's caller (possibly a worker's connection) is not disturbed by a throw.
+      const why = frame.kind === 'error' ? frame.error.message : `text line ${JSON.stringify(frame.line)}`;
+      this.log?.(`local connection: undecodable reply: ${why}`);
+      this.inbox.push({ magic: 'RES', type: PacketType.ERROR, args: [Buffer.from('INTERNAL'), Buffer.from(why)] });
     }
     // Delivering later keeps the HTTP side from re-entering the server while it iterates (a forward
     // loop over a job's clients), the way a socket would.
@@ -90,7 +100,16 @@ class LocalPeer implements Peer {
   private deliver(): void {
     this.scheduled = false;
     const packets = this.inbox.splice(0);
-    for (const p of packets) this.onReply(p);
+    for (const p of packets) {
+      try {
+        this.onReply(p);
+      } catch (err) {
+        // In a microtask a throw would end the process: log it and go on with the next packet.
+        this.log?.(
+          `local connection: reply handler failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`,
+        );
+      }
+    }
   }
 }
 
@@ -110,6 +129,7 @@ export function createLocalGateway(
   handlePrefix: string,
   accepting: () => boolean,
   store: () => StoreStatusView | null,
+  log?: (line: string) => void,
 ): LocalGateway {
   const startedAtMs = Date.now();
   return {
@@ -119,7 +139,7 @@ export function createLocalGateway(
     accepting,
     store,
     open(onReply, ip, fd) {
-      const conn = new ServerConn(new LocalPeer(onReply), fd, ip);
+      const conn = new ServerConn(new LocalPeer(onReply, log), fd, ip);
       conn.kind = CONN_HTTP;
       conn.clientId = 'http';
       state.connect(conn);

@@ -136,6 +136,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     handlePrefix,
     () => accepting,
     () => storeStatusOf(state.store),
+    opts.log,
   );
   return { host, port, address: formatHostPort({ host, port }), local, close, closed };
 }
