@@ -10,10 +10,10 @@ import type { ChildMessage, CurrentJob } from '../worker/ipc-messages.js';
 import {
   initialProcState,
   reduce,
+  timingFor,
   type ProcEffect,
   type ProcEvent,
   type ProcState,
-  type Timing,
 } from './process-state.js';
 import type { ChildHandle, Spawner } from './spawner.js';
 
@@ -23,17 +23,6 @@ export interface ManagedEvents {
   /** The worker announced it is leaving by itself (max_jobs): start its replacement now. */
   leaving: [string];
   'job:end': [string, boolean];
-}
-
-export function timingFor(p: ProgramConfig): Timing {
-  return {
-    restart: p.restart,
-    stopTimeoutMs: p.spec.stopTimeoutMs,
-    termGraceMs: SUPERVISOR_TIMINGS.termGraceMs,
-    readyTimeoutMs: SUPERVISOR_TIMINGS.readyTimeoutMs,
-    stableMs: Math.max(SUPERVISOR_TIMINGS.stableMinMs, p.restart.startSecsMs),
-    drainSlackMs: SUPERVISOR_TIMINGS.drainSlackMs,
-  };
 }
 
 const HOST = hostname();
@@ -78,7 +67,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     return this.state.pid;
   }
   get stateName(): InstanceState {
-    return this.state.name;
+    return this.state.stateName;
   }
 
   start(): void {
@@ -93,7 +82,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
   until(states: InstanceState[], timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const check = () => {
-        if (states.includes(this.state.name)) {
+        if (states.includes(this.state.stateName)) {
           clearTimeout(timer);
           resolve(true);
           return true;
@@ -115,7 +104,8 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
 
   get settled(): boolean {
     return (
-      ['STOPPED', 'EXITED', 'FATAL'].includes(this.state.name) || (this.state.name === 'BACKOFF' && this.child === null)
+      ['STOPPED', 'EXITED', 'FATAL'].includes(this.state.stateName) ||
+      (this.state.stateName === 'BACKOFF' && this.child === null)
     );
   }
 

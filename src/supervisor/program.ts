@@ -227,7 +227,8 @@ export class Program extends EventEmitter<ProgramEvents> {
     this.dropSpare();
     const procs = this.all();
     for (const mp of procs) {
-      if (mp.state.name === 'STOPPED' || mp.state.name === 'EXITED' || mp.state.name === 'FATAL') continue;
+      if (mp.state.stateName === 'STOPPED' || mp.state.stateName === 'EXITED' || mp.state.stateName === 'FATAL')
+        continue;
       mp.stop(reason, { force: opts.force });
     }
     const deadlineMs = this.config.spec.stopTimeoutMs + SUPERVISOR_TIMINGS.stopAllSlackMs;

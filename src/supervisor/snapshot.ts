@@ -24,7 +24,7 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
     function: mp.config.spec.function,
     index: mp.index,
     pid: s.pid,
-    state: s.name,
+    state: s.stateName,
     uptimeMs: s.pid !== null && s.spawnedAtMs !== null ? now - s.spawnedAtMs : null,
     restarts: slot ? prog.restartsOf(slot) : s.restarts,
     cpuPercent: mp.cpuPercent,
