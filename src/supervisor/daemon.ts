@@ -101,16 +101,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     },
     reload: async () => ({ plan: await reload('gmsup reload') }),
     plan: async (p) => {
-      if (typeof p.file !== 'string') return { plan: need().plan(await load()) };
+      if (p.file === undefined) return { plan: need().plan(await load()) };
       // A candidate file: validated on its own, bound to the running embedded port like a reload.
       const c = await loadConfig(p.file);
       return { plan: need().plan(bound ? bindEmbeddedServer(c, bound) : c) };
     },
-    restart: async (p) => ({ restarted: await need().restart(String(p.name), p.index) }),
-    scale: (p) => need().scale(String(p.name), Number(p.instances)),
-    'stop-worker': async (p) => ({ stopped: await need().stopProgram(String(p.name)) }),
-    'start-worker': (p) => ({ started: need().startProgram(String(p.name)) }),
-    logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, Number(p.lines ?? 100)), 2000)) }),
+    restart: async (p) => ({ restarted: await need().restart(p.name, p.index) }),
+    scale: (p) => need().scale(p.name, p.instances),
+    'stop-worker': async (p) => ({ stopped: await need().stopProgram(p.name) }),
+    'start-worker': (p) => ({ started: need().startProgram(p.name) }),
+    logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, p.lines ?? 100), 2000)) }),
     followLogs: (name, onLine) =>
       log.follow((l) => {
         if (!name || l.worker === name) onLine(l);

@@ -23,6 +23,8 @@ export interface ManagedEvents {
   /** The worker announced it is leaving by itself (max_jobs): start its replacement now. */
   leaving: [string];
   'job:end': [string, boolean];
+  /** Something about this instance went wrong that is not a state change (a malformed IPC message). */
+  problem: [string];
 }
 
 const HOST = hostname();
@@ -173,6 +175,9 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     this.child = child;
     child.on('line', (stream, text) => this.emit('line', stream, text));
     child.on('message', (m) => this.onMessage(child, m));
+    child.on('invalid-message', (problem) => {
+      if (this.child === child) this.emit('problem', `malformed IPC message dropped: ${problem}`);
+    });
     child.on('error', (err) => {
       if (this.child !== child) return;
       this.child = null;

@@ -101,6 +101,7 @@ export class Program extends EventEmitter<ProgramEvents> {
     });
     mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
     mp.on('job:end', (fn, ok) => this.emit('job:end', fn, ok));
+    mp.on('problem', (problem) => this.emit('log', `${this.name}/${index}/${mp.lastPid ?? '-'}: ${problem}`));
     mp.on('state', (from, to) => {
       this.emit('state', mp, from, to);
       if (to === 'RUNNING') this.prepareSpare();
