@@ -5,11 +5,12 @@ import type { Snapshot } from '../control/snapshot.js';
 import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const widths: number[] = [];
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
   return rows
     .map((r) =>
       r
-        .map((c, i) => c.padEnd(widths[i]))
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )
@@ -18,10 +19,15 @@ function table(rows: string[][]): string {
 
 export function formatStatus(s: Snapshot): string {
   const out: string[] = [];
-  out.push(
-    `daemon pid ${s.daemon.pid} (gmsup ${s.daemon.version}), up ${formatDuration(s.takenAtMs - s.daemon.startedAtMs)}, RSS ${formatBytes(s.daemon.rssBytes)}, CPU ${formatPercent(s.daemon.cpuPercent)}; config ${s.daemon.configFile}`,
-  );
-  if (s.daemon.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${s.daemon.configError}`);
+  const d = s.daemon;
+  const up = formatDuration(s.takenAtMs - d.startedAtMs);
+  const usage = `RSS ${formatBytes(d.rssBytes)}, CPU ${formatPercent(d.cpuPercent)}`;
+  out.push(`daemon pid ${d.pid} (gmsup ${d.version}), up ${up}, ${usage}; config ${d.configFile}`);
+  if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
+  if (d.errors > 0) {
+    const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
+    out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);
+  }
   for (const p of s.programs) {
     const notes = [
       p.scaled ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,
@@ -65,10 +71,8 @@ export function formatStatus(s: Snapshot): string {
   }
   out.push('', table(rows));
   for (const srv of s.servers) {
-    out.push(
-      '',
-      `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`}`,
-    );
+    const reach = srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`;
+    out.push('', `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${reach}`);
     if (srv.reachable && srv.functions.length > 0) {
       const q = [['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS']];
       for (const f of srv.functions)
