@@ -94,7 +94,7 @@ test('replace rolls back when the replacement never becomes ready: it is killed 
   );
 });
 
-test('a crash after a stable run restarts at once; quick crashes back off; failed starts reset when RUNNING', async () => {
+test('crash after a stable run restarts at once; quick crashes back off; RUNNING resets failed starts', async () => {
   const h = await startedProgram();
   const slot = h.prog.slots[0]!;
   const mp = slot.current;
@@ -155,7 +155,7 @@ test('FATAL after startRetries failed starts (exits and spawn failures alike); n
   assert.equal(h.prog.slots[0]!.current.stateName, 'RUNNING');
 });
 
-test('scale down while a rolling restart is pending: scaled-away slots never restart, nothing is left running', async () => {
+test('scale down while a rolling restart is pending: scaled-away slots never restart, none left running', async () => {
   const h = await startedProgram(3);
   h.spawner.behaviour = { ...WELL_BEHAVED, onInit: 'none' }; // replacements wait for the test
   const next = programConfig({ instances: 3 }, { env: { VERSION: '2' } });
