@@ -15,6 +15,8 @@ export interface TargetSpec {
   name: string;
   kind: 'gmsup' | 'gearmand';
   args: string[];
+  /** gmsup only: the checkout whose bin/ and dist/ to run (default this one), for A/B runs of two builds. */
+  root?: string;
 }
 
 export interface RunningTarget {
@@ -108,10 +110,17 @@ async function startGearmandOnce(spec: TargetSpec): Promise<RunningTarget> {
 async function startGmsup(spec: TargetSpec): Promise<RunningTarget> {
   const child = spawn(
     process.execPath,
-    [...gmsupNodeArgs(), join(repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', ...spec.args],
+    [
+      ...gmsupNodeArgs(),
+      join(spec.root ?? repoRoot, 'bin', 'gmsup.js'),
+      'server',
+      '--listen',
+      '127.0.0.1:0',
+      ...spec.args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: repoRoot,
+      cwd: spec.root ?? repoRoot,
     },
   );
   const stop = stopper(child);

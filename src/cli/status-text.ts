@@ -4,9 +4,10 @@
 import type { Snapshot } from '../control/snapshot.js';
 import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
 
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+/** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
+function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+  const rows = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   return rows
     .map((r) =>
       r
@@ -20,9 +21,11 @@ function table(rows: string[][]): string {
 export function formatStatus(s: Snapshot): string {
   const out: string[] = [];
   const d = s.daemon;
-  const up = formatDuration(s.takenAtMs - d.startedAtMs);
-  const usage = `RSS ${formatBytes(d.rssBytes)}, CPU ${formatPercent(d.cpuPercent)}`;
-  out.push(`daemon pid ${d.pid} (gmsup ${d.version}), up ${up}, ${usage}; config ${d.configFile}`);
+  const uptime = formatDuration(s.takenAtMs - d.startedAtMs);
+  out.push(
+    `daemon pid ${d.pid} (gmsup ${d.version}), up ${uptime}, RSS ${formatBytes(d.rssBytes)}, ` +
+      `CPU ${formatPercent(d.cpuPercent)}; config ${d.configFile}`,
+  );
   if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
   if (d.errors > 0) {
     const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
@@ -35,23 +38,22 @@ export function formatStatus(s: Snapshot): string {
     ].filter(Boolean);
     if (notes.length > 0) out.push(`${p.name}: ${notes.join('; ')}`);
   }
-  const rows = [
-    [
-      'NAME',
-      'FUNCTION',
-      'IDX',
-      'PID',
-      'STATE',
-      'UPTIME',
-      'RESTARTS',
-      'CPU',
-      'RSS',
-      'JOBS',
-      'JOB AGE',
-      'REGISTERED',
-      'LAST EXIT / REASON',
-    ],
+  const header = [
+    'NAME',
+    'FUNCTION',
+    'IDX',
+    'PID',
+    'STATE',
+    'UPTIME',
+    'RESTARTS',
+    'CPU',
+    'RSS',
+    'JOBS',
+    'JOB AGE',
+    'REGISTERED',
+    'LAST EXIT / REASON',
   ];
+  const rows: string[][] = [];
   for (const i of s.instances) {
     rows.push([
       i.name,
@@ -69,16 +71,14 @@ export function formatStatus(s: Snapshot): string {
       [i.lastExit, i.reason].filter(Boolean).join('; ') || '-',
     ]);
   }
-  out.push('', table(rows));
+  out.push('', table(header, rows));
   for (const srv of s.servers) {
     const reach = srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`;
     out.push('', `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${reach}`);
     if (srv.reachable && srv.functions.length > 0) {
-      const q = [['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS']];
-      for (const f of srv.functions)
-        q.push([f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
+      const q = srv.functions.map((f) => [f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
       out.push(
-        table(q)
+        table(['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS'], q)
           .split('\n')
           .map((l) => `  ${l}`)
           .join('\n'),

@@ -8,7 +8,7 @@ export const MAX_ADMIN_WORDS = 5;
  * Splits on spaces; runs of spaces are one separator, but a leading space yields an empty first
  * word (as in gearmand). Tabs are not separators. Returns null when the line has too many words.
  */
-export function splitAdminLine(line: string): string[] | null {
+export function splitAdminLine(line: string): [string, ...string[]] | null {
   const words: string[] = [];
   let i = 0;
   const n = line.length;
@@ -25,7 +25,8 @@ export function splitAdminLine(line: string): string[] | null {
     while (j < n && line[j] === ' ') j++;
     i = j;
   }
-  return words;
+  // At least one word: an empty or all-space line gave [''] above.
+  return words as [string, ...string[]];
 }
 
 export interface FunctionStatus {
@@ -67,27 +68,31 @@ function int(text: string, what: string): number {
 
 export function parseStatus(reply: string): FunctionStatus[] {
   return listLines(reply).map((line) => {
-    const parts = line.split('\t');
-    if (parts.length !== 4) throw new Error(`admin reply: bad status line ${JSON.stringify(line)}`);
+    const [name, total, running, workers, ...extra] = line.split('\t');
+    if (workers === undefined || extra.length > 0) {
+      throw new Error(`admin reply: bad status line ${JSON.stringify(line)}`);
+    }
     return {
-      name: parts[0],
-      total: int(parts[1], 'total'),
-      running: int(parts[2], 'running'),
-      availableWorkers: int(parts[3], 'workers'),
+      name: name ?? '',
+      total: int(total ?? '', 'total'),
+      running: int(running ?? '', 'running'),
+      availableWorkers: int(workers, 'workers'),
     };
   });
 }
 
 export function parsePriorityStatus(reply: string): FunctionPriorityStatus[] {
   return listLines(reply).map((line) => {
-    const parts = line.split('\t');
-    if (parts.length !== 5) throw new Error(`admin reply: bad prioritystatus line ${JSON.stringify(line)}`);
+    const [name, high, normal, low, workers, ...extra] = line.split('\t');
+    if (workers === undefined || extra.length > 0) {
+      throw new Error(`admin reply: bad prioritystatus line ${JSON.stringify(line)}`);
+    }
     return {
-      name: parts[0],
-      high: int(parts[1], 'high'),
-      normal: int(parts[2], 'normal'),
-      low: int(parts[3], 'low'),
-      availableWorkers: int(parts[4], 'workers'),
+      name: name ?? '',
+      high: int(high ?? '', 'high'),
+      normal: int(normal ?? '', 'normal'),
+      low: int(low ?? '', 'low'),
+      availableWorkers: int(workers, 'workers'),
     };
   });
 }
@@ -97,13 +102,15 @@ export function parseWorkers(reply: string): WorkerLine[] {
   return listLines(reply).map((line) => {
     const colon = line.indexOf(' :');
     if (colon < 0) throw new Error(`admin reply: bad workers line ${JSON.stringify(line)}`);
-    const head = line.slice(0, colon).split(' ');
-    if (head.length < 3) throw new Error(`admin reply: bad workers line ${JSON.stringify(line)}`);
+    const [fd, ip, ...clientId] = line.slice(0, colon).split(' ');
+    if (fd === undefined || ip === undefined || clientId.length === 0) {
+      throw new Error(`admin reply: bad workers line ${JSON.stringify(line)}`);
+    }
     const rest = line.slice(colon + 2).trim();
     return {
-      fd: int(head[0], 'fd'),
-      ip: head[1],
-      clientId: head.slice(2).join(' '),
+      fd: int(fd, 'fd'),
+      ip,
+      clientId: clientId.join(' '),
       functions: rest === '' ? [] : rest.split(' '),
     };
   });

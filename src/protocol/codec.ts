@@ -42,7 +42,7 @@ export function encodePacket(magic: Magic, type: number, args: readonly Arg[] = 
   out.writeUInt32BE(size, 8);
   let pos = HEADER_BYTES;
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
+    const arg = args[i]!;
     if (typeof arg === 'string') pos += out.write(arg, pos, 'utf8');
     else {
       out.set(arg, pos);
@@ -125,7 +125,7 @@ export class PacketDecoder {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes < this.needBytes) return frames;
-    let data = this.pending[0];
+    let data = chunk;
     if (this.pending.length > 1) {
       data = Buffer.concat(this.pending, this.pendingBytes);
       this.joined = data.buffer;
@@ -156,7 +156,7 @@ export class PacketDecoder {
    * one reused buffer (a socket `onread` buffer) and will overwrite what the last push passed in.
    */
   detach(): void {
-    if (this.pendingBytes === 0 || (this.pending.length === 1 && this.pending[0].buffer === this.joined)) return;
+    if (this.pendingBytes === 0 || (this.pending.length === 1 && this.pending[0]?.buffer === this.joined)) return;
     const own = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [own];
     this.joined = own.buffer;
@@ -166,7 +166,7 @@ export class PacketDecoder {
   end(): Frame[] {
     if (this.failed || this.pendingBytes === 0) return [];
     this.failed = true;
-    const first = this.pending[0][0];
+    const first = this.pending[0]?.[0];
     const what = first === 0 ? 'packet' : 'text line';
     return [
       {
@@ -194,7 +194,7 @@ export class PacketDecoder {
         if (!this.allowText) {
           return this.fail(
             frames,
-            new ProtocolError('BAD_MAGIC', `expected a packet, got byte 0x${data[pos].toString(16)}`, undefined, true),
+            new ProtocolError('BAD_MAGIC', `expected a packet, got byte 0x${data[pos]!.toString(16)}`, undefined, true),
           );
         }
         const nl = data.indexOf(NL, pos);

@@ -6,7 +6,7 @@ import { PacketDecoder, type Frame } from '../protocol/codec.js';
 import { runAdminCommand } from './admin-commands.js';
 import type { FlushBatcher, Flushable } from './flush-batcher.js';
 import { invalidPacket, packetTooLarge } from './error-packets.js';
-import { ServerConn, type Peer } from './server-conn.js';
+import { ServerConn, type Peer } from './model.js';
 import { WriteQueue } from '../shared/write-queue.js';
 import type { ServerState } from './server-state.js';
 
@@ -92,19 +92,18 @@ export class Connection implements Peer, Flushable {
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);
-      for (let i = 0; i < frames.length && !this.closing; i++) this.onFrame(frames[i]);
+      for (let i = 0; i < frames.length && !this.closing; i++) this.onFrame(frames[i]!);
     } catch (err) {
       // A server bug must cost at most this one connection, never the process.
-      this.log?.(
-        `connection ${this.conn.fd}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      );
+      const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.log?.(`connection ${this.conn.fd}: internal error: ${why}`);
       this.end();
     }
   }
 
   private onFrame(frame: Frame): void {
     if (frame.kind === 'packet') {
-      this.state.handlePacket(this.conn, frame.packet);
+      this.state.receive(this.conn, frame.packet);
     } else if (frame.kind === 'text') {
       const reply = runAdminCommand(this.state, frame.line);
       if (reply === null) this.end();

@@ -1,7 +1,7 @@
 // Min-heap of SUBMIT_JOB_EPOCH jobs by due time (then handle order), so the server can arm one timer
 // for the earliest. Removed jobs are skipped lazily by the caller (their state is no longer WAITING).
 
-import type { Job } from './job.js';
+import type { Job } from './model.js';
 
 function before(a: Job, b: Job): boolean {
   return a.notBeforeMs < b.notBeforeMs || (a.notBeforeMs === b.notBeforeMs && a.id < b.id);
@@ -24,10 +24,11 @@ export class EpochHeap {
     let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(a[i], a[parent])) break;
-      [a[i], a[parent]] = [a[parent], a[i]];
+      if (!before(job, a[parent]!)) break;
+      a[i] = a[parent]!;
       i = parent;
     }
+    a[i] = job;
   }
 
   pop(): Job | undefined {
@@ -36,18 +37,18 @@ export class EpochHeap {
     const top = a[0];
     const last = a.pop()!;
     if (a.length > 0) {
-      a[0] = last;
+      // Sift `last` down from the root: move the smaller child up until `last` fits.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l], a[m])) m = l;
-        if (r < a.length && before(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
+        let m = l < a.length && before(a[l]!, last) ? l : -1;
+        if (r < a.length && before(a[r]!, m < 0 ? last : a[l]!)) m = r;
+        if (m < 0) break;
+        a[i] = a[m]!;
         i = m;
       }
+      a[i] = last;
     }
     return top;
   }

@@ -3,8 +3,7 @@
 
 import type { Clock } from './clock.js';
 import { EpochHeap } from './epoch-heap.js';
-import type { FunctionEntry } from './function-entry.js';
-import { JOB_WAITING, type Job } from './job.js';
+import { type FunctionEntry, JOB_WAITING, type Job } from './model.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -15,6 +15,8 @@ export const ERR_HANDLE_TOO_LARGE = err(
   'Error occurred due to GEARMAND_JOB_HANDLE_SIZE being too small from snprintf',
 );
 export const ERR_QUEUE_FULL = err('QUEUE_ERROR', 'Job queue is full');
+/** A durable store could not commit the job (gearmand answers a failed queue write with QUEUE_ERROR too). */
+export const ERR_STORE_FAILED = err('QUEUE_ERROR', 'Job store failed: the job was not stored');
 export const ERR_NOT_FOUND_RESULT = err('JOB_NOT_FOUND', 'Job given in work result not found');
 export const ERR_NOT_FOUND_EXIST = err('JOB_NOT_FOUND', 'Job does not exist on server');
 export const ERR_NOT_FOUND_EXCEPTION = err('JOB_NOT_FOUND', 'An exception was received for a job that does not exist');

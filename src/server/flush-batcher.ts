@@ -12,7 +12,7 @@ export class FlushBatcher {
     this.scheduled = false;
     const list = this.pending;
     this.pending = [];
-    for (let i = 0; i < list.length; i++) list[i].flush();
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
   };
 
   add(target: Flushable): void {

@@ -1,32 +1,91 @@
-// Where the server keeps functions and jobs: the JobStore interface (a durable store could implement it
-// later) and the in-memory store. Every operation is O(1) in the number of queued jobs.
+// Where the server keeps functions and jobs: the JobStore interface the server logic goes through for
+// every job, queue, unique and limit, and the in-memory store. The memory store is the one owner of
+// Job.state: each transition below asserts the states a job may come from. O(1) per operation.
 
-import { FunctionEntry } from './function-entry.js';
-import { JOB_GONE, JOB_QUEUED, JOB_RUNNING, JOB_WAITING, type Job } from './job.js';
+import {
+  type Commit,
+  FunctionEntry,
+  JOB_GONE,
+  JOB_PENDING,
+  JOB_QUEUED,
+  JOB_RUNNING,
+  JOB_STATE_NAMES,
+  JOB_WAITING,
+  Job,
+  type JobState,
+  type Priority,
+} from './model.js';
+
+/** What a submission asks for; the store assigns the handle and the first state. */
+export interface NewJob {
+  fn: FunctionEntry;
+  unique: string;
+  /** Coalescing key ('' = none). */
+  uniqueKey: string;
+  payload: Buffer;
+  priority: Priority;
+  background: boolean;
+  reducer: string | null;
+  /** Unix ms before which it must not run; 0 = due now. */
+  notBeforeMs: number;
+}
+
+/** How a durable store tells the server logic that PENDING jobs' commit settled. */
+export interface StoreEvents {
+  /** These jobs' rows committed: each is now WAITING or QUEUED. Called before their replies go out. */
+  committed(jobs: readonly Job[]): void;
+  /** These jobs' commit failed: still PENDING; the server ends them and their clients get an ERROR. */
+  notCommitted(jobs: readonly Job[]): void;
+}
 
 export interface JobStore {
-  /** Next handle number (starts at 1, shared by all functions). */
-  nextId(): number;
+  /** Loads what a durable store holds (as WAITING/QUEUED jobs) before the server accepts connections. */
+  open(events: StoreEvents): Promise<void>;
+  /** Commits what is pending and releases the backing store. */
+  close(): Promise<void>;
+
   getFunction(name: string): FunctionEntry | undefined;
   /** Functions exist from their first mention until dropped. */
   ensureFunction(name: string): FunctionEntry;
   /** Forgets an empty function; false when it still has jobs. */
   dropFunction(fn: FunctionEntry): boolean;
   functions(): IterableIterator<FunctionEntry>;
-  /** Indexes a new job by handle and unique (state stays as created). */
-  add(job: Job): void;
-  /** Links a job at the tail of its priority queue (new or re-queued). */
-  enqueue(job: Job): void;
-  /** Unlinks a job from its queue if queued; marks it RUNNING. */
-  markRunning(job: Job): void;
-  /** Removes a job from every index and queue; state becomes GONE. */
-  remove(job: Job): void;
+  /** maxqueue limits per priority (0 = unlimited). */
+  setMaxQueue(fn: FunctionEntry, limits: [number, number, number]): void;
+  /** False when a new job of `priority` would exceed the function's maxqueue limit. */
+  hasRoom(fn: FunctionEntry, priority: Priority): boolean;
+
   byId(id: number): Job | undefined;
+  /** The live job holding a coalescing key in `fn`. */
   byUnique(fn: FunctionEntry, key: string): Job | undefined;
   /** Newest job with this unique in any function (GET_STATUS_UNIQUE). */
   newestByUnique(unique: string): Job | undefined;
   jobs(): IterableIterator<Job>;
   readonly size: number;
+
+  /** new -> PENDING (durable store, background job) | WAITING (epoch not due) | QUEUED. */
+  create(spec: NewJob): Job;
+  /** The commit a PENDING job's JOB_CREATED must wait for; null when it is durable or never will be. */
+  commitOf(job: Job): Commit | null;
+  /** WAITING -> QUEUED: an epoch job fell due. */
+  release(job: Job): void;
+  /** QUEUED -> RUNNING: the head of the highest non-empty queue of `fn`, or null. */
+  takeRunnable(fn: FunctionEntry): Job | null;
+  /** RUNNING -> QUEUED: the job lost its worker; back to the tail of its queue. */
+  requeue(job: Job): void;
+  /** PENDING | WAITING | QUEUED | RUNNING -> GONE: completed, failed, cancelled or abandoned. */
+  remove(job: Job): void;
+}
+
+const bit = (s: JobState): number => 1 << s;
+const LIVE = bit(JOB_PENDING) | bit(JOB_WAITING) | bit(JOB_QUEUED) | bit(JOB_RUNNING);
+
+/** The one writer of Job.state: checks that `job` is in one of the `from` states (a bit set). */
+function moveJob(job: Job, from: number, to: JobState): void {
+  if ((bit(job.state) & from) === 0) {
+    throw new Error(`job ${job.id}: ${JOB_STATE_NAMES[job.state]} -> ${JOB_STATE_NAMES[to]} is not a transition`);
+  }
+  (job as { state: JobState }).state = to;
 }
 
 export class MemoryJobStore implements JobStore {
@@ -34,8 +93,18 @@ export class MemoryJobStore implements JobStore {
   private readonly fns = new Map<string, FunctionEntry>();
   private readonly byHandle = new Map<number, Job>();
 
-  nextId(): number {
+  async open(_events: StoreEvents): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** Next handle number (starts at 1, shared by all functions); never below a loaded job's. */
+  protected nextId(): number {
     return ++this.lastId;
+  }
+
+  /** Makes later handles larger than `id` (a durable store loading its jobs). */
+  protected reserveId(id: number): void {
+    if (id > this.lastId) this.lastId = id;
   }
 
   get size(): number {
@@ -65,44 +134,90 @@ export class MemoryJobStore implements JobStore {
     return this.fns.values();
   }
 
-  add(job: Job): void {
-    this.byHandle.set(job.id, job);
-    if (job.uniqueKey !== '') job.fn.uniques.set(job.uniqueKey, job);
-    if (job.state === JOB_WAITING) job.fn.waiting++;
+  setMaxQueue(fn: FunctionEntry, limits: [number, number, number]): void {
+    fn.maxQueue = limits;
   }
 
-  enqueue(job: Job): void {
-    if (job.state === JOB_WAITING) job.fn.waiting--;
-    else if (job.state === JOB_RUNNING) job.fn.running--;
-    job.state = JOB_QUEUED;
+  hasRoom(fn: FunctionEntry, priority: Priority): boolean {
+    const limit = fn.maxQueue[priority];
+    return limit <= 0 || fn.total < limit;
+  }
+
+  create(spec: NewJob): Job {
+    // new -> WAITING | QUEUED (the memory store has nothing to commit)
+    return this.build(spec, this.nextId(), spec.notBeforeMs > 0 ? JOB_WAITING : JOB_QUEUED);
+  }
+
+  commitOf(_job: Job): Commit | null {
+    return null;
+  }
+
+  /** A new (or loaded) job in its first state, findable by handle and unique, counted and queued. */
+  protected build(spec: NewJob, id: number, state: typeof JOB_PENDING | typeof JOB_WAITING | typeof JOB_QUEUED): Job {
+    const { fn, priority } = spec;
+    const job = new Job(
+      id,
+      fn,
+      spec.unique,
+      spec.uniqueKey,
+      spec.payload,
+      priority,
+      spec.background,
+      spec.reducer,
+      spec.notBeforeMs,
+      state,
+    );
+    this.byHandle.set(id, job);
+    if (job.uniqueKey !== '') fn.uniques.set(job.uniqueKey, job);
+    if (state === JOB_PENDING) fn.pending[priority]++;
+    else if (state === JOB_WAITING) fn.waiting++;
+    else fn.queues[priority].push(job);
+    return job;
+  }
+
+  /** PENDING -> WAITING | QUEUED: the job's row committed (durable stores). */
+  protected committed(job: Job): void {
+    const fn = job.fn;
+    const to = job.notBeforeMs > 0 ? JOB_WAITING : JOB_QUEUED;
+    moveJob(job, bit(JOB_PENDING), to);
+    fn.pending[job.priority]--;
+    if (to === JOB_WAITING) fn.waiting++;
+    else fn.queues[job.priority].push(job);
+  }
+
+  release(job: Job): void {
+    // WAITING -> QUEUED
+    moveJob(job, bit(JOB_WAITING), JOB_QUEUED);
+    job.fn.waiting--;
     job.fn.queues[job.priority].push(job);
   }
 
-  markRunning(job: Job): void {
-    if (job.state === JOB_QUEUED && (job.prev || job.fn.queues[job.priority].head === job)) {
-      job.fn.queues[job.priority].remove(job);
-    }
-    job.state = JOB_RUNNING;
-    job.fn.running++;
+  takeRunnable(fn: FunctionEntry): Job | null {
+    const q = fn.queues;
+    const job = q[0].head !== null ? q[0].shift() : q[1].head !== null ? q[1].shift() : q[2].shift();
+    if (job === null) return null;
+    // QUEUED -> RUNNING
+    moveJob(job, bit(JOB_QUEUED), JOB_RUNNING);
+    fn.running++;
+    return job;
+  }
+
+  requeue(job: Job): void {
+    // RUNNING -> QUEUED
+    moveJob(job, bit(JOB_RUNNING), JOB_QUEUED);
+    job.fn.running--;
+    job.fn.queues[job.priority].push(job);
   }
 
   remove(job: Job): void {
     const fn = job.fn;
-    switch (job.state) {
-      case JOB_QUEUED:
-        // Jobs taken by takeRunnable() are already unlinked; only unlink what is still linked.
-        if (job.prev || fn.queues[job.priority].head === job) fn.queues[job.priority].remove(job);
-        break;
-      case JOB_RUNNING:
-        fn.running--;
-        break;
-      case JOB_WAITING:
-        fn.waiting--;
-        break;
-      default:
-        return;
-    }
-    job.state = JOB_GONE;
+    const from = job.state;
+    // PENDING | WAITING | QUEUED | RUNNING -> GONE
+    moveJob(job, LIVE, JOB_GONE);
+    if (from === JOB_QUEUED) fn.queues[job.priority].remove(job);
+    else if (from === JOB_RUNNING) fn.running--;
+    else if (from === JOB_WAITING) fn.waiting--;
+    else fn.pending[job.priority]--;
     this.byHandle.delete(job.id);
     if (job.uniqueKey !== '' && fn.uniques.get(job.uniqueKey) === job) fn.uniques.delete(job.uniqueKey);
   }

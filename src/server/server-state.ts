@@ -1,18 +1,19 @@
-// The job server's logic: reacts to decoded packets of a connection by changing the job store and
-// sending packets (through each connection's Peer). No sockets here; timers come from a Clock port.
+// The job server's logic: routes each decoded request of a connection to its handler, and owns the job
+// lifecycle steps that touch connections (attach, requeue, fail, finish, disconnect). Jobs and queues
+// change only through the JobStore. No sockets here; timers come from a Clock port.
 
 import type { Packet } from '../protocol/codec.js';
 import { PacketType as T } from '../protocol/packet-types.js';
 import { systemClock, type Clock } from './clock.js';
+import type { AdminContext } from './context.js';
 import { EpochScheduler } from './epoch-scheduler.js';
 import * as E from './error-packets.js';
-import type { FunctionEntry } from './function-entry.js';
-import { JOB_QUEUED, JOB_RUNNING, JOB_WAITING, type Job } from './job.js';
-import { MemoryJobStore, type JobStore } from './job-store.js';
-import type { ServerConn } from './server-conn.js';
-import { HandleCodec, atoi, emptyPacket, handleFieldsPacket, handlePacket, rawPacket } from './wire.js';
+import { MemoryJobStore, type JobStore, type StoreEvents } from './job-store.js';
+import { JOB_QUEUED, JOB_WAITING, type Job, type ServerConn } from './model.js';
 import { handleSubmit } from './submit.js';
+import { encodeHandleOnly, encodeRaw, HandleCodec } from './wire.js';
 import { handleWorkResult, statusReply, statusUniqueReply } from './work-results.js';
+import { canDo, cantDo, grab, preSleep, resetAbilities, wakeSleepers } from './worker-requests.js';
 
 export interface ServerStateOptions {
   /** Handle prefix without the trailing `:` (default `H:<hostname>`). */
@@ -29,71 +30,72 @@ export interface ServerStateOptions {
 export type { Clock } from './clock.js';
 
 const MAX_CLIENT_ID_BYTES = 127;
-/** gearmand reads CAN_DO_TIMEOUT as ms with a floor of one second. */
-const MIN_WORKER_TIMEOUT_MS = 1000;
 
-const NOOP = emptyPacket(T.NOOP);
-const NO_JOB = emptyPacket(T.NO_JOB);
-
-export class ServerState {
+export class ServerState implements AdminContext, StoreEvents {
   readonly store: JobStore;
   readonly codec: HandleCodec;
   readonly clock: Clock;
   readonly connections = new Set<ServerConn>();
-  readonly startedAtMs: number;
+  readonly verboseLevel: string | undefined;
   private readonly jobRetries: number;
-  readonly epochs: EpochScheduler;
+  private readonly epochs: EpochScheduler;
 
-  constructor(readonly options: ServerStateOptions) {
+  constructor(private readonly options: ServerStateOptions) {
     this.store = options.store ?? new MemoryJobStore();
     this.codec = new HandleCodec(options.handlePrefix);
     this.clock = options.clock ?? systemClock;
+    this.verboseLevel = options.verboseLevel;
     this.epochs = new EpochScheduler(
       this.clock,
       (job) => {
         // Due: into the normal queue, and wake sleepers (gearmand 1.1.20 sends nothing here).
-        this.store.enqueue(job);
+        this.store.release(job);
         return job.fn;
       },
-      (fn) => this.wake(fn),
+      (fn) => wakeSleepers(fn.sleepers),
     );
     this.jobRetries = options.jobRetries ?? 0;
-    this.startedAtMs = this.clock.now();
+  }
+
+  /** Opens the store (a durable one loads its jobs) and arms the epoch timer for loaded epoch jobs. */
+  async open(): Promise<void> {
+    await this.store.open(this);
+    for (const job of this.store.jobs()) if (job.state === JOB_WAITING) this.epochs.add(job);
   }
 
   connect(conn: ServerConn): void {
     this.connections.add(conn);
   }
 
-  handlePacket(conn: ServerConn, packet: Packet): void {
+  /** Reacts to one decoded packet from `conn`. */
+  receive(conn: ServerConn, packet: Packet): void {
     if (packet.magic !== 'REQ') {
       conn.send(E.ERR_INVALID_MAGIC);
       return;
     }
+    // The decoder split exactly the argument count of `type`, so a[i] below exists.
     const a = packet.args;
     const type = packet.type;
     switch (type) {
       case T.CAN_DO:
-        this.canDo(conn, a[0], 0);
+        canDo(this, conn, a[0]!, null);
         return;
-      case T.CAN_DO_TIMEOUT: {
-        const ms = atoi(a[1]);
-        this.canDo(conn, a[0], ms <= 0 ? 0 : Math.max(ms, MIN_WORKER_TIMEOUT_MS));
+      case T.CAN_DO_TIMEOUT:
+        canDo(this, conn, a[0]!, a[1]!);
         return;
-      }
       case T.CANT_DO:
-        this.cantDo(conn, a[0].toString('latin1'));
+        cantDo(this, conn, a[0]!.toString('latin1'));
         return;
       case T.RESET_ABILITIES:
-        for (const ab of [...conn.abilities]) this.cantDo(conn, ab.fn.name);
+        resetAbilities(this, conn);
         return;
       case T.PRE_SLEEP:
-        this.preSleep(conn);
+        preSleep(conn);
         return;
       case T.GRAB_JOB:
       case T.GRAB_JOB_UNIQ:
       case T.GRAB_JOB_ALL:
-        this.grab(conn, type);
+        grab(this, conn, type);
         return;
       case T.WORK_STATUS:
       case T.WORK_COMPLETE:
@@ -104,27 +106,28 @@ export class ServerState {
         handleWorkResult(this, conn, type, a);
         return;
       case T.GET_STATUS:
-        conn.send(statusReply(this, a[0]));
+        conn.send(statusReply(this, a[0]!));
         return;
       case T.GET_STATUS_UNIQUE:
-        conn.send(statusUniqueReply(this, a[0]));
+        conn.send(statusUniqueReply(this, a[0]!));
         return;
       case T.ECHO_REQ:
-        conn.send(rawPacket(T.ECHO_RES, a[0]));
+        conn.send(encodeRaw(T.ECHO_RES, a[0]!));
         return;
       case T.SET_CLIENT_ID:
-        conn.clientId = a[0].subarray(0, MAX_CLIENT_ID_BYTES).toString('latin1');
+        conn.clientId = a[0]!.subarray(0, MAX_CLIENT_ID_BYTES).toString('latin1');
         return;
       case T.OPTION_REQ:
-        if (a[0].length < 64 && a[0].toString('latin1').toLowerCase() === 'exceptions') {
+        if (a[0]!.length < 64 && a[0]!.toString('latin1').toLowerCase() === 'exceptions') {
           conn.exceptions = true;
-          conn.send(rawPacket(T.OPTION_RES, a[0]));
+          conn.send(encodeRaw(T.OPTION_RES, a[0]!));
         } else {
           conn.send(E.ERR_UNKNOWN_OPTION);
         }
         return;
       default: {
-        if (!handleSubmit(this, conn, type, a)) conn.send(E.ERR_INVALID_COMMAND); // server-only types, ALL_YOURS, SUBMIT_JOB_SCHED
+        // Server-only types, ALL_YOURS, SUBMIT_JOB_SCHED
+        if (!handleSubmit(this, conn, type, a)) conn.send(E.ERR_INVALID_COMMAND);
       }
     }
   }
@@ -135,95 +138,24 @@ export class ServerState {
     conn.attached.add(job);
   }
 
-  private canDo(conn: ServerConn, name: Buffer, timeoutMs: number): void {
-    const fn = this.store.ensureFunction(name.toString('latin1'));
-    // A repeated CAN_DO re-registers (newest first for GRAB) instead of counting twice like gearmand.
-    const i = conn.abilities.findIndex((ab) => ab.fn === fn);
-    if (i >= 0) conn.abilities.splice(i, 1);
-    conn.abilities.push({ fn, timeoutMs });
-    fn.workers.add(conn);
-    if (conn.sleeping) fn.sleepers.add(conn);
+  admitted(job: Job): void {
+    if (job.state === JOB_QUEUED) wakeSleepers(job.fn.sleepers);
+    else if (job.state === JOB_WAITING) this.epochs.add(job);
+    // PENDING: committed() or notCommitted() follows once the store's commit settles.
   }
 
-  private cantDo(conn: ServerConn, name: string): void {
-    const i = conn.abilities.findIndex((ab) => ab.fn.name === name);
-    if (i < 0) return;
-    const fn = conn.abilities[i].fn;
-    conn.abilities.splice(i, 1);
-    fn.workers.delete(conn);
-    fn.sleepers.delete(conn);
-    for (const job of [...conn.held]) if (job.fn === fn) this.requeue(job);
+  committed(jobs: readonly Job[]): void {
+    for (const job of jobs) this.admitted(job);
   }
 
-  private preSleep(conn: ServerConn): void {
-    for (const ab of conn.abilities) {
-      if (ab.fn.hasRunnable()) {
-        conn.sleeping = false;
-        conn.send(NOOP);
-        return;
-      }
-    }
-    conn.sleeping = true;
-    for (const ab of conn.abilities) ab.fn.sleepers.add(conn);
+  notCommitted(jobs: readonly Job[]): void {
+    for (const job of jobs) this.finish(job);
   }
 
-  /** One NOOP to each sleeping worker of `fn`; a woken worker gets no second NOOP until it sleeps again. */
-  wake(fn: FunctionEntry): void {
-    if (fn.sleepers.size === 0) return;
-    for (const w of fn.sleepers) {
-      if (w.sleeping && !w.closed) {
-        w.sleeping = false;
-        w.send(NOOP);
-      }
-    }
-    fn.sleepers.clear();
+  shutdown(graceful: boolean): void {
+    this.options.onShutdown?.(graceful);
   }
 
-  private grab(conn: ServerConn, type: number): void {
-    conn.sleeping = false;
-    const abilities = conn.abilities;
-    for (let i = abilities.length - 1; i >= 0; i--) {
-      const job = abilities[i].fn.takeRunnable();
-      if (job !== null) {
-        this.assign(conn, job, abilities[i].timeoutMs, type);
-        return;
-      }
-    }
-    conn.send(NO_JOB);
-  }
-
-  private assign(conn: ServerConn, job: Job, timeoutMs: number, grabType: number): void {
-    this.store.markRunning(job);
-    job.worker = conn;
-    conn.held.add(job);
-    if (timeoutMs > 0) job.timer = this.clock.setTimeout(() => this.onWorkerTimeout(job, conn), timeoutMs);
-    const fnName = job.fn.nameBytes;
-    if (grabType === T.GRAB_JOB) {
-      conn.send(handleFieldsPacket(this.codec, T.JOB_ASSIGN, job.id, [fnName], job.payload));
-      return;
-    }
-    const unique = Buffer.from(job.unique, 'latin1');
-    if (grabType === T.GRAB_JOB_ALL && job.reducer !== null) {
-      conn.send(
-        handleFieldsPacket(
-          this.codec,
-          T.JOB_ASSIGN_ALL,
-          job.id,
-          [fnName, unique, Buffer.from(job.reducer, 'latin1')],
-          job.payload,
-        ),
-      );
-    } else {
-      conn.send(handleFieldsPacket(this.codec, T.JOB_ASSIGN_UNIQ, job.id, [fnName, unique], job.payload));
-    }
-  }
-
-  private onWorkerTimeout(job: Job, conn: ServerConn): void {
-    job.timer = null;
-    if (job.state === JOB_RUNNING && job.worker === conn) this.requeue(job);
-  }
-
-  /** A running job lost its worker (disconnect, CANT_DO, timeout): back to the tail of its queue. */
   requeue(job: Job): void {
     if (job.timer !== null) {
       this.clock.clearTimeout(job.timer);
@@ -242,20 +174,18 @@ export class ServerState {
       this.fail(job);
       return;
     }
-    this.store.enqueue(job);
-    this.wake(job.fn);
+    this.store.requeue(job);
+    wakeSleepers(job.fn.sleepers);
   }
 
-  /** Ends a job with WORK_FAIL to every attached client (retry limit, cancel). */
   fail(job: Job): void {
     if (job.clients !== null) {
-      const pkt = handlePacket(this.codec, T.WORK_FAIL, job.id);
+      const pkt = encodeHandleOnly(this.codec, T.WORK_FAIL, job.id);
       for (const c of job.clients) c.send(pkt);
     }
     this.finish(job);
   }
 
-  /** Forgets a job: timers, worker, attached clients, every index. */
   finish(job: Job): void {
     if (job.timer !== null) {
       this.clock.clearTimeout(job.timer);
@@ -303,9 +233,5 @@ export class ServerState {
       if (job.timer !== null) this.clock.clearTimeout(job.timer);
       job.timer = null;
     }
-  }
-
-  isKnownState(job: Job | undefined): job is Job {
-    return job !== undefined && (job.state === JOB_QUEUED || job.state === JOB_RUNNING || job.state === JOB_WAITING);
   }
 }

@@ -5,14 +5,14 @@ import net from 'node:net';
 import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort } from '../shared/host-port.js';
+import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
 import { ServerState } from './server-state.js';
 
 export interface JobServerOptions {
   host?: string;
-  /** 0 = a free port. Default 4730. */
+  /** 0 = a free port. Default DEFAULT_GEARMAN_PORT (4730). */
   port?: number;
   maxPacketBytes?: number;
   /** Replaces the whole handle prefix (`GMS` gives `GMS:1`); default `H:<hostname>`. */
@@ -24,7 +24,7 @@ export interface JobServerOptions {
   verboseLevel?: string;
   /** How long `shutdown graceful` waits for running jobs before closing anyway. */
   gracefulTimeoutMs?: number;
-  /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, at least 2 max packets). */
+  /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
 }
 
@@ -42,7 +42,8 @@ const GRACEFUL_POLL_MS = 50;
 const CLOSE_FLUSH_MS = 1000;
 
 export async function startJobServer(opts: JobServerOptions = {}): Promise<JobServer> {
-  const host = opts.host ?? '127.0.0.1';
+  const host = opts.host ?? DEFAULT_SERVER_HOST;
+  const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
@@ -62,6 +63,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     },
   });
 
+  // A durable store loads its jobs here, before the first connection is accepted.
+  await state.open();
+
   const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     if (closing) {
       socket.destroy();
@@ -74,12 +78,12 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
-      const where = formatHostPort({ host, port: opts.port ?? 4730 });
+      const where = formatHostPort({ host, port: wantedPort });
       const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
       const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
       reject(new GmsupError(code, `cannot listen on ${where}: ${why}`, { cause: err }));
     });
-    listener.listen(opts.port ?? 4730, host, () => resolve());
+    listener.listen(wantedPort, host, () => resolve());
   });
   listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));
   const port = (listener.address() as net.AddressInfo).port;
@@ -99,7 +103,10 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
         clearTimeout(force);
         resolve();
       });
-    }).then(resolveClosed);
+    })
+      .then(() => state.store.close())
+      .catch((err: unknown) => opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`))
+      .then(resolveClosed);
     return closing;
   }
 

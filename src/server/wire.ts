@@ -39,7 +39,7 @@ export class HandleCodec {
     if (first === 0x30) return 0; // no leading zeros: "H:x:01" is not "H:x:1"
     let id = 0;
     for (let i = head.length; i < bytes.length; i++) {
-      const d = bytes[i] - 0x30;
+      const d = bytes[i]! - 0x30;
       if (d < 0 || d > 9) return 0;
       id = id * 10 + d;
     }
@@ -74,7 +74,7 @@ function header(size: number, type: number): Buffer {
 }
 
 /** A packet whose only field is the handle (JOB_CREATED, WORK_FAIL). */
-export function handlePacket(codec: HandleCodec, type: number, id: number): Buffer {
+export function encodeHandleOnly(codec: HandleCodec, type: number, id: number): Buffer {
   const buf = header(codec.byteLength(id), type);
   codec.write(buf, HEADER_BYTES, id);
   return buf;
@@ -84,7 +84,7 @@ export function handlePacket(codec: HandleCodec, type: number, id: number): Buff
  * A packet of the job handle, then `fields` (each NUL-terminated), then opaque `data`. Returns one
  * buffer, or [head, data] for large data so the payload is not copied.
  */
-export function handleFieldsPacket(
+export function encodeHandleFields(
   codec: HandleCodec,
   type: number,
   id: number,
@@ -113,7 +113,7 @@ export function handleFieldsPacket(
 }
 
 /** A packet with a raw payload as received (forwarded WORK_*, ECHO_RES, OPTION_RES). */
-export function rawPacket(type: number, payload: Buffer): Buffer | [Buffer, Buffer] {
+export function encodeRaw(type: number, payload: Buffer): Buffer | [Buffer, Buffer] {
   if (payload.length > INLINE_PAYLOAD_BYTES) {
     const head = Buffer.allocUnsafe(HEADER_BYTES);
     head.writeUInt32BE(MAGIC_RES, 0);
@@ -127,17 +127,18 @@ export function rawPacket(type: number, payload: Buffer): Buffer | [Buffer, Buff
 }
 
 /** Zero-argument packets are constant: share one buffer each. */
-export function emptyPacket(type: number): Buffer {
+export function encodeEmpty(type: number): Buffer {
   return header(0, type);
 }
 
 /** C atoi: optional sign, leading digits, anything else stops; no digits -> 0. */
 export function atoi(bytes: Buffer): number {
+  // Out of range, bytes[i] is undefined: every comparison below is then false and the loops stop.
   let i = 0;
-  while (i < bytes.length && (bytes[i] === 0x20 || (bytes[i] >= 0x09 && bytes[i] <= 0x0d))) i++;
+  for (let b = bytes[i]; b === 0x20 || (b !== undefined && b >= 0x09 && b <= 0x0d); b = bytes[++i]);
   let sign = 1;
   if (bytes[i] === 0x2d || bytes[i] === 0x2b) sign = bytes[i++] === 0x2d ? -1 : 1;
   let n = 0;
-  for (; i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39 && n < 1e15; i++) n = n * 10 + bytes[i] - 0x30;
+  for (let b = bytes[i]; b !== undefined && b >= 0x30 && b <= 0x39 && n < 1e15; b = bytes[++i]) n = n * 10 + b - 0x30;
   return sign * n;
 }

@@ -3,18 +3,17 @@
 
 import { encodeRes } from '../protocol/codec.js';
 import { PacketType as T } from '../protocol/packet-types.js';
+import type { HandlerContext } from './context.js';
 import * as E from './error-packets.js';
-import { JOB_RUNNING, type Job } from './job.js';
-import type { ServerConn } from './server-conn.js';
-import type { ServerState } from './server-state.js';
-import { atoi, handlePacket, rawPacket } from './wire.js';
+import { isLive, JOB_RUNNING, type Job, type ServerConn } from './model.js';
+import { atoi, encodeHandleOnly, encodeRaw } from './wire.js';
 
 const MAX_HANDLE_BYTES = 64;
 
 /** The whole payload the args were split from (they are contiguous views of it). */
 function payloadOf(args: Buffer[]): Buffer {
-  const first = args[0];
-  const last = args[args.length - 1];
+  const first = args[0]!;
+  const last = args[args.length - 1]!;
   return Buffer.from(first.buffer, first.byteOffset, last.byteOffset + last.length - first.byteOffset);
 }
 
@@ -24,14 +23,15 @@ function notFound(type: number): Buffer {
   return E.ERR_NOT_FOUND_RESULT;
 }
 
-export function handleWorkResult(state: ServerState, conn: ServerConn, type: number, args: Buffer[]): void {
-  const handle = args[0];
+export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: number, args: Buffer[]): void {
+  // The decoder split exactly the type's argument count (1 to 3, the handle first).
+  const handle = args[0]!;
   if (type === T.WORK_FAIL && handle.length >= MAX_HANDLE_BYTES) {
     conn.send(E.ERR_HANDLE_TOO_LARGE);
     return;
   }
-  const id = state.codec.parse(handle);
-  const job = id === 0 ? undefined : state.store.byId(id);
+  const id = ctx.codec.parse(handle);
+  const job = id === 0 ? undefined : ctx.store.byId(id);
   if (job === undefined || job.worker !== conn || job.state !== JOB_RUNNING) {
     // Perl workers send WORK_FAIL right after WORK_EXCEPTION; a late packet for a job this connection
     // just finished (or that was cancelled under it) is ignored instead of drawing an ERROR.
@@ -42,8 +42,8 @@ export function handleWorkResult(state: ServerState, conn: ServerConn, type: num
   const clients = job.clients;
   switch (type) {
     case T.WORK_STATUS:
-      job.numerator = atoi(args[1]);
-      job.denominator = atoi(args[2]);
+      job.numerator = atoi(args[1]!);
+      job.denominator = atoi(args[2]!);
       if (clients !== null) forward(clients, T.WORK_STATUS, payloadOf(args));
       return;
     case T.WORK_DATA:
@@ -52,11 +52,11 @@ export function handleWorkResult(state: ServerState, conn: ServerConn, type: num
       return;
     case T.WORK_COMPLETE:
       if (clients !== null) forward(clients, T.WORK_COMPLETE, payloadOf(args));
-      state.finish(job);
+      ctx.finish(job);
       return;
     case T.WORK_FAIL:
       if (clients !== null) forward(clients, T.WORK_FAIL, handle);
-      state.finish(job);
+      ctx.finish(job);
       return;
     case T.WORK_EXCEPTION:
       if (clients !== null) {
@@ -64,36 +64,36 @@ export function handleWorkResult(state: ServerState, conn: ServerConn, type: num
         let fail: Buffer | null = null;
         for (const c of clients) {
           // Without the exceptions option a client gets a plain WORK_FAIL h (gearmand adds a NUL).
-          if (c.exceptions) c.send((raw ??= rawPacket(T.WORK_EXCEPTION, payloadOf(args))));
-          else c.send((fail ??= handlePacket(state.codec, T.WORK_FAIL, job.id)));
+          if (c.exceptions) c.send((raw ??= encodeRaw(T.WORK_EXCEPTION, payloadOf(args))));
+          else c.send((fail ??= encodeHandleOnly(ctx.codec, T.WORK_FAIL, job.id)));
         }
       }
-      state.finish(job);
+      ctx.finish(job);
       return;
   }
 }
 
 function forward(clients: ServerConn[], type: number, payload: Buffer): void {
-  const pkt = rawPacket(type, payload);
-  for (let i = 0; i < clients.length; i++) clients[i].send(pkt);
+  const pkt = encodeRaw(type, payload);
+  for (let i = 0; i < clients.length; i++) clients[i]!.send(pkt);
 }
 
-function lookup(state: ServerState, handle: Buffer): Job | undefined {
-  const id = state.codec.parse(handle);
-  const job = id === 0 ? undefined : state.store.byId(id);
-  return state.isKnownState(job) ? job : undefined;
+function lookup(ctx: HandlerContext, handle: Buffer): Job | undefined {
+  const id = ctx.codec.parse(handle);
+  const job = id === 0 ? undefined : ctx.store.byId(id);
+  return isLive(job) ? job : undefined;
 }
 
-export function statusReply(state: ServerState, handle: Buffer): Buffer {
-  const job = lookup(state, handle);
+export function statusReply(ctx: HandlerContext, handle: Buffer): Buffer {
+  const job = lookup(ctx, handle);
   if (!job) return encodeRes(T.STATUS_RES, handle, '0', '0', '0', '0');
   const running = job.state === JOB_RUNNING ? '1' : '0';
   return encodeRes(T.STATUS_RES, handle, '1', running, String(job.numerator), String(job.denominator));
 }
 
-export function statusUniqueReply(state: ServerState, unique: Buffer): Buffer {
-  const job = unique.length === 0 ? undefined : state.store.newestByUnique(unique.toString('latin1'));
-  if (!job || !state.isKnownState(job)) return encodeRes(T.STATUS_RES_UNIQUE, unique, '0', '0', '0', '0', '0');
+export function statusUniqueReply(ctx: HandlerContext, unique: Buffer): Buffer {
+  const job = unique.length === 0 ? undefined : ctx.store.newestByUnique(unique.toString('latin1'));
+  if (!isLive(job)) return encodeRes(T.STATUS_RES_UNIQUE, unique, '0', '0', '0', '0', '0');
   const running = job.state === JOB_RUNNING ? '1' : '0';
   const clients = job.clients === null ? 0 : job.clients.length;
   return encodeRes(

@@ -13,7 +13,10 @@ interface Running {
   h: string;
 }
 
-/** Two foreground clients (A with the exceptions option if asked) and a background submitter on one job, held by worker W. */
+/**
+ * Two foreground clients (A with the exceptions option if asked) and a background submitter on one job,
+ * held by worker W.
+ */
 async function runningJob(ctx: Ctx, aExceptions = false): Promise<Running> {
   const a = await ctx.open();
   const b = await ctx.open();

@@ -114,7 +114,9 @@ for (const target of targets) {
       assert.match(r.stderr, /300 ms/);
     });
 
-    test('admin: status/workers/version per server, headers when several, ERR exits 6, dead server exits 5', async () => {
+    const adminCase =
+      'admin: status/workers/version per server, headers when several, ERR exits 6, dead server exits 5';
+    test(adminCase, async () => {
       const st = await runCli(['admin', 'status', '-s', server.address]);
       assert.equal(st.code, 0);
       assert.match(st.stdout, /^cli_rev\t\d+\t\d+\t1$/m);
