@@ -3,6 +3,7 @@
 // to each other, so they share one file; fields only, plus the few methods that read them. Job.state and
 // the counters of FunctionEntry are written by the JobStore alone (job-store.ts owns the transitions).
 
+import type { TimerHandle } from '../shared/clock.js';
 import type { FunctionCounters } from './metrics.js';
 
 export const PRIORITY_HIGH = 0;
@@ -38,7 +39,7 @@ export class Job {
   denominator = 0;
   retries = 0;
   /** CAN_DO_TIMEOUT timer of the current assignment. */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: TimerHandle | null = null;
   /** runClock() (metrics.ts) at the current assignment; -1 while not running. */
   startedMs = -1;
 
