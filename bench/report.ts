@@ -30,9 +30,8 @@ export function formatTable(rows: BenchRow[]): string {
   for (const r of rows) {
     const refs = r.references.length > 0 ? r.references : [{ name: '-', value: null }];
     for (const ref of refs) {
-      out.push(
-        `| ${r.group} | ${r.metric} (${r.unit}, ${r.better} is better) | ${fmt(r.gmsup)} | ${ref.name} | ${fmt(ref.value)} | ${ratio(r.gmsup, ref.value)} |`,
-      );
+      const cells = [r.group, `${r.metric} (${r.unit}, ${r.better} is better)`, fmt(r.gmsup), ref.name, fmt(ref.value)];
+      out.push(`| ${cells.join(' | ')} | ${ratio(r.gmsup, ref.value)} |`);
     }
     if (r.note) out.push(`| ${r.group} | note: ${r.note} | | | | |`);
   }

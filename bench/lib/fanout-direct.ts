@@ -36,7 +36,7 @@ export async function runDirect(
     for (let k = next++; k < total; k = next++) {
       const i = k % targets;
       try {
-        const r = await httpCall({ url: urls[i], method, body });
+        const r = await httpCall({ url: urls[i]!, method, body }); // i < targets = urls.length
         ok++;
         bytes += r.bytes;
         sums[i] = r.sha1;

@@ -119,5 +119,5 @@ export async function runGmsupClient(
 export function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
+  return s[Math.floor((s.length - 1) / 2)]!; // xs is not empty
 }

@@ -98,7 +98,8 @@ export function startPm2(dir: string, server: string, n: number): Manager & { re
   const eco = join(dir, 'ecosystem.config.cjs');
   writeFileSync(
     eco,
-    `module.exports = { apps: [{ name: 'tiny', script: ${JSON.stringify(TINY_WORKER)}, instances: ${n}, exec_mode: 'fork', autorestart: true, env: { GEARMAN_SERVER: ${JSON.stringify(server)} } }] };\n`,
+    `module.exports = { apps: [{ name: 'tiny', script: ${JSON.stringify(TINY_WORKER)}, instances: ${n}, ` +
+      `exec_mode: 'fork', autorestart: true, env: { GEARMAN_SERVER: ${JSON.stringify(server)} } }] };\n`,
   );
   const pm2 = join(root, 'node_modules', '.bin', 'pm2');
   const env = { ...process.env, PM2_HOME: home };

@@ -30,9 +30,8 @@ for (const r of rows.filter((x) => x.group.startsWith('server:'))) {
   const [def, best] = [r.references[0]?.value ?? null, r.references[1]?.value ?? null];
   const group = r.group === lastGroup ? '〃' : r.group.replace(/^server: /, '');
   lastGroup = r.group;
-  out.push(
-    `| ${group} | ${r.metric} | ${r.unit} | ${r.better} | ${fmt(r.gmsup)} | ${fmt(def)} | ${fmt(best)} | ${ratio(r.gmsup, def)} | ${ratio(r.gmsup, best)} |`,
-  );
+  const cells = [group, r.metric, r.unit, r.better, fmt(r.gmsup), fmt(def), fmt(best)];
+  out.push(`| ${cells.join(' | ')} | ${ratio(r.gmsup, def)} | ${ratio(r.gmsup, best)} |`);
   if (r.note) out.push(`| 〃 | note: ${r.note} | | | | | | | |`);
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -27,8 +27,8 @@ async function registered(port: number): Promise<string[]> {
   const reply = await adminText(port, 'workers', 2000);
   const ids: string[] = [];
   for (const line of reply.split('\n')) {
-    const m = /^\d+ \S+ (\S+) :(.*)$/.exec(line.trim());
-    if (m?.[2].split(' ').includes(FN)) ids.push(m[1]);
+    const [, id, functions] = /^\d+ \S+ (\S+) :(.*)$/.exec(line.trim()) ?? [];
+    if (id !== undefined && functions?.split(' ').includes(FN)) ids.push(id);
   }
   return ids;
 }
@@ -45,7 +45,9 @@ async function pollUntil<T>(fn: () => Promise<T | null>, timeoutMs: number, what
 
 const pidOf = (clientId: string) => Number(clientId.split(':').at(-1));
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const percentile = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)];
+/** Nearest-rank percentile (p in 0..1); null for no samples. */
+const percentile = (xs: number[], p: number): number | null =>
+  sorted(xs)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)] ?? null;
 
 async function measure(start: () => Manager & { ready?: Promise<void> }, port: number): Promise<Figures> {
   const t0 = performance.now();

@@ -22,6 +22,9 @@ const POST_BYTES = 256;
 const CONCURRENCY = 2000;
 const httpCallModule = fileURLToPath(new URL('../../examples/fanout/http-call.ts', import.meta.url));
 
+/** What one scenario runs: gmsup (embedded server, gearmand) and the references (fresh and warm). */
+type Variant = 'embedded' | 'gearmand' | 'directFresh' | 'curlFresh' | 'directWarm' | 'curlWarm';
+
 function configYaml(serverLines: string): string {
   return `${serverLines}
 workers:
@@ -94,7 +97,7 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
     let firstDirect: RunResult | undefined;
     let firstCurl: RunResult | undefined;
     for (const { label, s, reps } of scenarios) {
-      const got: Record<string, RunResult[]> = {
+      const got: Record<Variant, RunResult[]> = {
         embedded: [],
         gearmand: [],
         directFresh: [],
@@ -118,7 +121,7 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
       }
       const problems: string[] = [];
       for (const [name, rs] of Object.entries(got)) check(name, s, rs, problems);
-      const wall = (name: string) => median(got[name].map((r) => r.wallMs));
+      const wall = (name: Variant) => median(got[name].map((r) => r.wallMs));
       rows.push({
         group: `fan-out: ${label}, ${LATENCY_MS} ms latency, concurrency ${CONCURRENCY}`,
         metric: `wall time, median of ${reps} (gmsup: fresh client CLI, 2 running workers, embedded server)`,
@@ -134,7 +137,8 @@ export default async function fanoutBench(): Promise<BenchRow[]> {
         ],
         note:
           problems.length === 0
-            ? `all calls ok in every run${s.method === 'GET' ? ', bodies verified' : ''}; gmsup runs match the fleet's counts`
+            ? `all calls ok in every run${s.method === 'GET' ? ', bodies verified' : ''}; ` +
+              "gmsup runs match the fleet's counts"
             : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`,
       });
     }

@@ -32,11 +32,11 @@ function rssBytes(pid: number): number {
 
 /** Percent of one core each pid used over `ms`. */
 async function cpuPercent(pids: number[], ms: number): Promise<number[]> {
-  const before = pids.map(cpuTicks);
+  const before = pids.map((pid) => ({ pid, ticks: cpuTicks(pid) }));
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, ms));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  return pids.map((p, i) => ((cpuTicks(p) - before[i]) / TICKS_PER_SEC / secs) * 100);
+  return before.map(({ pid, ticks }) => ((cpuTicks(pid) - ticks) / TICKS_PER_SEC / secs) * 100);
 }
 
 function tmux(socket: string, args: string[]): string {
@@ -97,7 +97,7 @@ export default async function tuiBench(): Promise<BenchRow[]> {
     });
     await new Promise((r) => setTimeout(r, 3000));
 
-    const [daemonIdle] = await cpuPercent([daemonPid], WINDOW_MS);
+    const [daemonIdle = null] = await cpuPercent([daemonPid], WINDOW_MS);
 
     cleanups.unshift(() => spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
     const env = ['-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8'];
@@ -115,7 +115,7 @@ export default async function tuiBench(): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 3000)); // past start-up (module loading, first full draw)
 
     const cpu = await cpuPercent([daemonPid, ...pids], WINDOW_MS);
-    const [daemonWatched, ...dash] = cpu;
+    const [daemonWatched = null, ...dash] = cpu;
     const dashRss = mean(pids.map(rssBytes));
     const group = `tui: ${INSTANCES} instances / ${FUNCTIONS} functions, ~100 jobs/s, 80x24 in tmux, refresh 1/s`;
     return [
@@ -136,7 +136,9 @@ export default async function tuiBench(): Promise<BenchRow[]> {
         better: 'lower',
         gmsup: daemonWatched,
         references: [{ name: 'same daemon, 0 dashboards', value: daemonIdle }],
-        note: 'sampling (pidusage + admin polls) runs once a second in the daemon regardless of viewers; a viewer adds one status call per second',
+        note:
+          'sampling (pidusage + admin polls) runs once a second in the daemon regardless of viewers; ' +
+          'a viewer adds one status call per second',
       },
     ];
   } finally {

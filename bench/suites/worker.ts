@@ -23,7 +23,8 @@ interface Started {
   stop(): Promise<void>;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The upper median; null for no samples. */
+const median = (xs: number[]): number | null => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? null;
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
@@ -144,7 +145,12 @@ export default async function workerBench(): Promise<BenchRow[]> {
     const cacheDir = join(tmp, '.gmsup-cache'); // no node_modules above /tmp: the cache sits next to the module
 
     // Throughput: alternate the contenders per round, keep the median.
-    const rates: Record<string, number[]> = { gmsup1: [], gmsup1b: [], gmsup4b: [], php: [] };
+    const rates: Record<'gmsup1' | 'gmsup1b' | 'gmsup4b' | 'php', number[]> = {
+      gmsup1: [],
+      gmsup1b: [],
+      gmsup4b: [],
+      php: [],
+    };
     for (let r = 0; r < ROUNDS; r++) {
       rates.gmsup1.push(
         await drainRate(loadgen.binPath, server.port, `bw_g1_${r}`, () =>

@@ -61,9 +61,8 @@ export async function waitRegistered(configFile: string, timeoutMs = 30_000): Pr
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(
-    `workers of ${configFile} not registered after ${timeoutMs} ms; last status: ${JSON.stringify(last?.instances ?? null)}`,
-  );
+  const lastStatus = JSON.stringify(last?.instances ?? null);
+  throw new Error(`workers of ${configFile} not registered after ${timeoutMs} ms; last status: ${lastStatus}`);
 }
 
 /** `gmsup stop`, which returns once the daemon process itself is gone (exit 3: none was running). */

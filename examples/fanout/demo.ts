@@ -67,7 +67,8 @@ async function main(): Promise<number> {
   });
   const b = fleet.behaviour();
   say(
-    `fleet: ${count} endpoints on 127.0.x.y, latency ${formatLatency(b.latency)} ms, fail rate ${b.failRate} (${b.failKinds.join(',')}), control ${fleet.controlUrl}`,
+    `fleet: ${count} endpoints on 127.0.x.y, latency ${formatLatency(b.latency)} ms, ` +
+      `fail rate ${b.failRate} (${b.failKinds.join(',')}), control ${fleet.controlUrl}`,
   );
 
   const startedMs = Date.now();
@@ -75,9 +76,8 @@ async function main(): Promise<number> {
   daemonStarted = true;
   const snap = await waitRegistered(configFile);
   const servers = snap.servers.map((s) => s.address);
-  say(
-    `gmsup: ${snap.instances.length} http_call workers registered on ${servers.join(',')} in ${Date.now() - startedMs} ms`,
-  );
+  const registeredMs = Date.now() - startedMs;
+  say(`gmsup: ${snap.instances.length} http_call workers registered on ${servers.join(',')} in ${registeredMs} ms`);
 
   if (v.tui) {
     tui = spawn(process.execPath, [gmsupBin, 'tui', configFile], { stdio: 'inherit' });

@@ -95,5 +95,5 @@ export function failureFor(b: FleetBehaviour, index: number, nth: number): Failu
   if (b.failRate <= 0 || b.failKinds.length === 0) return null;
   const h = mix(mix(mix(b.seed ^ 0x9e3779b9) ^ index) ^ Math.imul(nth + 1, 0x27d4eb2d));
   if (h / 0x1_0000_0000 >= b.failRate) return null;
-  return b.failKinds[mix(h) % b.failKinds.length];
+  return b.failKinds[mix(h) % b.failKinds.length]!; // failKinds is not empty (checked above)
 }

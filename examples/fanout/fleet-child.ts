@@ -23,6 +23,16 @@ function send(msg: ChildToParent): void {
   process.send?.(msg);
 }
 
+/**
+ * Adds `by` to endpoint `local`'s entry of a per-endpoint array (a counter, or the request sequence)
+ * and returns the value before. `local` always comes from one of this child's listeners.
+ */
+function bump(list: number[], local: number, by = 1): number {
+  const before = list[local] ?? 0;
+  list[local] = before + by;
+  return before;
+}
+
 function buildBodies(): void {
   // One body per endpoint, cached: a response then costs no allocation.
   bodies = [];
@@ -32,31 +42,31 @@ function buildBodies(): void {
 }
 
 function respond(req: http.IncomingMessage, res: http.ServerResponse, local: number, bytesIn: number): void {
-  const failure = failureFor(behaviour, from + local, seq[local]++);
+  const failure = failureFor(behaviour, from + local, bump(seq, local));
   const delayMs = sampleLatencyMs(behaviour.latency);
-  counters.bytesIn[local] += bytesIn;
+  bump(counters.bytesIn, local, bytesIn);
   if (failure === 'timeout') {
-    counters.timeouts[local]++;
+    bump(counters.timeouts, local);
     return; // never answered; released when the caller gives up or the fleet stops
   }
   setTimeout(() => {
     if (failure === 'reset') {
-      counters.resets[local]++;
+      bump(counters.resets, local);
       req.socket.resetAndDestroy();
       return;
     }
     if (failure === '5xx') {
-      counters.fail5xx[local]++;
+      bump(counters.fail5xx, local);
       res.writeHead(503, { 'content-length': 0 });
       res.end();
       return;
     }
-    counters.ok[local]++;
+    bump(counters.ok, local);
     const body =
       req.method === 'GET'
         ? (bodies[local] ?? fleetBody(from + local, behaviour.sizeBytes))
         : Buffer.from(`{"received":${bytesIn}}`);
-    counters.bytesOut[local] += body.length;
+    bump(counters.bytesOut, local, body.length);
     res.writeHead(200, {
       'content-length': body.length,
       'content-type': req.method === 'GET' ? 'application/octet-stream' : 'application/json',
@@ -74,9 +84,9 @@ const server = http.createServer(
       res.writeHead(500).end();
       return;
     }
-    if (req.method === 'GET') counters.get[local]++;
-    else if (req.method === 'POST') counters.post[local]++;
-    else counters.other[local]++;
+    if (req.method === 'GET') bump(counters.get, local);
+    else if (req.method === 'POST') bump(counters.post, local);
+    else bump(counters.other, local);
     let bytesIn = 0;
     req.on('data', (chunk: Buffer) => {
       bytesIn += chunk.length;
@@ -92,7 +102,7 @@ function listenAll(basePort: number, to: number): Promise<void> {
     const e = endpointAt(i, basePort);
     const l = net.createServer((sock: TaggedSocket) => {
       sock[ENDPOINT] = local;
-      counters.connections[local]++;
+      bump(counters.connections, local);
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
       server.emit('connection', sock);

@@ -41,7 +41,8 @@ async function main(): Promise<number> {
   const last = endpointAt(count - 1, basePort);
   const b = fleet.behaviour();
   process.stdout.write(
-    `fleet ready: ${count} endpoints ${first.host}:${first.port} .. ${last.host}:${last.port}, latency ${formatLatency(b.latency)} ms, ` +
+    `fleet ready: ${count} endpoints ${first.host}:${first.port} .. ${last.host}:${last.port}, ` +
+      `latency ${formatLatency(b.latency)} ms, ` +
       `fail rate ${b.failRate} (${b.failKinds.join(',')}), ${b.sizeBytes} B bodies, control ${fleet.controlUrl}\n`,
   );
   await new Promise<void>((resolve) => {

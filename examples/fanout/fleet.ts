@@ -122,7 +122,8 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
           all[k][m.from + i] = v;
         });
     }
-    const requests = all.get.map((g, i) => g + all.post[i] + all.other[i]);
+    // emptyCounters(count): every counter array has one entry per endpoint.
+    const requests = all.get.map((g, i) => g + all.post[i]! + all.other[i]!);
     return { count, totals: totalsOf(all), requests, perEndpoint: all };
   };
   const reset = async (): Promise<void> => {

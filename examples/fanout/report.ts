@@ -55,7 +55,7 @@ export interface FanoutReport {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
+  return sorted[i]!; // 0 <= i < sorted.length
 }
 
 function spread(values: number[]): { p50: number; p95: number; max: number } {
@@ -109,7 +109,8 @@ export function buildReport(input: {
     failures: records
       .filter((r) => !r.ok)
       .slice(0, 100)
-      .map((r) => ({ target: r.target, url: input.urls[r.target], attempts: r.attempts, error: r.error ?? '' })),
+      // A record's target is an index into the urls it was run with.
+      .map((r) => ({ target: r.target, url: input.urls[r.target]!, attempts: r.attempts, error: r.error ?? '' })),
   };
 }
 
@@ -117,7 +118,8 @@ export function formatSummary(r: FanoutReport): string {
   const lines = [
     `fan-out ${r.method} x ${r.calls} calls to ${r.targets} targets via ${r.servers.join(',')} (${r.function})`,
     `  ok ${r.ok}  failed ${r.failed}  retried ${r.retried}  (${r.attempts} jobs submitted)`,
-    `  latency ms (job round trip): p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  max ${r.latencyMs.max}   HTTP alone: p50 ${r.httpMs.p50}  p95 ${r.httpMs.p95}`,
+    `  latency ms (job round trip): p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  max ${r.latencyMs.max}   ` +
+      `HTTP alone: p50 ${r.httpMs.p50}  p95 ${r.httpMs.p95}`,
     `  wall ${r.wallMs} ms  (${r.callsPerSec} calls/s)`,
   ];
   if (r.combinedSha1) lines.push(`  pulled ${r.bytes} bytes, combined sha1 ${r.combinedSha1}`);
@@ -125,8 +127,10 @@ export function formatSummary(r: FanoutReport): string {
   for (const [e, n] of Object.entries(r.errors)) lines.push(`  error x${n}: ${e}`);
   if (r.fleet) {
     const f = r.fleet;
+    const verdict = f.matches ? 'matches the client' : `DIFFERS from the client's ${r.attempts}`;
     lines.push(
-      `  fleet counted ${f.requests} requests (${f.get} GET, ${f.post} POST, ${f.failures} injected failures): ${f.matches ? 'matches the client' : `DIFFERS from the client's ${r.attempts}`}`,
+      `  fleet counted ${f.requests} requests (${f.get} GET, ${f.post} POST, ${f.failures} injected failures): ` +
+        verdict,
     );
   }
   return lines.join('\n');

@@ -33,7 +33,16 @@ const COMMANDS: Record<string, CommandEntry> = {
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `gmsup ${VERSION}: run Gearman workers\n\nUsage: gmsup <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`gmsup <command> --help\` for a command's options.`;
+  return [
+    `gmsup ${VERSION}: run Gearman workers`,
+    '',
+    'Usage: gmsup <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run `gmsup <command> --help` for a command's options.",
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,12 +4,14 @@
 import type { Snapshot } from '../control/snapshot.js';
 import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+/** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
+function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+  const rows = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   return rows
     .map((r) =>
       r
-        .map((c, i) => c.padEnd(widths[i]))
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )
@@ -18,10 +20,17 @@ function table(rows: string[][]): string {
 
 export function formatStatus(s: Snapshot): string {
   const out: string[] = [];
+  const d = s.daemon;
+  const uptime = formatDuration(s.takenAtMs - d.startedAtMs);
   out.push(
-    `daemon pid ${s.daemon.pid} (gmsup ${s.daemon.version}), up ${formatDuration(s.takenAtMs - s.daemon.startedAtMs)}, RSS ${formatBytes(s.daemon.rssBytes)}, CPU ${formatPercent(s.daemon.cpuPercent)}; config ${s.daemon.configFile}`,
+    `daemon pid ${d.pid} (gmsup ${d.version}), up ${uptime}, RSS ${formatBytes(d.rssBytes)}, ` +
+      `CPU ${formatPercent(d.cpuPercent)}; config ${d.configFile}`,
   );
-  if (s.daemon.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${s.daemon.configError}`);
+  if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
+  if (d.errors > 0) {
+    const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
+    out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);
+  }
   for (const p of s.programs) {
     const notes = [
       p.scaled ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,
@@ -29,23 +38,22 @@ export function formatStatus(s: Snapshot): string {
     ].filter(Boolean);
     if (notes.length > 0) out.push(`${p.name}: ${notes.join('; ')}`);
   }
-  const rows = [
-    [
-      'NAME',
-      'FUNCTION',
-      'IDX',
-      'PID',
-      'STATE',
-      'UPTIME',
-      'RESTARTS',
-      'CPU',
-      'RSS',
-      'JOBS',
-      'JOB AGE',
-      'REGISTERED',
-      'LAST EXIT / REASON',
-    ],
+  const header = [
+    'NAME',
+    'FUNCTION',
+    'IDX',
+    'PID',
+    'STATE',
+    'UPTIME',
+    'RESTARTS',
+    'CPU',
+    'RSS',
+    'JOBS',
+    'JOB AGE',
+    'REGISTERED',
+    'LAST EXIT / REASON',
   ];
+  const rows: string[][] = [];
   for (const i of s.instances) {
     rows.push([
       i.name,
@@ -63,18 +71,14 @@ export function formatStatus(s: Snapshot): string {
       [i.lastExit, i.reason].filter(Boolean).join('; ') || '-',
     ]);
   }
-  out.push('', table(rows));
+  out.push('', table(header, rows));
   for (const srv of s.servers) {
-    out.push(
-      '',
-      `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`}`,
-    );
+    const reach = srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`;
+    out.push('', `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${reach}`);
     if (srv.reachable && srv.functions.length > 0) {
-      const q = [['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS']];
-      for (const f of srv.functions)
-        q.push([f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
+      const q = srv.functions.map((f) => [f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
       out.push(
-        table(q)
+        table(['FUNCTION', 'QUEUED', 'RUNNING', 'WORKERS'], q)
           .split('\n')
           .map((l) => `  ${l}`)
           .join('\n'),

@@ -3,6 +3,7 @@
 // Owns no retry policy: when the socket is lost it hands its unfinished jobs back to the client.
 
 import { type GearmanConnection, errorFromPacket } from '../transport/gearman-connection.js';
+import { packetArgs } from '../transport/packet-args.js';
 import type { Packet } from '../protocol/codec.js';
 import { PacketType } from '../protocol/packet-types.js';
 import { GmsupError } from '../shared/errors.js';
@@ -96,8 +97,9 @@ export class ClientConnection {
     if (entry === job) this.jobs.delete(job.handle);
     else if (Array.isArray(entry)) {
       const rest = entry.filter((j) => j !== job);
-      if (rest.length === 0) this.jobs.delete(job.handle);
-      else this.jobs.set(job.handle, rest.length === 1 ? rest[0] : rest);
+      const [first] = rest;
+      if (first === undefined) this.jobs.delete(job.handle);
+      else this.jobs.set(job.handle, rest.length === 1 ? first : rest);
     }
   }
 
@@ -108,42 +110,55 @@ export class ClientConnection {
 
   private onPacket(p: Packet): void {
     switch (p.type) {
-      case PacketType.JOB_CREATED:
-        return this.onCreated(p.args[0].toString('latin1'));
+      case PacketType.JOB_CREATED: {
+        const [handle] = packetArgs(p, 1);
+        return this.onCreated(handle.toString('latin1'));
+      }
       case PacketType.WORK_COMPLETE: {
-        const jobs = this.take(p.args[0]);
+        const [handle, data] = packetArgs(p, 2);
+        const jobs = this.take(handle);
         if (!jobs) return;
-        const result = Buffer.from(p.args[1]); // copy: args are views into the socket chunk
+        const result = Buffer.from(data); // copy: args are views into the socket chunk
         for (const job of jobs) settle(job, undefined, result);
         return;
       }
       case PacketType.WORK_FAIL:
       case PacketType.WORK_EXCEPTION: {
-        const jobs = this.take(p.args[0]);
+        const [handle] = packetArgs(p, 1);
+        const jobs = this.take(handle);
         if (!jobs) return;
-        const text = p.type === PacketType.WORK_EXCEPTION ? Buffer.from(p.args[1]) : undefined;
+        // WORK_FAIL carries the handle only; WORK_EXCEPTION adds the exception text.
+        const text = p.type === PacketType.WORK_EXCEPTION ? Buffer.from(packetArgs(p, 2)[1]) : undefined;
         for (const job of jobs) settle(job, new JobFailedError(job.handle ?? '', text, job.fn));
         return;
       }
       case PacketType.WORK_STATUS: {
-        const numerator = Number.parseInt(p.args[1].toString('latin1'), 10) || 0;
-        const denominator = Number.parseInt(p.args[2].toString('latin1'), 10) || 0;
-        this.each(p.args[0], (job) => job.options.onStatus?.(numerator, denominator));
+        const [handle, numeratorArg, denominatorArg] = packetArgs(p, 3);
+        const numerator = Number.parseInt(numeratorArg.toString('latin1'), 10) || 0;
+        const denominator = Number.parseInt(denominatorArg.toString('latin1'), 10) || 0;
+        this.each(handle, (job) => job.options.onStatus?.(numerator, denominator));
         return;
       }
       case PacketType.WORK_DATA:
       case PacketType.WORK_WARNING: {
-        const chunk = Buffer.from(p.args[1]);
+        const [handle, data] = packetArgs(p, 2);
+        const chunk = Buffer.from(data);
         const warn = p.type === PacketType.WORK_WARNING;
-        this.each(p.args[0], (job) => (warn ? job.options.onWarning : job.options.onData)?.(chunk));
+        this.each(handle, (job) => (warn ? job.options.onWarning : job.options.onData)?.(chunk));
         return;
       }
       case PacketType.STATUS_RES: {
         const head = this.awaiting.peek();
         if (head?.kind !== 'status') return this.confused('STATUS_RES');
         this.awaiting.shift();
-        const num = (i: number) => Number.parseInt(p.args[i].toString('latin1'), 10) || 0;
-        head.resolve({ known: num(1) === 1, running: num(2) === 1, numerator: num(3), denominator: num(4) });
+        const [, known, running, numerator, denominator] = packetArgs(p, 5);
+        const num = (arg: Buffer) => Number.parseInt(arg.toString('latin1'), 10) || 0;
+        head.resolve({
+          known: num(known) === 1,
+          running: num(running) === 1,
+          numerator: num(numerator),
+          denominator: num(denominator),
+        });
         return;
       }
       case PacketType.OPTION_RES: {

@@ -144,11 +144,12 @@ export class GearmanClient {
 
   private async connectInOrder(): Promise<ClientConnection> {
     const failures: string[] = [];
-    const n = this.servers.length;
-    for (let i = 0; i < n; i++) {
-      const index = (this.preferred + i) % n;
+    // Every server once, starting at the preferred one.
+    const indexed = this.servers.map((server, index) => ({ server, index }));
+    const order = [...indexed.slice(this.preferred), ...indexed.slice(0, this.preferred)];
+    for (const { server, index } of order) {
       try {
-        const raw = await GearmanConnection.connect(this.servers[index], {
+        const raw = await GearmanConnection.connect(server, {
           connectTimeoutMs: this.connectTimeoutMs,
           maxPacketBytes: this.maxPacketBytes,
         });

@@ -63,7 +63,7 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'store'] as const;
+export const SERVER_KEYS = ['listen', 'store', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
 /** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
 export const DEFAULT_STORE_FILE = 'jobs.db';
 export const LOG_KEYS = ['max_size', 'keep'] as const;

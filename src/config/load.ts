@@ -25,7 +25,8 @@ export class ConfigError extends GmsupError {
   constructor(readonly issues: ConfigIssue[]) {
     super(
       'CONFIG_INVALID',
-      `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues.map(formatIssue).join('\n')}`,
+      `invalid config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map(formatIssue).join('\n'),
     );
   }
 }

@@ -10,6 +10,7 @@ import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
 import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { readHttpSettings } from './http-settings.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
@@ -143,9 +144,11 @@ function readEmbeddedServer(
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  const hp = listen === undefined ? null : parseAddress(reader, lf!, listen, true);
+  const hp =
+    (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? parseHostPort(DEFAULT_LISTEN);
   const sf = fields?.get('store');
   const storeText = reader.string(sf);
   let store = fallback.store;
@@ -155,7 +158,7 @@ function readEmbeddedServer(
     if (parsed.ok) store = parsed.spec;
     else reader.issues.at(sf!.node ?? sf!.keyNode, sf!.path, parsed.message);
   }
-  return { ...(hp ?? parseHostPort(DEFAULT_LISTEN)), store };
+  return http === undefined ? { ...hp, store } : { ...hp, store, http };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

@@ -7,10 +7,11 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import type { StoreSpec } from '../shared/store-url.js';
-import { systemClock } from './clock.js';
+import { systemClock } from '../shared/clock.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
 import type { StoreStatus } from './job-store.js';
+import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
 import { createStore } from './store/open-store.js';
 
@@ -40,6 +41,8 @@ export interface JobServer {
   address: string;
   /** The job store's state now (the `store` admin command prints the same). */
   readonly store: StoreStatus;
+  /** In-process submissions and read-only views (the HTTP listener uses this instead of a TCP hop). */
+  readonly local: LocalGateway;
   close(): Promise<void>;
   /** Resolves once the server has closed, whoever closed it (close() or `shutdown`). */
   readonly closed: Promise<void>;
@@ -57,15 +60,18 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const batcher = new FlushBatcher();
   let nextFd = 1;
   let closing: Promise<void> | null = null;
+  /** Cleared by close() and `shutdown graceful`: no new submissions through the local gateway. */
+  let accepting = true;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => {
     resolveClosed = r;
   });
 
+  const handlePrefix = opts.jobHandlePrefix ?? `H:${os.hostname()}`;
   const store = await createStore(opts.store ?? { kind: 'memory' }, { clock: systemClock, log: opts.log });
   const state = new ServerState({
     store,
-    handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
+    handlePrefix,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
     onShutdown: (graceful) => {
@@ -105,6 +111,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const port = (listener.address() as net.AddressInfo).port;
 
   function close(): Promise<void> {
+    accepting = false;
     closing ??= (async () => {
       state.stop();
       // The store first: what it still commits releases held JOB_CREATED replies before connections end.
@@ -131,6 +138,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   function shutdownGracefully(): void {
     // Stop accepting, let running jobs finish (bounded), then close.
+    accepting = false;
     listener.close();
     const deadlineMs = Date.now() + (opts.gracefulTimeoutMs ?? 30_000);
     const poll = () => {
@@ -142,6 +150,13 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     poll();
   }
 
+  const local = createLocalGateway(
+    state,
+    handlePrefix,
+    () => accepting,
+    () => storeStatusOf(state.store),
+    opts.log,
+  );
   return {
     host,
     port,
@@ -149,6 +164,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     get store() {
       return store.status();
     },
+    local,
     close,
     closed,
   };

@@ -11,7 +11,7 @@ export function bucketize(values: readonly number[], width: number, samplesPerCo
   for (let col = width - 1; col >= 0 && end > 0; col--) {
     const start = Math.max(0, end - per);
     let sum = 0;
-    for (let i = start; i < end; i++) sum += values[i];
+    for (let i = start; i < end; i++) sum += values[i]!; // start <= i < end <= values.length
     out[col] = sum / (end - start);
     end = start;
   }
@@ -40,14 +40,14 @@ export function sparkline(cols: Array<number | null>, scaleMax?: number): string
 export function barChart(cols: Array<number | null>, height: number, scaleMax?: number): string[] {
   const max = scaleMax ?? maxOf(cols);
   const rows: string[] = [];
-  const levels = cols.map((v) => (v === null || max <= 0 ? 0 : Math.round((Math.max(0, v) / max) * height * 8)));
+  // Bar height in eighths of a row; null where there is no value (drawn as a gap).
+  const levels = cols.map((v) => (v === null ? null : max <= 0 ? 0 : Math.round((Math.max(0, v) / max) * height * 8)));
   for (let r = height - 1; r >= 0; r--) {
     let line = '';
-    for (let c = 0; c < cols.length; c++) {
-      const inRow = levels[c] - r * 8;
-      if (cols[c] === null) line += ' ';
-      else if (r === 0 && levels[c] === 0) line += '▁';
-      else line += EIGHTHS[Math.max(0, Math.min(8, inRow))];
+    for (const level of levels) {
+      if (level === null) line += ' ';
+      else if (r === 0 && level === 0) line += '▁';
+      else line += EIGHTHS[Math.max(0, Math.min(8, level - r * 8))];
     }
     rows.push(line);
   }

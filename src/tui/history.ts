@@ -56,7 +56,7 @@ export class History {
   }
 
   latest(): HistorySample | null {
-    return this.samples.length > 0 ? this.samples[this.samples.length - 1] : null;
+    return this.samples.at(-1) ?? null;
   }
 
   /** Series oldest first; `fn` null = overall. */

@@ -130,7 +130,8 @@ export async function runDashboard(opts: DashboardOptions): Promise<number> {
         return end(
           0,
           snapshot
-            ? `gmsup: detached; the daemon (pid ${snapshot.daemon.pid}) keeps running. \`gmsup tui ${configFile}\` reattaches, \`gmsup stop ${configFile}\` stops it.\n`
+            ? `gmsup: detached; the daemon (pid ${snapshot.daemon.pid}) keeps running. ` +
+                `\`gmsup tui ${configFile}\` reattaches, \`gmsup stop ${configFile}\` stops it.\n`
             : undefined,
         );
       case 'stop-daemon': {

@@ -68,9 +68,10 @@ export function reduceKey(
   }
   const sel = resolveSelection(rows, state.selectedKey, state.selectedIndex);
   const select = (i: number) => {
-    if (rows.length === 0) return { state, action: NONE };
     const j = Math.max(0, Math.min(rows.length - 1, i));
-    return { state: { ...state, selectedIndex: j, selectedKey: rows[j].key }, action: NONE };
+    const row = rows[j];
+    if (row === undefined) return { state, action: NONE }; // no rows
+    return { state: { ...state, selectedIndex: j, selectedKey: row.key }, action: NONE };
   };
   if (name === 'up' || ch === 'k') return select(sel - 1);
   if (name === 'down' || ch === 'j') return select(sel + 1);

@@ -123,7 +123,8 @@ export function processLine(row: ProcessRow, prog: ProgramInfo | undefined, widt
     const why = prog?.stopped ? 'stopped (s to start)' : `no instances (desired ${prog?.desired ?? 0}; + to scale)`;
     return { selected, segments: [seg(`${mark}${cell(row.worker, c.name)} `), seg(why, 'gray')] };
   }
-  const head = `${mark}${cell(inst.name, c.name)} ${cell(String(inst.index), c.idx, true)} ${cell(inst.pid === null ? '-' : String(inst.pid), c.pid, true)} `;
+  const pid = cell(inst.pid === null ? '-' : String(inst.pid), c.pid, true);
+  const head = `${mark}${cell(inst.name, c.name)} ${cell(String(inst.index), c.idx, true)} ${pid} `;
   const state = cell(inst.retiring ? `${inst.state}*` : inst.state, c.state);
   const mid = ` ${cell(formatDuration(inst.uptimeMs), c.up, true)} ${cell(String(inst.restarts), c.rst, true)} `;
   const segments = [seg(head), seg(state, stateColour(inst.state), inst.state === 'FATAL'), seg(mid)];

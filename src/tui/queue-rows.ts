@@ -121,7 +121,12 @@ export function queueLine(row: QueueRow, width: number): Line {
   if (row.function === null)
     return { segments: [seg(`${server} `), seg('(no functions registered or queued)', 'gray')] };
   const alarmed = row.alarms.length > 0;
-  const nums = ` ${cell(formatCount(row.queued), c.queued, true)} ${cell(formatCount(row.running), c.running, true)} ${cell(formatCount(row.availableWorkers), c.workers, true)} `;
+  const counts = [
+    cell(formatCount(row.queued), c.queued, true),
+    cell(formatCount(row.running), c.running, true),
+    cell(formatCount(row.availableWorkers), c.workers, true),
+  ];
+  const nums = ` ${counts.join(' ')} `;
   const segments = [
     seg(`${server} `),
     seg(cell(row.function, c.fn), alarmed ? 'red' : undefined, alarmed),

@@ -72,10 +72,11 @@ export function buildView(input: ViewInput): DashboardView {
   const offset = scrollOffset(rows.length, procBody, sel);
   const processes: Line[] = [processHeader(width)];
   for (let i = offset; i < Math.min(rows.length, offset + procBody); i++) {
+    const row = rows[i]!; // i < rows.length
     processes.push(
       processLine(
-        rows[i],
-        snap?.programs.find((p) => p.name === rows[i].worker),
+        row,
+        snap?.programs.find((p) => p.name === row.worker),
         width,
         i === sel,
       ),
@@ -95,7 +96,7 @@ export function buildView(input: ViewInput): DashboardView {
   const qBody = layout.queues.height - 1;
   const queues: Line[] = [queueHeader(width)];
   const shown = qRows.length > qBody ? qBody - 1 : qRows.length;
-  for (let i = 0; i < shown; i++) queues.push(queueLine(qRows[i], width));
+  for (let i = 0; i < shown; i++) queues.push(queueLine(qRows[i]!, width)); // i < shown <= qRows.length
   if (qRows.length > shown)
     queues.push({ segments: [seg(`… ${qRows.length - shown} more rows (filter with /)`, 'gray')] });
 
@@ -198,11 +199,14 @@ function buildLog(
   height: number,
 ): Line[] {
   const onlyWorker = ui.logOnlySelected && selected ? selected.worker : null;
-  const title = `log${onlyWorker ? ` of ${onlyWorker}` : ''}${ui.filter ? ` /${ui.filter}` : ''} (w: ${onlyWorker ? 'all workers' : 'selected worker only'})`;
+  const scope = onlyWorker ? ` of ${onlyWorker}` : '';
+  const filterNote = ui.filter ? ` /${ui.filter}` : '';
+  const toggle = onlyWorker ? 'all workers' : 'selected worker only';
+  const title = `log${scope}${filterNote} (w: ${toggle})`;
   const body = height - 1;
   const picked: LogLine[] = [];
   for (let i = all.length - 1; i >= 0 && picked.length < body; i--) {
-    const l = all[i];
+    const l = all[i]!; // 0 <= i < all.length
     if (onlyWorker !== null && l.worker !== onlyWorker) continue;
     if (ui.filter && !matchesFilter(ui.filter, l.worker, l.source, l.text)) continue;
     picked.push(l);

@@ -22,8 +22,9 @@ export interface CommandOptions {
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
 export function commandHandler(opts: CommandOptions): JobHandler {
-  if (opts.command.length === 0) throw new GmsupError('SPAWN_ERROR', 'command worker has an empty command');
-  const [file, ...args] = opts.shell ? ['/bin/sh', '-c', opts.command.join(' ')] : opts.command;
+  const [first, ...rest] = opts.command;
+  if (first === undefined) throw new GmsupError('SPAWN_ERROR', 'command worker has an empty command');
+  const [file, args]: [string, string[]] = opts.shell ? ['/bin/sh', ['-c', opts.command.join(' ')]] : [first, rest];
   const killGraceMs = opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const stderrTailBytes = opts.stderrTailBytes ?? 2048;
 

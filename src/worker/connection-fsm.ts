@@ -13,6 +13,7 @@
 
 import { PacketType } from '../protocol/packet-types.js';
 import type { Packet } from '../protocol/codec.js';
+import { packetArgs } from '../transport/packet-args.js';
 
 export interface Registration {
   clientId: string;
@@ -180,7 +181,7 @@ function onPacket(state: Extract<LinkState, { phase: 'ready' }>, packet: Packet)
       return same({ phase: 'ready', outstanding, awake: false });
     }
     case PacketType.JOB_ASSIGN_UNIQ: {
-      const [handle, fn, unique, payload] = packet.args;
+      const [handle, fn, unique, payload] = packetArgs(packet, 4);
       const job: AssignedJob = {
         handle: handle.toString('latin1'),
         function: fn.toString('utf8'),

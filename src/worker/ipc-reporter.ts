@@ -32,8 +32,9 @@ export function makeIpcReporter(send: (msg: ChildMessage) => void, batchMs?: num
     if (endsTimer) clearTimeout(endsTimer);
     endsTimer = null;
     lastEndsFlushMs = Date.now();
-    if (ends.length === 1) send({ type: 'job:end', ...ends[0] });
-    else if (ends.length > 1) send({ type: 'job:ends', ends });
+    const [only, ...more] = ends;
+    if (only !== undefined && more.length === 0) send({ type: 'job:end', ...only });
+    else if (only !== undefined) send({ type: 'job:ends', ends });
     ends = [];
   };
   const flush = (): void => {

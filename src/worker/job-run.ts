@@ -141,7 +141,7 @@ class JobRun implements JobContext, RunningJob {
       this.#fail(`cannot encode the result: ${exceptionText(err)}`);
       return;
     }
-    this.#begin();
+    this.#markFinished();
     this.#opts.conn.send(PacketType.WORK_COMPLETE, this.#handleBytes, bytes);
     this.#opts.onEnd(true);
   }
@@ -151,14 +151,14 @@ class JobRun implements JobContext, RunningJob {
   }
 
   #fail(text: string): void {
-    if (!this.#begin()) return;
+    if (!this.#markFinished()) return;
     if (this.#opts.sendExceptions) this.#opts.conn.send(PacketType.WORK_EXCEPTION, this.#handleBytes, text);
     else this.#opts.conn.send(PacketType.WORK_FAIL, this.#handleBytes);
     this.#opts.onEnd(false);
   }
 
-  /** Marks the job finished; false when it already was (exactly one terminal packet). */
-  #begin(): boolean {
+  /** Marks the job finished and stops its timeout; false when it already was (so exactly one terminal packet). */
+  #markFinished(): boolean {
     if (this.#finished) return false;
     this.#finished = true;
     if (this.#timer) clearTimeout(this.#timer);

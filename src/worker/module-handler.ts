@@ -37,7 +37,8 @@ export function pickHandler(mod: Record<string, unknown>, fn: string, file: stri
   const exported = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
   throw new GmsupError(
     'SPAWN_ERROR',
-    `${file} has no handler for function ${JSON.stringify(fn)}: export a default function or a function named ${JSON.stringify(fn)}` +
+    `${file} has no handler for function ${JSON.stringify(fn)}: ` +
+      `export a default function or a function named ${JSON.stringify(fn)}` +
       (exported.length > 0 ? ` (function exports: ${exported.join(', ')})` : ''),
   );
 }

@@ -12,7 +12,10 @@ export interface ProcessOptions {
   env: Record<string, string>;
   cwd: string;
   function: string;
-  /** Passed as GMSUP_CLIENT_ID: a program that sets it as its Gearman client id lets the daemon verify its registration. */
+  /**
+   * Passed as GMSUP_CLIENT_ID: a program that sets it as its Gearman client id lets the daemon verify its
+   * registration.
+   */
   clientId: string;
 }
 
@@ -35,9 +38,10 @@ export interface SupervisedProcess {
 }
 
 export async function startProcess(opts: ProcessOptions): Promise<SupervisedProcess> {
-  if (opts.command.length === 0) throw new GmsupError('SPAWN_ERROR', 'process worker has an empty command');
   const argv = expandServers(opts.command, opts.servers);
-  const [file, ...args] = opts.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new GmsupError('SPAWN_ERROR', 'process worker has an empty command');
+  const [file, args]: [string, string[]] = opts.shell ? ['/bin/sh', ['-c', argv.join(' ')]] : [first, rest];
   // Same process group as this worker process: the daemon's group kill reaches it too.
   const child = spawn(file, args, {
     cwd: opts.cwd,

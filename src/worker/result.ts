@@ -35,8 +35,11 @@ export class TailBuffer {
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.bytes += chunk.length;
-    while (this.chunks.length > 1 && this.bytes - this.chunks[0].length >= this.maxBytes) {
-      this.bytes -= this.chunks[0].length;
+    // Drop whole chunks from the front while the rest still holds maxBytes; the last chunk always stays.
+    while (this.chunks.length > 1) {
+      const oldest = this.chunks[0]!; // exists: length > 1
+      if (this.bytes - oldest.length < this.maxBytes) break;
+      this.bytes -= oldest.length;
       this.chunks.shift();
     }
   }

@@ -154,7 +154,7 @@ export class WorkerRuntime {
         if (this.capacity() <= 0) break;
         let picked: ServerLink | null = null;
         for (let i = 0; i < n; i++) {
-          const link = this.links[(this.rr + i) % n];
+          const link = this.links[(this.rr + i) % n]!; // index < n: links is fixed at construction
           if (wantsGrab(link.current)) {
             picked = link;
             this.rr = (this.rr + i + 1) % n;

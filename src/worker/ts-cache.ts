@@ -144,7 +144,10 @@ export async function compileTsModule(modulePath: string, cacheDir = cacheDirFor
   if (hash === null) throw new GmsupError('SPAWN_ERROR', `cannot compile ${entry}: an input changed while compiling`);
   const outputName = `${stem}-${hash.slice(0, 16)}.mjs`;
   const output = join(dir, outputName);
-  if (!existsSync(output)) writeAtomic(output, result.outputFiles[0].text);
+  // One entry point, no code splitting, source map inline: esbuild returns exactly one output file.
+  const [bundle] = result.outputFiles;
+  if (bundle === undefined) throw new GmsupError('SPAWN_ERROR', `cannot compile ${entry}: esbuild returned no output`);
+  if (!existsSync(output)) writeAtomic(output, bundle.text);
   writeAtomic(manifestPath, JSON.stringify({ entry, inputs, hash, output: outputName } satisfies Manifest));
   return { file: output, compiled: true };
 }

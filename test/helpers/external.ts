@@ -31,7 +31,8 @@ export const has = {
 };
 
 export const INSTALL_HINT =
-  'apt-get update && apt-get install -y gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl tmux';
+  'apt-get update && apt-get install -y ' +
+  'gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl tmux';
 
 /** For `test(..., { skip: skipUnless(...) })`: false when available, else a one-line reason. */
 export function skipUnless(...names: Array<keyof typeof has>): string | false {

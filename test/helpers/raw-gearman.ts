@@ -122,7 +122,8 @@ export class RawConn {
     return this.until(
       () => {
         if (this.total < 12) return undefined;
-        const head = this.chunks[0].length >= 12 ? this.chunks[0] : this.buf;
+        const first = this.chunks[0];
+        const head = first !== undefined && first.length >= 12 ? first : this.buf;
         const size = head.readUInt32BE(8);
         if (this.total < 12 + size) return undefined;
         const bytes = this.consume(12 + size);

@@ -5,6 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GearmanClient, adminCommand, adminStatus, adminPriorityStatus } from '../../src/client/index.js';
+import { itemAt } from '../helpers/defined.js';
 import { skipUnless } from '../helpers/external.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startRawWorker, type RawWorker } from '../integration/client/raw-worker.js';
@@ -67,9 +68,9 @@ for (const target of targets) {
       const bigR = await gearman(['-f', 't_rev'], big);
       assert.equal(bigR.stdout.slice(0, 2), 'Eq');
       const jobs = raw.jobs.slice(before);
-      assert.match(jobs[0].unique, /^[0-9a-f-]{36}$/);
-      assert.equal(jobs[1].unique, 'my-unique-1');
-      assert.equal(jobs[2].payload.length, 32 * 1024);
+      assert.match(itemAt(jobs, 0, 'jobs').unique, /^[0-9a-f-]{36}$/);
+      assert.equal(itemAt(jobs, 1, 'jobs').unique, 'my-unique-1');
+      assert.equal(itemAt(jobs, 2, 'jobs').payload.length, 32 * 1024);
     });
 
     test('gearman -b / -I / -L queue with the right priority; -u coalesces; -v prints the handle', async () => {

@@ -82,7 +82,8 @@ for (const target of targets) {
     test('a worker function that dies: a client without exceptions sees a failure and the worker lives on', {
       skip:
         target.name === 'gearmand'
-          ? 'gearmand 1.1.20 kills the Perl worker here and sends WORK_FAIL "h\\0", which Gearman::Client rejects (pinned in conformance)'
+          ? 'gearmand 1.1.20 kills the Perl worker here and sends WORK_FAIL "h\\0", ' +
+            'which Gearman::Client rejects (pinned in conformance)'
           : false,
     }, async () => {
       const out = await perl('die', 'perl_die');

@@ -71,7 +71,9 @@ for (const target of targets) {
       }
     });
 
-    test('sendFail -> GEARMAN_WORK_FAIL; sendException -> GEARMAN_WORK_EXCEPTION and the exception callback', async () => {
+    const failCase =
+      'sendFail -> GEARMAN_WORK_FAIL; sendException -> GEARMAN_WORK_EXCEPTION and the exception callback';
+    test(failCase, async () => {
       const fail = await php('fail', 'php_fail');
       assert.equal(fail.work_fail, true);
       const exc = await php('fail', 'php_exc');

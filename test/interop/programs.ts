@@ -25,10 +25,10 @@ export function runProgram(
     child.stderr!.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       killGroup(child);
+      const stdout = JSON.stringify(Buffer.concat(out).toString());
+      const stderr = JSON.stringify(Buffer.concat(err).toString());
       reject(
-        new Error(
-          `${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout=${JSON.stringify(Buffer.concat(out).toString())} stderr=${JSON.stringify(Buffer.concat(err).toString())}`,
-        ),
+        new Error(`${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout=${stdout} stderr=${stderr}`),
       );
     }, timeoutMs);
     child.once('error', (e) => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { GearmanClient, adminStatus } from '../../src/client/index.js';
 import type { Snapshot } from '../../src/control/snapshot.js';
+import { defined } from '../helpers/defined.js';
 import { skipUnless } from '../helpers/external.js';
 import { freePort } from '../helpers/gearmand.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -19,7 +20,8 @@ const WORKERS = {
   'echo.mjs': 'export default async (payload) => payload;\n',
   // Holds its job until the job is aborted (daemon stop), so queue counts stay still while we compare.
   'hold.mjs':
-    'export default (payload, job) => new Promise((resolve) => job.signal.addEventListener("abort", () => resolve("aborted")));\n',
+    'export default (payload, job) => new Promise((resolve) => ' +
+    'job.signal.addEventListener("abort", () => resolve("aborted")));\n',
   'broken.mjs': 'throw new Error("broken on purpose at load");\n',
 };
 
@@ -79,6 +81,8 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
   const exitFile = join(dir, 'tui.exit');
   const tmux = Tmux.start(t, `node ${BIN} tui ${cfg}; echo $? > ${exitFile}`, 100, 30);
   const screen = () => tmux.capture();
+  /** The header row ('' before the first capture has rows). */
+  const headerRow = () => screen()[0] ?? '';
 
   await t.test('one row per instance with its pid; FATAL in red with its reason', async () => {
     const snap = await waitFor(
@@ -114,9 +118,8 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
         return ['hold', 'parked'].every((fn) => {
           const s = st.find((f) => f.name === fn);
           if (!s) return false;
-          const want = new RegExp(
-            `^${server.replace(/\./g, '\\.')}\\s+${fn}\\s+${s.total - s.running}\\s+${s.running}\\s+${s.availableWorkers}(\\s|$)`,
-          );
+          const counts = [s.total - s.running, s.running, s.availableWorkers].join('\\s+');
+          const want = new RegExp(`^${server.replace(/\./g, '\\.')}\\s+${fn}\\s+${counts}(\\s|$)`);
           return lines.some((l) => want.test(l));
         });
       },
@@ -129,8 +132,8 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
       what: `parked alarmed: ${screen().join('\n')}`,
     });
     assert.ok(RED.has(colourOf(parked, 'parked') ?? -1), 'the alarmed queue row is red');
-    await waitFor(() => /\d+(\.\d)?k? jobs\/s/.test(screen()[0]) && !/ 0 jobs\/s/.test(screen()[0]), {
-      what: `a non-zero job rate in the header: ${screen()[0]}`,
+    await waitFor(() => /\d+(\.\d)?k? jobs\/s/.test(headerRow()) && !/ 0 jobs\/s/.test(headerRow()), {
+      what: `a non-zero job rate in the header: ${headerRow()}`,
     });
   });
 
@@ -196,18 +199,19 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
   });
 
   await t.test('resize: the layout follows the window (80x24, then 120x40)', async () => {
-    for (const [w, h] of [
+    const sizes: Array<[width: number, height: number]> = [
       [80, 24],
       [120, 40],
-    ]) {
+    ];
+    for (const [w, h] of sizes) {
       tmux.resize(w, h);
       await waitFor(
         () => {
           const s = screen();
           return (
             s.length === h &&
-            s[h - 1].startsWith('q quit') &&
-            s[0].startsWith('gmsup pid') &&
+            s[h - 1]?.startsWith('q quit') &&
+            s[0]?.startsWith('gmsup pid') &&
             s.some((l) => l.startsWith(' WORKER') && l.trimEnd().endsWith(w >= 90 ? 'REG' : 'JOB'))
           );
         },
@@ -221,17 +225,17 @@ test('gmsup tui under tmux against a real daemon', { skip: skipUnless('tmux'), t
     async () => {
       const oldPid = (await status(cfg)).daemon.pid;
       await stopDaemon(cfg, oldPid);
-      await waitFor(() => screen()[0].includes('DISCONNECTED'), {
+      await waitFor(() => headerRow().includes('DISCONNECTED'), {
         timeoutMs: 20_000,
-        what: `DISCONNECTED: ${screen()[0]}`,
+        what: `DISCONNECTED: ${headerRow()}`,
       });
       const s = screen();
-      assert.ok(s[s.length - 1].startsWith('q quit'), 'the help line is still in place');
+      assert.ok(defined(s.at(-1), 'a screen row').startsWith('q quit'), 'the help line is still in place');
       assert.equal(tmux.paneDead(), false, 'the dashboard is still running');
       const newPid = await startDaemon(t, cfg);
-      await waitFor(() => screen()[0].startsWith(`gmsup pid ${newPid} `), {
+      await waitFor(() => headerRow().startsWith(`gmsup pid ${newPid} `), {
         timeoutMs: 20_000,
-        what: `reconnected to ${newPid}: ${screen()[0]}`,
+        what: `reconnected to ${newPid}: ${headerRow()}`,
       });
     },
   );

@@ -19,7 +19,8 @@ async function embedded(t: TestContext) {
   const port = await freePort();
   const cfg = writeConfig(
     dir,
-    `server:\n  listen: 127.0.0.1:${port}\nworkers:\n  echo:\n    module: echo.mjs\n    instances: 2\n    stop_timeout: 1s\n`,
+    `server:\n  listen: 127.0.0.1:${port}\n` +
+      'workers:\n  echo:\n    module: echo.mjs\n    instances: 2\n    stop_timeout: 1s\n',
     {
       'echo.mjs': 'export default async (payload) => payload;\n',
     },

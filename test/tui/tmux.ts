@@ -15,6 +15,8 @@ export class Tmux {
       '-e',
       `${k}=${v}`,
     ]);
+    // Options first, command second: a command that ends at once must still leave its screen (and its
+    // server) behind, so the pane starts idle, remain-on-exit is set, then the pane is respawned with it.
     tmux.run([
       '-f',
       '/dev/null',
@@ -27,10 +29,9 @@ export class Tmux {
       '-y',
       String(height),
       ...envArgs,
-      command,
     ]);
-    // Keep the pane when the command exits so its last screen can still be captured.
     tmux.run(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
+    tmux.run(['respawn-pane', '-k', '-t', 'main', ...envArgs, command]);
     return tmux;
   }
 
@@ -93,12 +94,12 @@ export function parseSgrLine(raw: string): ColourRow {
     if (m[1] === undefined) continue;
     const p = m[1] === '' ? [0] : m[1].split(/[;:]/).map(Number);
     for (let i = 0; i < p.length; i++) {
-      const n = p[i];
+      const n = p[i]!; // i < p.length
       if (n === 0 || n === 39) cur = null;
       else if (n >= 30 && n <= 37) cur = n - 30;
       else if (n >= 90 && n <= 97) cur = n - 90 + 8;
       else if (n === 38 && p[i + 1] === 5) {
-        cur = p[i + 2];
+        cur = p[i + 2] ?? null; // 38;5;N: N is the 256-colour index (absent in a cut-off sequence)
         i += 2;
       } else if (n === 38 && p[i + 1] === 2) i += 4;
       else if (n === 48 && p[i + 1] === 5) i += 2;

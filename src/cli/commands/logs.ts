@@ -6,7 +6,8 @@ import { connectDaemon } from '../../control/connect.js';
 import type { LogLine } from '../../control/protocol.js';
 
 const HELP =
-  'Usage: gmsup logs [NAME] [FILE] [-f] [-n LINES]\n  Prints the last lines (all workers, or NAME); -f follows until interrupted.';
+  'Usage: gmsup logs [NAME] [FILE] [-f] [-n LINES]\n' +
+  '  Prints the last lines (all workers, or NAME); -f follows until interrupted.';
 
 function print(l: LogLine): void {
   process.stdout.write(`${new Date(l.atMs).toISOString()} ${l.source}${l.stream === 'stderr' ? ' !' : ''} ${l.text}\n`);

@@ -5,7 +5,8 @@ import { withDaemon } from '../../control/connect.js';
 import { GmsupError } from '../../shared/errors.js';
 
 const HELP =
-  'Usage: gmsup restart NAME|all [FILE] [--index N]\n  Restarts the instances one at a time; each replacement starts before the old one drains.';
+  'Usage: gmsup restart NAME|all [FILE] [--index N]\n' +
+  '  Restarts the instances one at a time; each replacement starts before the old one drains.';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { index: { type: 'string' } }, HELP);

@@ -6,9 +6,11 @@ import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { parseStoreUrl } from '../../shared/store-url.js';
 import { startJobServer } from '../../server/index.js';
+import { startHttpListener } from '../../http/index.js';
+import { HTTP_FLAGS, HTTP_FLAGS_HELP, parseHttpFlags } from '../http-flags.js';
 
 const HELP = `Usage: gmsup server [--listen HOST:PORT] [--store URL] [--job-handle-prefix P]
-                    [--max-packet-size BYTES] [--verbose]
+                    [--max-packet-size BYTES] [--verbose] [--http HOST:PORT [--http-token TOKEN]]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
@@ -16,7 +18,8 @@ Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until S
                            current directory) or postgres://user@host/db; ?sync=full|normal (docs/store.md)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
-  --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
+  --verbose                log connections errors to stderr; \`verbose\` reports INFO
+${HTTP_FLAGS_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -27,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       'job-handle-prefix': { type: 'string' },
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
+      ...HTTP_FLAGS,
     },
     HELP,
   );
@@ -51,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   const verbose = values.verbose === true;
   const parsedStore = parseStoreUrl(values.store ?? 'memory', process.cwd());
   if (!parsedStore.ok) throw new GmsupError('USAGE', `--store: ${parsedStore.message}`);
+  const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
     store: parsedStore.spec,
     host: hp.host,
@@ -64,6 +69,17 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   process.stdout.write(`listening on ${server.address}\n`);
+  const http = httpFlags
+    ? await startHttpListener({
+        ...httpFlags,
+        gateway: server.local,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      })
+    : null;
+  if (http) process.stdout.write(`http listening on ${http.address}\n`);
 
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -71,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const why = await Promise.race([signalled, server.closed.then(() => 'shutdown')]);
   if (verbose) process.stderr.write(`closing (${why})\n`);
+  await http?.close();
   await server.close();
   return 0;
 }

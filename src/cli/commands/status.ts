@@ -5,7 +5,8 @@ import { withDaemon } from '../../control/connect.js';
 import { formatStatus } from '../status-text.js';
 
 const HELP =
-  'Usage: gmsup status [FILE] [--json]\n  Shows every instance and every job server queue of the daemon running for FILE (default ./workers.yaml).';
+  'Usage: gmsup status [FILE] [--json]\n' +
+  '  Shows every instance and every job server queue of the daemon running for FILE (default ./workers.yaml).';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, HELP);

@@ -8,7 +8,8 @@ import { isProcessAlive } from '../../shared/process-alive.js';
 import { GmsupError } from '../../shared/errors.js';
 
 const HELP =
-  'Usage: gmsup stop [FILE] [--no-wait]\n  Drains the workers and stops the daemon running for FILE (default ./workers.yaml).';
+  'Usage: gmsup stop [FILE] [--no-wait]\n' +
+  '  Drains the workers and stops the daemon running for FILE (default ./workers.yaml).';
 const WAIT_MS = 60_000;
 
 export async function run(argv: string[]): Promise<number> {

@@ -9,7 +9,9 @@ import { splitCommand } from '../../shared/split-command.js';
 import { WORKER_DEFAULTS } from '../../config/defaults.js';
 import type { WorkerKind, WorkerSpec } from '../../worker/spec.js';
 
-const HELP = `Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" | --process "CMD {servers}" | -- CMD ARGS...)
+const USAGE =
+  'Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" | --process "CMD {servers}" | -- CMD ARGS...)';
+const HELP = `${USAGE}
   -s, --servers H:P,...     job servers (default ${DEFAULT_SERVER_ADDRESS})
   -c, --concurrency N       jobs in flight at once (default 1)
   -t, --timeout MS          per-job time limit

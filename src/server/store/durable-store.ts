@@ -4,7 +4,7 @@
 // deleteDelayMs); a completed, failed or cancelled job's row is deleted. A failed commit refuses new
 // background jobs (QUEUE_ERROR) and keeps the deletes for a retry with backoff.
 
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { MemoryJobStore, type NewJob, type StoreEvents, type StoreStatus } from '../job-store.js';
 import { Commit, JOB_PENDING, JOB_QUEUED, JOB_WAITING, type Job } from '../model.js';
 import { type OpenReport, reasonOf, type StoreBackend, type StoredJob } from './backend.js';
@@ -35,6 +35,8 @@ class Batch {
   deletes: number[] = [];
   deleteRanges: Array<[number, number]> = [];
   lastHandle = 0;
+  /** performance.now() when its commit began. */
+  startedMs = 0;
 
   get empty(): boolean {
     return this.inserts.length === 0 && this.deletes.length === 0;
@@ -50,7 +52,7 @@ export class DurableJobStore extends MemoryJobStore {
   private writingDone: Promise<void> | null = null;
   private readonly commits = new Map<Job, Commit>();
   private immediate: ReturnType<typeof setImmediate> | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private health: StoreHealth;
   /** Set while jobs whose commit failed are ended: their rows were never written, nothing to delete. */
   private dropping = false;
@@ -179,6 +181,7 @@ export class DurableJobStore extends MemoryJobStore {
     this.dropCancelled(batch);
     batch.deleteRanges = deleteRanges(batch.deletes, (handle) => this.byId(handle) !== undefined);
     batch.lastHandle = this.lastIssuedId;
+    batch.startedMs = performance.now();
     this.writing = batch;
     let result: void | Promise<void>;
     try {
@@ -214,6 +217,7 @@ export class DurableJobStore extends MemoryJobStore {
   /** PENDING -> WAITING | QUEUED for the batch's jobs, then their held replies go out. */
   private batchCommitted(batch: Batch): void {
     this.lastCommitMs = performance.now();
+    if (!batch.empty) this.events?.commitTook?.((this.lastCommitMs - batch.startedMs) / 1000);
     this.writing = null;
     this.writingDone = null;
     this.committedBatches++;

@@ -3,7 +3,7 @@
 
 import type { StoreSpec } from '../../shared/store-url.js';
 import { formatStore } from '../../shared/store-url.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { type JobStore, MemoryJobStore } from '../job-store.js';
 import { cannotOpen, reasonOf, type StoreBackend } from './backend.js';
 import { DurableJobStore } from './durable-store.js';

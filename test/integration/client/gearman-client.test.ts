@@ -6,6 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GearmanClient, JobFailedError, adminCommand, adminWorkers } from '../../../src/client/index.js';
 import { GmsupError } from '../../../src/shared/errors.js';
+import { itemAt } from '../../helpers/defined.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startRawWorker, type RawWorker } from './raw-worker.js';
 import { targets, type RunningServer } from './targets.js';
@@ -115,7 +116,8 @@ for (const target of targets) {
       await waitFor(() => w.jobs.length === 1, { what: 'worker to get the job' });
       // all three must be attached before the worker reports: replies come in request order per
       // connection, so a GET_STATUS answered on each client proves its SUBMITs were processed
-      for (const c of [a, b]) assert.equal((await c.getStatus(w.jobs[0].handle)).running, true);
+      const { handle } = itemAt(w.jobs, 0, 'jobs');
+      for (const c of [a, b]) assert.equal((await c.getStatus(handle)).running, true);
       release();
       const results = await Promise.all(p);
       assert.deepEqual(results.map(String), ['once:first', 'once:first', 'once:first']);
@@ -144,7 +146,7 @@ for (const target of targets) {
       assert.deepEqual(await c.getStatus(handle), { known: true, running: true, numerator: 2, denominator: 5 });
       finish();
       await waitFor(async () => !(await c.getStatus(handle)).known, { what: 'job to finish' });
-      assert.equal(w.jobs[0].payload.toString(), 'payload');
+      assert.equal(itemAt(w.jobs, 0, 'jobs').payload.toString(), 'payload');
     });
 
     test('priorities: queued high, normal, low are handed out high first', async () => {

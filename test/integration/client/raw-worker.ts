@@ -3,6 +3,7 @@
 // WORK_* packets itself, so tests control exactly what the client sees.
 
 import { GearmanConnection } from '../../../src/transport/gearman-connection.js';
+import { packetArgs } from '../../../src/transport/packet-args.js';
 import { PacketType } from '../../../src/protocol/packet-types.js';
 import { parseHostPort } from '../../../src/shared/host-port.js';
 
@@ -38,11 +39,12 @@ export async function startRawWorker(server: string, functions: string[], handle
     if (p.type === PacketType.NOOP) grab();
     else if (p.type === PacketType.NO_JOB) conn.send(PacketType.PRE_SLEEP);
     else if (p.type === PacketType.JOB_ASSIGN_UNIQ) {
+      const [handleArg, fnArg, uniqueArg, payloadArg] = packetArgs(p, 4);
       const job: RawJob = {
-        handle: p.args[0].toString('latin1'),
-        fn: p.args[1].toString(),
-        unique: p.args[2].toString(),
-        payload: Buffer.from(p.args[3]),
+        handle: handleArg.toString('latin1'),
+        fn: fnArg.toString(),
+        unique: uniqueArg.toString(),
+        payload: Buffer.from(payloadArg),
       };
       jobs.push(job);
       const h = job.handle;

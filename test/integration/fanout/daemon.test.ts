@@ -11,6 +11,7 @@ import { startDaemon, stopDaemon, snapshot, waitRegistered } from '../../../exam
 import { startFleet, type Fleet } from '../../../examples/fanout/fleet.js';
 import { runFanout } from '../../../examples/fanout/run-fanout.js';
 import { expectedPullHash } from '../../../examples/fanout/targets.js';
+import { itemAt } from '../../helpers/defined.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { httpCallModule } from './gmsup-procs.js';
 
@@ -29,10 +30,16 @@ test('fan-out through the gmsup daemon: exactly once, and a SIGKILLed instance l
     await fleet?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  writeFileSync(
-    config,
-    `server:\n  listen: 127.0.0.1:0\nworkers:\n  http_call:\n    module: ${JSON.stringify(httpCallModule)}\n    instances: 2\n    concurrency: 1000\n`,
-  );
+  const yaml = [
+    'server:',
+    '  listen: 127.0.0.1:0',
+    'workers:',
+    '  http_call:',
+    `    module: ${JSON.stringify(httpCallModule)}`,
+    '    instances: 2',
+    '    concurrency: 1000',
+  ];
+  writeFileSync(config, `${yaml.join('\n')}\n`);
   fleet = await startFleet({
     count: COUNT,
     basePort: BASE_PORT,
@@ -56,7 +63,7 @@ test('fan-out through the gmsup daemon: exactly once, and a SIGKILLed instance l
   // the server re-queues the victim's jobs and the surviving instance runs them.
   await fleet.reset();
   await fleet.configure({ latency: { kind: 'fixed', ms: 300 } });
-  const victim = snap.instances[0];
+  const victim = itemAt(snap.instances, 0, 'instances');
   let killed = false;
   const r = await runFanout({
     ...base,

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { startFleet } from '../../../examples/fanout/fleet.js';
 import { runFanout } from '../../../examples/fanout/run-fanout.js';
 import { expectedPullHash } from '../../../examples/fanout/targets.js';
+import { itemAt } from '../../helpers/defined.js';
 import { startHttpWorker, startServer, type Proc } from './gmsup-procs.js';
 
 const COUNT = 2000;
@@ -80,7 +81,7 @@ test('fan-out through gmsup: exactly once, failures retried, a killed worker los
     await fleet.reset();
     await fleet.configure({ latency: { kind: 'fixed', ms: 300 } });
     let killed = false;
-    const victim = workers[0];
+    const victim = itemAt(workers, 0, 'workers');
     const r = await runFanout({
       ...base,
       method: 'GET',

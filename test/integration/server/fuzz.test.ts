@@ -27,7 +27,7 @@ function prng(seed: number): () => number {
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)];
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)] as T; // int() < length
 const bytes = (r: Rand, n: number) => Buffer.from(Array.from({ length: n }, () => int(r, 256)));
 
 const NAMES = ['f', 'g', 'fz', ''];
@@ -80,7 +80,10 @@ function mutate(r: Rand, input: Buffer): Buffer {
   let b = Buffer.from(input);
   const kind = int(r, 8);
   if (kind === 0 && b.length > 0)
-    for (let i = 0; i < 1 + int(r, 4); i++) b[int(r, b.length)] ^= 1 << int(r, 8); // bit flips
+    for (let i = 0; i < 1 + int(r, 4); i++) {
+      const at = int(r, b.length);
+      b[at] = (b[at] ?? 0) ^ (1 << int(r, 8)); // bit flips
+    }
   else if (kind === 1)
     b = b.subarray(0, int(r, b.length + 1)); // truncation
   else if (kind === 2 && b.length >= 12)

@@ -27,8 +27,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+interface ServerCase {
+  kind: ServerKind;
+  skip: string | false;
+}
+
 /** Both job servers; gearmand is skipped (with an install hint) when missing. */
-export const SERVER_KINDS: Array<{ kind: ServerKind; skip: string | false }> = [
+export const SERVER_KINDS: readonly [embedded: ServerCase, gearmand: ServerCase] = [
   { kind: 'embedded', skip: false },
   { kind: 'gearmand', skip: skipUnless('gearmand') },
 ];
@@ -113,7 +118,9 @@ export function phpSubmit(port: number, fn: string, payload: string, timeoutMs =
   const script = `
     $c = new GearmanClient(); $c->addServer('127.0.0.1', ${port}); $c->setTimeout(${timeoutMs});
     $ev = [];
-    $c->setStatusCallback(function($t) use (&$ev) { $ev[] = ['status', $t->taskNumerator() . '/' . $t->taskDenominator()]; });
+    $c->setStatusCallback(function($t) use (&$ev) {
+      $ev[] = ['status', $t->taskNumerator() . '/' . $t->taskDenominator()];
+    });
     $c->setDataCallback(function($t) use (&$ev) { $ev[] = ['data', $t->data()]; });
     $c->setWarningCallback(function($t) use (&$ev) { $ev[] = ['warning', $t->data()]; });
     $c->setCompleteCallback(function($t) use (&$ev) { $ev[] = ['complete', $t->data()]; });

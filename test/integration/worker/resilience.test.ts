@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { GearmanClient, adminStatus } from '../../../src/client/index.js';
 import { runWorker } from '../../../src/worker/index.js';
 import type { ChildMessage } from '../../../src/worker/ipc-messages.js';
+import { defined, itemAt } from '../../helpers/defined.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { FIXTURES, SERVER_KINDS, spec, startServer, type ServerKind } from './helpers.js';
 
@@ -22,12 +23,13 @@ for (const { kind, skip } of SERVER_KINDS) {
     );
     t.after(() => w.force());
     await waitFor(registered(server.address, 'echoRestart'));
+    const link = itemAt(defined(w.runtime, 'the worker runtime').links, 0, 'server links');
     const c1 = new GearmanClient({ servers: [server.address] });
     assert.equal((await c1.submit('echoRestart', 'before')).toString(), 'before');
     c1.close();
 
     await server.stop();
-    await waitFor(() => w.runtime!.links[0].current.phase !== 'ready', { what: 'worker to notice the server is gone' });
+    await waitFor(() => link.current.phase !== 'ready', { what: 'worker to notice the server is gone' });
     server = await startServer(kind, server.port);
     await waitFor(registered(server.address, 'echoRestart'), { what: 'worker registered again' });
     const c2 = new GearmanClient({ servers: [server.address] });

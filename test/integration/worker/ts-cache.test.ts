@@ -20,7 +20,8 @@ test('compiles once, reuses the cache, recompiles when an imported file changes'
   writeFileSync(
     join(dir, 'mod.ts'),
     `import { suffix } from './helper.js';\nimport { basename } from 'node:path';\n` +
-      `export default (p: Buffer): string => p.toString() + suffix + ':' + basename(new URL(import.meta.url).pathname);\n`,
+      'export default (p: Buffer): string =>\n' +
+      `  p.toString() + suffix + ':' + basename(new URL(import.meta.url).pathname);\n`,
   );
   const first = await compileTsModule(join(dir, 'mod.ts'), cacheDir);
   assert.equal(first.compiled, true);

@@ -164,7 +164,8 @@ test('logs and state_dir changes are reported', () => {
 test('bindEmbeddedServer puts the bound port where the config says host:0', async () => {
   const { bindEmbeddedServer } = await import('../../../src/config/embedded.js');
   const text =
-    'server: { listen: "0.0.0.0:0" }\nworkers:\n  a:\n    module: a.ts\n  b:\n    module: b.ts\n    servers: [127.0.0.1:4740]\n';
+    'server: { listen: "0.0.0.0:0" }\n' +
+    'workers:\n  a:\n    module: a.ts\n  b:\n    module: b.ts\n    servers: [127.0.0.1:4740]\n';
   const loaded = config(text);
   assert.deepEqual(loaded.servers, ['127.0.0.1:0']);
   const bound = bindEmbeddedServer(loaded, { host: '0.0.0.0', port: 41234 });

@@ -138,14 +138,17 @@ test('commands: quoting, PATH lookup, shell with a list, missing program, empty 
     '12:14 workers.e.command: must not be empty',
   ]);
   assert.deepEqual(await problems('process-keys.yaml'), [
-    '4:5 workers.legacy.concurrency: concurrency does not apply to process workers (the process talks to the job server itself)',
-    '5:5 workers.legacy.max_jobs: max_jobs does not apply to process workers (the process talks to the job server itself)',
+    '4:5 workers.legacy.concurrency: concurrency does not apply to process workers ' +
+      '(the process talks to the job server itself)',
+    '5:5 workers.legacy.max_jobs: max_jobs does not apply to process workers ' +
+      '(the process talks to the job server itself)',
   ]);
 });
 
 test('names: worker keys, function names, env names and values', async () => {
   assert.deepEqual(await problems('bad-names.yaml'), [
-    '2:3 workers.bad name: worker names may use letters, digits, _ . - (they name log files); set `function:` for any other function name',
+    '2:3 workers.bad name: worker names may use letters, digits, _ . - (they name log files); ' +
+      'set `function:` for any other function name',
     '6:15 workers.ok.function: function names must not contain spaces or control characters',
     '8:7 workers.ok.env.1BAD: environment variable names use letters, digits and _',
     '9:13 workers.ok.env.GOOD: expected a string, got a list',

@@ -142,7 +142,10 @@ test('server defaults: server block alone, servers alone, port 0, wildcard liste
 
 test('paths resolve relative to the config file; commands keep bare names for PATH', () => {
   const c = valid(
-    'workers:\n  a:\n    module: ./lib/a.mjs\n    cwd: ../run\n  b:\n    command: ./bin/w --x\n    cwd: sub\n  c:\n    process: [php, w.php]\n',
+    'workers:\n' +
+      '  a:\n    module: ./lib/a.mjs\n    cwd: ../run\n' +
+      '  b:\n    command: ./bin/w --x\n    cwd: sub\n' +
+      '  c:\n    process: [php, w.php]\n',
   );
   assert.equal(c.programs[0]!.spec.modulePath, '/srv/app/lib/a.mjs');
   assert.equal(c.programs[0]!.spec.cwd, '/srv/run');
@@ -154,7 +157,8 @@ test('paths resolve relative to the config file; commands keep bare names for PA
 
 test('anchors and aliases work for shared settings; x- keys are ignored', () => {
   const c = valid(
-    'x-env: &env { A: "1" }\nworkers:\n  a:\n    module: a.ts\n    env: *env\n  b:\n    module: b.ts\n    x-note: ignored\n    env: *env\n',
+    'x-env: &env { A: "1" }\n' +
+      'workers:\n  a:\n    module: a.ts\n    env: *env\n  b:\n    module: b.ts\n    x-note: ignored\n    env: *env\n',
   );
   assert.deepEqual(
     c.programs.map((p) => p.spec.env),

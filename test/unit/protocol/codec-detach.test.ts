@@ -21,9 +21,10 @@ for (const chunkBytes of [1, 7, 12, 100, 4096, 65_536]) {
     for (let i = 0; i < bytes.length; i += chunkBytes) {
       const n = bytes.copy(reused, 0, i, i + chunkBytes);
       for (const f of d.push(reused.subarray(0, n))) {
-        assert.equal(f.kind, 'packet');
-        if (f.kind !== 'packet') continue;
-        got.push({ handle: f.packet.args[0].toString('latin1'), payload: f.packet.args[3].toString('latin1') });
+        assert.ok(f.kind === 'packet', `expected a packet, got ${f.kind}`);
+        const [handle, , , payload] = f.packet.args;
+        assert.ok(handle && payload, 'JOB_ASSIGN_UNIQ carries 4 arguments');
+        got.push({ handle: handle.toString('latin1'), payload: payload.toString('latin1') });
       }
       d.detach();
       reused.fill(0xee); // what the next read does to the buffer

@@ -3,8 +3,22 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PacketDecoder, encodePacket, encodeReq, type Frame } from '../../../src/protocol/codec.js';
+import { PacketDecoder, encodePacket, encodeReq, type Frame, type Packet } from '../../../src/protocol/codec.js';
 import { PacketType, argCount, MAX_PACKET_TYPE } from '../../../src/protocol/packet-types.js';
+import type { ProtocolError } from '../../../src/protocol/protocol-error.js';
+import { itemAt } from '../../helpers/defined.js';
+
+/** The packet of a frame, failing the test when the frame is missing or not a packet. */
+function packetOf(f: Frame | undefined, what = 'frame'): Packet {
+  assert.ok(f?.kind === 'packet', `${what}: expected a packet, got ${JSON.stringify(f)}`);
+  return f.packet;
+}
+
+/** The error of a frame, failing the test when the frame is missing or not an error. */
+function errorOf(f: Frame | undefined, what = 'frame'): ProtocolError {
+  assert.ok(f?.kind === 'error', `${what}: expected an error, got ${JSON.stringify(f)}`);
+  return f.error;
+}
 
 function argsFor(type: number): Buffer[] {
   const n = argCount(type);
@@ -33,16 +47,14 @@ test('every packet type round-trips byte-exact, in both magics', () => {
       const bytes = encodePacket(magic, type, args);
       const frames = decodeAll(bytes, bytes.length);
       assert.equal(frames.length, 1, `type ${type}`);
-      const f = frames[0];
-      assert.equal(f.kind, 'packet');
-      if (f.kind !== 'packet') continue;
-      assert.equal(f.packet.type, type);
-      assert.equal(f.packet.magic, magic);
+      const packet = packetOf(frames[0], `type ${type}`);
+      assert.equal(packet.type, type);
+      assert.equal(packet.magic, magic);
       assert.deepEqual(
-        f.packet.args.map((a) => a.toString('hex')),
+        packet.args.map((a) => a.toString('hex')),
         args.map((a) => a.toString('hex')),
       );
-      assert.deepEqual(encodePacket(magic, type, f.packet.args), bytes);
+      assert.deepEqual(encodePacket(magic, type, packet.args), bytes);
     }
   }
 });
@@ -66,10 +78,9 @@ test('any chunking yields the same frames, text and binary mixed', () => {
 
 test('empty last argument and zero-argument packets', () => {
   const [f] = decodeAll(encodeReq(PacketType.WORK_COMPLETE, 'H:x:1', ''), 100);
-  assert.equal(f.kind, 'packet');
-  if (f.kind === 'packet') assert.deepEqual(f.packet.args.map(String), ['H:x:1', '']);
+  assert.deepEqual(packetOf(f).args.map(String), ['H:x:1', '']);
   const [g] = decodeAll(encodeReq(PacketType.GRAB_JOB_UNIQ), 100);
-  assert.equal(g.kind, 'packet');
+  assert.deepEqual(packetOf(g).args, []);
 });
 
 test('a large payload arriving in small chunks is assembled once', () => {
@@ -77,8 +88,7 @@ test('a large payload arriving in small chunks is assembled once', () => {
   const bytes = encodeReq(PacketType.SUBMIT_JOB_BG, 'f', '', big);
   const frames = decodeAll(bytes, 64 * 1024);
   assert.equal(frames.length, 1);
-  const f = frames[0];
-  assert.ok(f.kind === 'packet' && f.packet.args[2].equals(big));
+  assert.ok(itemAt(packetOf(frames[0]).args, 2).equals(big));
 });
 
 test('bad magic, unknown types and oversize headers are fatal', () => {
@@ -94,8 +104,8 @@ test('bad magic, unknown types and oversize headers are fatal', () => {
     const d = new PacketDecoder({ maxPacketBytes: 1024 });
     const frames = d.push(bytes);
     assert.equal(frames.length, 1);
-    const f = frames[0];
-    assert.ok(f.kind === 'error' && f.error.kind === kind && f.error.fatal, kind);
+    const error = errorOf(frames[0], kind);
+    assert.ok(error.kind === kind && error.fatal, kind);
     assert.deepEqual(d.push(encodeReq(PacketType.ECHO_REQ, 'x')), [], 'nothing after a fatal error');
   }
 });
@@ -106,8 +116,9 @@ test('too few arguments is a non-fatal error naming the packet type', () => {
   const frames = d.push(Buffer.concat([bad, encodeReq(PacketType.ECHO_REQ, 'ok')]));
   assert.equal(frames.length, 2);
   const [e, ok] = frames;
-  assert.ok(e.kind === 'error' && !e.error.fatal && e.error.packetType === 'SUBMIT_JOB');
-  assert.ok(ok.kind === 'packet' && ok.packet.type === PacketType.ECHO_REQ);
+  const error = errorOf(e);
+  assert.ok(!error.fatal && error.packetType === 'SUBMIT_JOB');
+  assert.equal(packetOf(ok).type, PacketType.ECHO_REQ);
 });
 
 test('end() reports a truncated packet', () => {
@@ -115,7 +126,7 @@ test('end() reports a truncated packet', () => {
   const bytes = encodeReq(PacketType.ECHO_REQ, 'hello');
   assert.deepEqual(d.push(bytes.subarray(0, 14)), []);
   const [f] = d.end();
-  assert.ok(f.kind === 'error' && f.error.kind === 'TRUNCATED');
+  assert.equal(errorOf(f).kind, 'TRUNCATED');
 });
 
 test('overlong text lines are fatal', () => {
@@ -134,12 +145,12 @@ test('ownsMostOf: only a large packet joined from several chunks may be kept wit
   const d = new PacketDecoder();
   const frames = [...d.push(stream.subarray(0, 30_000)), ...d.push(stream.subarray(30_000))];
   assert.equal(frames.length, 2);
-  const [a, b] = frames.map((f) => (f.kind === 'packet' ? f.packet.args[2] : assert.fail('not a packet')));
+  const [a, b] = frames.map((f) => itemAt(packetOf(f).args, 2, 'SUBMIT_JOB args')) as [Buffer, Buffer];
   assert.ok(a.equals(big));
   assert.equal(d.ownsMostOf(a), true);
   assert.equal(d.ownsMostOf(b), false); // a 12-byte view would pin the 64 KiB join
   // A packet inside one socket chunk belongs to the caller's buffer, never kept as a view.
   const one = new PacketDecoder();
   const f = one.push(Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', '', big)]));
-  assert.ok(f[0].kind === 'packet' && !one.ownsMostOf(f[0].packet.args[2]));
+  assert.ok(!one.ownsMostOf(itemAt(packetOf(f[0]).args, 2)));
 });

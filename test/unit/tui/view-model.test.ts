@@ -8,6 +8,7 @@ import { initialUiState, type UiState } from '../../../src/tui/keys.js';
 import { computeLayout } from '../../../src/tui/layout.js';
 import { lineText, type Line } from '../../../src/tui/line.js';
 import { buildView, type Connection } from '../../../src/tui/view-model.js';
+import { defined, itemAt } from '../../helpers/defined.js';
 import { instance, program, server, snapshot } from './snapshot-fixture.js';
 
 const connected: Connection = { connected: true, error: null, socketPath: '/x/control.sock' };
@@ -49,14 +50,14 @@ test('one process row per instance with its pid; states coloured', () => {
   const { v } = view(snap);
   const rows = text(v.processes).slice(1);
   assert.equal(rows.length, 3);
-  assert.match(rows[0], /^>reverse\s+0\s+111 RUNNING/);
-  assert.match(rows[1], /reverse\s+1\s+222 BACKOFF/);
-  assert.equal(colourOf(v.processes[1], 'RUNNING'), 'green');
-  assert.equal(colourOf(v.processes[2], 'BACKOFF'), 'yellow');
-  assert.equal(colourOf(v.processes[3], 'STARTING'), 'yellow');
-  assert.equal(v.processes[1].selected, true);
-  assert.match(rows[0], /1m05s/);
-  assert.match(rows[0], /40\.0M/);
+  assert.match(itemAt(rows, 0), /^>reverse\s+0\s+111 RUNNING/);
+  assert.match(itemAt(rows, 1), /reverse\s+1\s+222 BACKOFF/);
+  assert.equal(colourOf(itemAt(v.processes, 1), 'RUNNING'), 'green');
+  assert.equal(colourOf(itemAt(v.processes, 2), 'BACKOFF'), 'yellow');
+  assert.equal(colourOf(itemAt(v.processes, 3), 'STARTING'), 'yellow');
+  assert.equal(itemAt(v.processes, 1).selected, true);
+  assert.match(itemAt(rows, 0), /1m05s/);
+  assert.match(itemAt(rows, 0), /40\.0M/);
 });
 
 test('a FATAL instance is red and shows its reason', () => {
@@ -65,7 +66,7 @@ test('a FATAL instance is red and shows its reason', () => {
     instances: [instance('wc', 0, { state: 'FATAL', pid: null, reason: 'exited 3 times in a row: exit 1' })],
   });
   const { v } = view(snap);
-  const row = v.processes[1];
+  const row = itemAt(v.processes, 1);
   assert.equal(colourOf(row, 'FATAL'), 'red');
   assert.match(lineText(row), /FATAL .*exited 3 times in a row/);
   assert.equal(colourOf(row, 'exited'), 'red');
@@ -77,8 +78,8 @@ test('a worker with no instance (stopped or scaled to 0) keeps a selectable row'
     instances: [instance('wc', 0)],
   });
   const { v } = view(snap);
-  assert.equal(v.rows[0].key, 'reverse/-');
-  assert.match(lineText(v.processes[1]), /reverse\s+stopped/);
+  assert.equal(itemAt(v.rows, 0).key, 'reverse/-');
+  assert.match(lineText(itemAt(v.processes, 1)), /reverse\s+stopped/);
 });
 
 test('queues: every server, unreachable ones shown red; alarms red on their row and sorted first', () => {
@@ -97,13 +98,13 @@ test('queues: every server, unreachable ones shown red; alarms red on their row 
   });
   const { v } = view(snap, { height: 40 });
   const q = text(v.queues).slice(1);
-  assert.match(q[0], /127\.0\.0\.1:4731\s+UNREACHABLE ECONNREFUSED/);
-  assert.equal(colourOf(v.queues[1], 'UNREACHABLE'), 'red');
-  assert.match(q[1], /ghost .*stalled 30s/);
-  assert.match(q[2], /zzz\s+7\s+0\s+0 no registered work/);
-  assert.equal(colourOf(v.queues[3], 'zzz'), 'red');
-  assert.match(q[3], /aaa\s+1\s+0\s+1/);
-  assert.equal(colourOf(v.queues[4], 'aaa'), undefined);
+  assert.match(itemAt(q, 0), /127\.0\.0\.1:4731\s+UNREACHABLE ECONNREFUSED/);
+  assert.equal(colourOf(itemAt(v.queues, 1), 'UNREACHABLE'), 'red');
+  assert.match(itemAt(q, 1), /ghost .*stalled 30s/);
+  assert.match(itemAt(q, 2), /zzz\s+7\s+0\s+0 no registered work/);
+  assert.equal(colourOf(itemAt(v.queues, 3), 'zzz'), 'red');
+  assert.match(itemAt(q, 3), /aaa\s+1\s+0\s+1/);
+  assert.equal(colourOf(itemAt(v.queues, 4), 'aaa'), undefined);
 });
 
 test('every pane fits the layout: 80x24, a tiny and a wide terminal, 64 instances and 50 functions', () => {
@@ -121,13 +122,14 @@ test('every pane fits the layout: 80x24, a tiny and a wide terminal, 64 instance
     ],
   });
   assert.equal(snap.instances.length, 64);
-  for (const [w, h] of [
+  const sizes: Array<[width: number, height: number]> = [
     [80, 24],
     [40, 12],
     [60, 16],
     [200, 60],
     [100, 30],
-  ]) {
+  ];
+  for (const [w, h] of sizes) {
     for (const logVisible of [true, false]) {
       const { layout, v } = view(snap, { width: w, height: h, ui: { logVisible, selectedKey: 'fn40/0' } });
       const panes: Array<[Line[] | null, { height: number } | null]> = [
@@ -164,7 +166,7 @@ test('disconnected: the header says so in red and keeps the last data', () => {
   assert.equal(colourOf(v.header, 'DISCONNECTED'), 'red');
   assert.equal(v.processes.length, 4);
   const none = view(null, { connection: { connected: false, error: 'x', socketPath: '/x' } }).v;
-  assert.match(lineText(none.processes[1]), /waiting for the daemon/);
+  assert.match(lineText(itemAt(none.processes, 1)), /waiting for the daemon/);
 });
 
 test('the filter narrows processes, queues and logs; w limits the log to the selected worker', () => {
@@ -185,21 +187,21 @@ test('the filter narrows processes, queues and logs; w limits the log to the sel
     ['wc'],
   );
   assert.deepEqual(
-    text(f.log!)
+    text(defined(f.log, 'log pane'))
       .slice(1)
       .map((t) => t.split(' ')[1]),
     ['wc/0/3000'],
   );
   const all = view(snapshot(), { logs, height: 30 }).v;
-  assert.equal(all.log!.length, 4);
+  assert.equal(defined(all.log, 'log pane').length, 4);
   const only = view(snapshot(), { ui: { logOnlySelected: true, selectedKey: 'reverse/1' }, logs, height: 30 }).v;
   assert.deepEqual(
-    text(only.log!)
+    text(defined(only.log, 'log pane'))
       .slice(1)
       .map((t) => t.split(' ')[1]),
     ['reverse/0/1000'],
   );
-  assert.match(lineText(only.log![0]), /log of reverse/);
+  assert.match(lineText(itemAt(defined(only.log, 'log pane'), 0)), /log of reverse/);
 });
 
 test('the chart titles show overall and selected-function rates; the embedded help names q and d', () => {
@@ -218,10 +220,14 @@ test('the chart titles show overall and selected-function rates; the embedded he
     layout,
     nowMs: 0,
   });
-  assert.match(lineText(v.chart[0]), /jobs\/s 24 ▸ reverse 20/);
-  assert.match(lineText(v.chart[0]), /\(2s\)/, 'a short history is drawn one column per sample');
-  assert.equal(lineText(v.chart[v.chart.length - 2]).slice(37, 39), '▁█', 'the newest two samples fill the right edge');
-  assert.match(lineText(v.chart[0]), /queued 5 ▸ reverse 5/);
+  assert.match(lineText(itemAt(v.chart, 0)), /jobs\/s 24 ▸ reverse 20/);
+  assert.match(lineText(itemAt(v.chart, 0)), /\(2s\)/, 'a short history is drawn one column per sample');
+  assert.equal(
+    lineText(itemAt(v.chart, v.chart.length - 2)).slice(37, 39),
+    '▁█',
+    'the newest two samples fill the right edge',
+  );
+  assert.match(lineText(itemAt(v.chart, 0)), /queued 5 ▸ reverse 5/);
   assert.match(lineText(v.help), /q stop daemon {2}d detach/);
   assert.equal(v.selectedFunction, 'reverse');
 });

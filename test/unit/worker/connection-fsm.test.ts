@@ -13,6 +13,7 @@ import {
   type LinkState,
   type Registration,
 } from '../../../src/worker/connection-fsm.js';
+import { itemAt } from '../../helpers/defined.js';
 
 const reg: Registration = { clientId: 'host:w:0:1', functions: [{ name: 'f', timeoutMs: null }] };
 const pkt = (type: number, ...args: string[]): LinkEvent => ({
@@ -35,7 +36,7 @@ function run(events: LinkEvent[], state: LinkState = INITIAL_LINK_STATE, r = reg
 test('start -> connecting -> ready sends SET_CLIENT_ID and CAN_DO, and is awake', () => {
   const { state, effects } = run([{ type: 'start' }, { type: 'connected' }]);
   assert.deepEqual(state, { phase: 'ready', outstanding: 0, awake: true });
-  assert.equal(effects[0].kind, 'connect');
+  assert.equal(itemAt(effects, 0, 'effects').kind, 'connect');
   assert.deepEqual(sends(effects), [
     [PacketType.SET_CLIENT_ID, 'host:w:0:1'],
     [PacketType.CAN_DO, 'f'],
