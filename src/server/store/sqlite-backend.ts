@@ -228,12 +228,18 @@ export class SqliteBackend implements StoreBackend {
     return stmt;
   }
 
+  /** Writes (and removes, in one transaction) a 64 KiB row: the WAL must find room for real pages. */
   probe(): void {
     const db = this.db;
     if (db === null) throw new Error('the store is closed');
+    const t = q(this.spec.table);
     try {
-      db.prepare('UPDATE gmsup_meta SET last_handle = last_handle WHERE table_name = ?').run(this.spec.table);
+      db.transaction(() => {
+        db.prepare(`INSERT INTO ${t} VALUES (-1, '', '', 1, 0, NULL, zeroblob(65536))`).run();
+        db.prepare(`DELETE FROM ${t} WHERE handle = -1`).run();
+      })();
     } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
       throw new Error(describe(err), { cause: err });
     }
   }

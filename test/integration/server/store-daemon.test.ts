@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { parseHostPort } from '../../../src/shared/host-port.js';
 import { stateDirFor } from '../../../src/shared/state-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startDaemon } from '../daemon/daemon-harness.js';
 import { admin, submitMany, totalJobs } from './store-harness.js';
 
 async function daemonPort(d: Awaited<ReturnType<typeof startDaemon>>): Promise<number> {
-  return parseHostPort(await d.server()).port;
+  // The snapshot lists the embedded server once the daemon has sampled it (about a second).
+  const address = await waitFor(() => d.server(), { timeoutMs: 15_000, what: 'the embedded server in the snapshot' });
+  return parseHostPort(address).port;
 }
 
 async function restart(t: TestContext, d: Awaited<ReturnType<typeof startDaemon>>, yaml: string) {
