@@ -272,8 +272,9 @@ export async function crashScenario(t: After, store: string, log: (line: string)
   let storedUnacked = 0;
   for (const p of counts.keys()) if (!acked.has(p)) storedUnacked++;
   log(
-    `${store.split(':')[0]}: ${acked.size} acknowledged, ${ran.length} ran before kill -9, ${rest.length} after restart: ` +
-      `${lost} lost, ${duplicates} duplicates, ${storedUnacked} stored but not acknowledged`,
+    `${store.split(':')[0]}: ${acked.size} acknowledged, ${ran.length} ran before kill -9, ` +
+      `${rest.length} after restart: ${lost} lost, ${duplicates} duplicates, ` +
+      `${storedUnacked} stored but not acknowledged`,
   );
   await server.stop();
   return { acked: acked.size, lost, duplicates, storedUnacked };
