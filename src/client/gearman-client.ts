@@ -10,6 +10,12 @@
 import { GearmanConnection } from '../transport/gearman-connection.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort, type HostPort } from '../shared/host-port.js';
+import {
+  keepaliveProblem,
+  resolveKeepalive,
+  type KeepaliveOption,
+  type KeepaliveSettings,
+} from '../shared/tcp-keepalive.js';
 import { ClientConnection } from './client-connection.js';
 import { settle, submitPacketType, type JobStatus, type PendingJob, type SubmitOptions } from './job.js';
 
@@ -18,12 +24,15 @@ export interface GearmanClientOptions {
   servers: string[];
   connectTimeoutMs?: number;
   maxPacketBytes?: number;
+  /** TCP keepalive on every connection (default DEFAULT_KEEPALIVE: a dead server noticed within 16 s). */
+  keepalive?: KeepaliveOption;
 }
 
 export class GearmanClient {
   private readonly servers: HostPort[];
   private readonly connectTimeoutMs: number;
   private readonly maxPacketBytes: number | undefined;
+  private readonly keepalive: KeepaliveSettings | null;
   private current: ClientConnection | null = null;
   private connecting: Promise<ClientConnection> | null = null;
   /** Index of the server to try first on the next connect. */
@@ -36,6 +45,9 @@ export class GearmanClient {
     this.servers = options.servers.map((s) => parseHostPort(s));
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.maxPacketBytes = options.maxPacketBytes;
+    this.keepalive = resolveKeepalive(options.keepalive);
+    const problem = this.keepalive && keepaliveProblem(this.keepalive);
+    if (problem) throw new GmsupError('USAGE', `client keepalive: ${problem}`);
   }
 
   /** Address of the server currently connected, if any. */
@@ -152,6 +164,7 @@ export class GearmanClient {
         const raw = await GearmanConnection.connect(server, {
           connectTimeoutMs: this.connectTimeoutMs,
           maxPacketBytes: this.maxPacketBytes,
+          keepalive: this.keepalive,
         });
         if (this.closed) {
           raw.destroy();

@@ -63,7 +63,7 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen'] as const;
+export const SERVER_KEYS = ['listen', 'keepalive'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const WORKER_KEYS = [
@@ -85,4 +85,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;

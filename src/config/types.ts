@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
@@ -32,6 +33,8 @@ export interface ProgramConfig {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
+  keepalive?: KeepaliveSettings | null;
 }
 
 export interface Config {

@@ -12,6 +12,7 @@ import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
@@ -133,11 +134,14 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  // Absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
+  const keepalive = readKeepalive(reader, fields?.get('keepalive'));
+  const withKeepalive = (hp: EmbeddedServerConfig) => (keepalive === undefined ? hp : { ...hp, keepalive });
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  if (listen === undefined) return fallback;
+  if (listen === undefined) return withKeepalive(fallback);
   const hp = parseAddress(reader, lf!, listen, true);
-  return hp ?? fallback;
+  return withKeepalive(hp ?? fallback);
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

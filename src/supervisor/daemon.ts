@@ -134,6 +134,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       server = await startJobServer({
         host: config.server.host,
         port: config.server.port,
+        keepalive: config.server.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
         throw new GmsupError(

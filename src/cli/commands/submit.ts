@@ -4,11 +4,13 @@
 import { parseCommandArgs } from '../args.js';
 import { GearmanClient } from '../../client/index.js';
 import type { Priority } from '../../client/index.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
 
 const HELP = `Usage: gmsup submit FUNCTION [DATA]      (DATA from stdin when absent)
   -s, --servers H:P[,H:P]   job servers, tried in order (default ${DEFAULT_SERVER_ADDRESS})
+      --keepalive SPEC      TCP keepalive: idle=10s,interval=2s,count=3 (the default) or off
   -b, --background          queue the job and print its handle
   -I, --high                high priority
   -L, --low                 low priority
@@ -41,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       unique: { type: 'string', short: 'u' },
       timeout: { type: 'string', short: 't' },
       verbose: { type: 'boolean', short: 'v' },
+      keepalive: { type: 'string' },
     },
     HELP,
   );
@@ -69,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
   const verbose = values.verbose ?? false;
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  const client = new GearmanClient({ servers });
+  const keepalive = values.keepalive !== undefined ? (parseKeepaliveText(values.keepalive) ?? false) : undefined;
+  const client = new GearmanClient({ servers, keepalive });
   try {
     if (values.background) {
       const handle = await client.submitBackground(fn, payload, { priority, unique: values.unique, timeoutMs });
