@@ -1,5 +1,7 @@
 // Public client API of gmsup: submit jobs to Gearman job servers and ask them admin questions.
 export { GearmanClient, type GearmanClientOptions } from './gearman-client.js';
+export { rankServers, murmur3, type ServerSelection } from './server-selection.js';
+export type { ServerHealth } from './server-slot.js';
 export {
   DEFAULT_KEEPALIVE,
   keepaliveBoundMs,
