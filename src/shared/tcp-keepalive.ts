@@ -24,7 +24,7 @@ export interface KeepaliveSettings {
 /** Given settings: `false` (or null) turns keepalive off; absent fields take the defaults. */
 export type KeepaliveOption = false | null | Partial<KeepaliveSettings>;
 
-/** idle 10 s + 3 probes 2 s apart: a vanished peer is dropped within 16 s. */
+/** idle 10 s + 3 probes 2 s apart: a vanished peer is dropped within 16 s (32 s with data in flight). */
 export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({
   idleMs: 10_000,
   intervalMs: 2_000,
@@ -36,7 +36,11 @@ export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({
 const MAX_IDLE_OR_INTERVAL_MS = 32_767_000;
 const MAX_COUNT = 127;
 
-/** The longest a silent dead peer keeps its connection: idle + interval x count. */
+/**
+ * The longest a dead peer keeps its connection when nothing is sent to it: idle + interval x count. Data
+ * sent to it and not acknowledged ends the connection `userTimeoutMs` after it was sent, so the worst
+ * case (data first sent just before that deadline) is this plus `userTimeoutMs`.
+ */
 export function keepaliveBoundMs(s: KeepaliveSettings): number {
   return s.idleMs + s.intervalMs * s.count;
 }
