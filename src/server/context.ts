@@ -1,7 +1,7 @@
 // The narrow view of the server that packet and admin handlers get (instead of the whole ServerState):
 // the store, the handle codec, the clock, and the job lifecycle steps that also touch connections.
 
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { JobStore } from './job-store.js';
 import type { Job, ServerConn } from './model.js';
 import type { HandleCodec } from './wire.js';

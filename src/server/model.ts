@@ -3,6 +3,8 @@
 // to each other, so they share one file; fields only, plus the few methods that read them. Job.state and
 // the counters of FunctionEntry are written by the JobStore alone (job-store.ts owns the transitions).
 
+import type { TimerHandle } from '../shared/clock.js';
+
 export const PRIORITY_HIGH = 0;
 export const PRIORITY_NORMAL = 1;
 export const PRIORITY_LOW = 2;
@@ -36,7 +38,7 @@ export class Job {
   denominator = 0;
   retries = 0;
   /** CAN_DO_TIMEOUT timer of the current assignment. */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: TimerHandle | null = null;
 
   constructor(
     /** Handle number: the handle on the wire is `<prefix>:<id>`. */

@@ -4,7 +4,7 @@
 
 import type { Packet } from '../protocol/codec.js';
 import { PacketType as T } from '../protocol/packet-types.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { AdminContext } from './context.js';
 import { EpochScheduler } from './epoch-scheduler.js';
 import * as E from './error-packets.js';
@@ -27,7 +27,7 @@ export interface ServerStateOptions {
   verboseLevel?: string;
 }
 
-export type { Clock } from './clock.js';
+export type { Clock } from '../shared/clock.js';
 
 const MAX_CLIENT_ID_BYTES = 127;
 
