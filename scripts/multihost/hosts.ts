@@ -240,6 +240,25 @@ workers:
     return log;
   }
 
+  /**
+   * When the host's workers saw a job server connection fail, from its daemon's log (each worker line is
+   * time-stamped there): `[timeMs, reason]` per lost connection.
+   */
+  connectionsLost(host: string): Array<{ tMs: number; why: string }> {
+    const out: Array<{ tMs: number; why: string }> = [];
+    let text = '';
+    try {
+      text = readFileSync(join(this.dirOf(host), 'daemon.log'), 'utf8');
+    } catch {
+      return out;
+    }
+    for (const line of text.split('\n')) {
+      const m = /^(\S+) \S+ .*job server \S+: connection lost \((.*)\)$/.exec(line);
+      if (m) out.push({ tMs: Date.parse(m[1]!), why: m[2]! });
+    }
+    return out;
+  }
+
   /** The last lines of a host's process output, for failure messages. */
   tail(host: string, what: string, lines = 15): string {
     try {

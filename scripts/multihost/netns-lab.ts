@@ -73,6 +73,7 @@ export function labUnavailable(): string | null {
       ['ip', 'netns', 'add', probe],
       ['ip', '-n', probe, 'link', 'add', 'name', 'br0', 'type', 'bridge'],
       ['ip', '-n', probe, 'link', 'add', 'name', 'vp0', 'type', 'veth', 'peer', 'name', 'vp1'],
+      ['ip', 'netns', 'exec', probe, 'bridge', 'link', 'show'],
     ];
     for (const argv of steps) {
       const r = run(argv);
@@ -145,13 +146,18 @@ export class NetnsLab {
     must(['ip', '-n', ns, 'link', 'set', 'dev', 'eth0', 'up']);
   }
 
-  /** Cuts a host off without any close: its bridge port goes down, packets vanish both ways. */
+  /**
+   * Cuts a host off silently: its bridge port stops forwarding (STP state disabled) while every link
+   * stays up, so neither side sees a carrier change, an ARP failure soon, a FIN or an RST: packets just
+   * vanish both ways, as when a host loses power or a NAT drops the connection. Only keepalive notices.
+   */
   cut(name: string): void {
-    must(['ip', '-n', this.bridgeNs, 'link', 'set', 'dev', this.host(name).name, 'down']);
+    must(['ip', 'netns', 'exec', this.bridgeNs, 'bridge', 'link', 'set', 'dev', this.host(name).name, 'state', '0']);
   }
 
+  /** Forwarding again (STP state 3). */
   restore(name: string): void {
-    must(['ip', '-n', this.bridgeNs, 'link', 'set', 'dev', this.host(name).name, 'up']);
+    must(['ip', 'netns', 'exec', this.bridgeNs, 'bridge', 'link', 'set', 'dev', this.host(name).name, 'state', '3']);
   }
 
   /** Runs a program inside a host (`ip netns exec` execs it, so the child's pid is the program's). */

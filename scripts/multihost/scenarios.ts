@@ -33,6 +33,10 @@ export interface CutFigures {
   releaseMs: number | null;
   /** How long the cut itself (an `ip` command) took. */
   cutTookMs: number;
+  /** Connections of the cut host's workers that they found dead while cut (2 workers x 2 servers). */
+  workerConnectionsDropped: number;
+  /** Cut until the last of them was found dead. */
+  workersNoticedMs: number | null;
   /** The keepalive bound the lab runs with (idle + interval x count). */
   keepaliveBoundMs: number;
   /** The cut host's worker processes were still the same ones after the link came back. */
@@ -127,7 +131,7 @@ export async function cutScenario(hosts: LabHosts, run: Run & { host: string }):
   const cutStartMs = Date.now();
   hosts.lab.cut(host);
   const cutTookMs = Date.now() - cutStartMs;
-  log(`cut ${host}'s link (bridge port down, no close; took ${cutTookMs} ms) with ${sub.accepted} of ${jobs} queued`);
+  log(`cut ${host} off (its bridge port stops forwarding, no close; took ${cutTookMs} ms), ${sub.accepted} queued`);
   await withDeadline(sub.done, 120_000, 'the submitter to finish');
   // Done: every job completed somewhere and the servers hold none (the cut host's connections were
   // dropped, the jobs they held were put back and ran elsewhere).
@@ -153,6 +157,10 @@ export async function cutScenario(hosts: LabHosts, run: Run & { host: string }):
   }
   log(`${host} held ${held} jobs; the last of them completed elsewhere ${lastReleaseMs} ms after the cut`);
 
+  // The cut host's own side: its workers' connections to both servers, dropped by their keepalive.
+  const noticed = hosts.connectionsLost(host).filter((x) => x.tMs >= cutStartMs);
+  const workersNoticedMs = noticed.length === 0 ? null : Math.max(...noticed.map((x) => x.tMs)) - cutStartMs;
+  log(`${host}'s workers lost ${noticed.length} connections: ${[...new Set(noticed.map((x) => x.why))].join(', ')}`);
   const restoreMs = Date.now();
   hosts.lab.restore(host);
   await hosts.waitRegistered([host], 60_000);
@@ -165,6 +173,8 @@ export async function cutScenario(hosts: LabHosts, run: Run & { host: string }):
     duplicated: hosts.readJobLog().duplicates(first, jobs),
     heldByCutHost: held,
     cutTookMs,
+    workerConnectionsDropped: noticed.length,
+    workersNoticedMs,
     releaseMs: lastReleaseMs,
     keepaliveBoundMs: LAB_KEEPALIVE_BOUND_MS,
     workersSurvived: JSON.stringify(pidsBefore) === JSON.stringify(pidsAfter),
@@ -194,6 +204,8 @@ export function formatFigures(crash: CrashFigures | null, cut: CutFigures | null
         `the cut took ${cut.cutTookMs} ms), ` +
         `workers survived ${cut.workersSurvived ? 'yes' : 'NO'}, registered again ${ms(cut.reRegisteredMs)} ` +
         'after the link came back',
+      `    the cut host's workers found ${cut.workerConnectionsDropped} server connections dead, the last ` +
+        `${ms(cut.workersNoticedMs)} after the cut`,
     );
   }
   return lines.join('\n');

@@ -77,7 +77,10 @@ export class WorkerRuntime {
         // Report changes only: a down server is retried every few hundred ms.
         const key = `${connected}:${registered}`;
         if (this.lastReport.get(link) === key) return;
+        const wasUp = this.lastReport.get(link)?.startsWith('true') === true;
         this.lastReport.set(link, key);
+        // A lost connection is worth a line (a dead peer found by keepalive says ETIMEDOUT); retries are not.
+        if (wasUp && !connected) this.log(`job server ${link.address}: connection lost (${error ?? 'closed'})`);
         this.emit({ type: 'server:state', server: link.address, connected, registered, ...(error ? { error } : {}) });
       },
       log: this.log,

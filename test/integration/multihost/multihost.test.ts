@@ -1,8 +1,9 @@
 // gmsup on several hosts (network namespaces on a bridge, loopback-range addresses): two `gmsup server`
 // hosts with a store, three `gmsup start` hosts whose workers register on both, a client host. (a) kill -9
 // of one server while 10,000 background jobs flow, restarted from its store: no job lost (duplicates are
-// counted: at-least-once). (b) a worker host's link cut without a close: the jobs it held complete
-// elsewhere once keepalive drops it, and its workers survive. Every job is counted from what workers wrote.
+// counted: at-least-once). (b) a worker host cut off silently (no close, links stay up): the servers drop
+// it by keepalive and the jobs it held complete elsewhere; its workers find their connections dead the
+// same way, survive and register again. Every job is counted from what workers wrote.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,5 +61,9 @@ describe('several hosts', { skip: unavailable ?? false }, () => {
       JSON.stringify(figures),
     );
     assert.ok(figures.workersSurvived, "the cut host's workers are the same processes, registered again");
+    // The other side (a worker behind a NAT that dropped its connections): its own keepalive finds every
+    // server connection dead (2 workers x 2 servers) within the same bound, and it reconnects.
+    assert.equal(figures.workerConnectionsDropped, 4, JSON.stringify(figures));
+    assert.ok(figures.workersNoticedMs !== null && figures.workersNoticedMs < 2 * LAB_KEEPALIVE_BOUND_MS + 3000);
   });
 });
