@@ -6,12 +6,13 @@
 // same way, survive and register again. Every job is counted from what workers wrote.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bringUp, LAB_KEEPALIVE_BOUND_MS, storeSupport, type LabHosts } from '../../../scripts/multihost/hosts.js';
-import { labUnavailable, removeStaleLabs } from '../../../scripts/multihost/netns-lab.js';
+import { labUnavailable, pidsIn, removeStaleLabs } from '../../../scripts/multihost/netns-lab.js';
 import { crashScenario, cutScenario, formatFigures } from '../../../scripts/multihost/scenarios.js';
 
 const unavailable = labUnavailable();
@@ -31,6 +32,17 @@ describe('several hosts', { skip: unavailable ?? false }, () => {
     rmSync(dir, { recursive: true, force: true });
     const left = hosts?.lab.namespaces() ?? [];
     assert.deepEqual(left, [], 'every namespace of the lab is deleted');
+  });
+
+  test('a namespace left by a killed run (dead owner, nothing inside) is removed; live labs are not', (t) => {
+    const dead = `gmsup-${2 ** 22 + 1}-stale`; // above Linux's largest pid: that owner cannot be alive
+    assert.equal(spawnSync('ip', ['netns', 'add', dead]).status, 0);
+    t.after(() => spawnSync('ip', ['netns', 'del', dead])); // if the test fails before removeStaleLabs
+    assert.equal(pidsIn(dead).length, 0);
+    removeStaleLabs();
+    const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+    assert.doesNotMatch(list, new RegExp(dead));
+    assert.match(list, new RegExp(`gmsup-${process.pid}-srv1`), "this run's lab stays");
   });
 
   test('(a) kill -9 of a server while 10,000 background jobs flow: none lost', { skip: noStore }, async () => {
