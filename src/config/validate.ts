@@ -9,6 +9,7 @@ import { formatHostPort, parseHostPort } from '../shared/host-port.js';
 import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { readHttpSettings } from './http-settings.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
@@ -134,14 +135,13 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
-  // Absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
+  // keepalive absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
   const keepalive = readKeepalive(reader, fields?.get('keepalive'));
-  const withKeepalive = (hp: EmbeddedServerConfig) => (keepalive === undefined ? hp : { ...hp, keepalive });
+  const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  if (listen === undefined) return withKeepalive(fallback);
-  const hp = parseAddress(reader, lf!, listen, true);
-  return withKeepalive(hp ?? fallback);
+  const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
+  return { ...hp, ...(keepalive === undefined ? {} : { keepalive }), ...(http === undefined ? {} : { http }) };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

@@ -7,9 +7,11 @@ import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js
 import { startJobServer } from '../../server/index.js';
 import { parseKeepaliveText } from '../../config/keepalive.js';
 import { describeKeepalive, keepaliveSupport, resolveKeepalive } from '../../shared/tcp-keepalive.js';
+import { startHttpListener } from '../../http/index.js';
+import { HTTP_FLAGS, HTTP_FLAGS_HELP, parseHttpFlags } from '../http-flags.js';
 
 const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES]
-                    [--keepalive SPEC] [--verbose]
+                    [--keepalive SPEC] [--verbose] [--http HOST:PORT [--http-token TOKEN]]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
@@ -18,7 +20,8 @@ Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until S
   --keepalive SPEC         TCP keepalive on every connection: idle=10s,interval=2s,count=3 (the default;
                            user_timeout=16s follows them) or off. A peer whose host vanished is dropped,
                            its jobs requeued, within idle + interval x count
-  --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
+  --verbose                log connections errors to stderr; \`verbose\` reports INFO
+${HTTP_FLAGS_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -29,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
       keepalive: { type: 'string' },
+      ...HTTP_FLAGS,
     },
     HELP,
   );
@@ -52,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const verbose = values.verbose === true;
   const keepalive = values.keepalive !== undefined ? parseKeepaliveText(values.keepalive) : resolveKeepalive(undefined);
+  const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
     host: hp.host,
     port: hp.port,
@@ -69,6 +74,17 @@ export async function run(argv: string[]): Promise<number> {
       `warning: TCP keepalive interval and count cannot be set here (${support.error}); ` +
         "the system's net.ipv4.tcp_keepalive_intvl/probes apply\n",
     );
+  const http = httpFlags
+    ? await startHttpListener({
+        ...httpFlags,
+        gateway: server.local,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      })
+    : null;
+  if (http) process.stdout.write(`http listening on ${http.address}\n`);
 
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -76,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const why = await Promise.race([signalled, server.closed.then(() => 'shutdown')]);
   if (verbose) process.stderr.write(`closing (${why})\n`);
+  await http?.close();
   await server.close();
   return 0;
 }
