@@ -22,11 +22,8 @@ workers:
   c: { command: cat }
 `);
   assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
-  assert.deepEqual(r.config.server, {
-    host: '127.0.0.1',
-    port: 4730,
-    keepalive: { idleMs: 20_000, intervalMs: 5000, count: 2, userTimeoutMs: 30_000 },
-  });
+  assert.equal(r.config.server?.port, 4730);
+  assert.deepEqual(r.config.server?.keepalive, { idleMs: 20_000, intervalMs: 5000, count: 2, userTimeoutMs: 30_000 });
   const spec = (name: string) => r.config.programs.find((p) => p.name === name)!.spec;
   assert.deepEqual(spec('a').keepalive, { idleMs: 30_000, intervalMs: 2000, count: 3, userTimeoutMs: 0 });
   assert.equal(spec('b').keepalive, false);
