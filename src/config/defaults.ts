@@ -63,7 +63,15 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'store', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
+export const SERVER_KEYS = [
+  'listen',
+  'store',
+  'keepalive',
+  'http',
+  'http_token',
+  'http_timeout',
+  'http_max_body',
+] as const;
 /** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
 export const DEFAULT_STORE_FILE = 'jobs.db';
 export const LOG_KEYS = ['max_size', 'keep'] as const;
@@ -87,4 +95,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;

@@ -3,6 +3,7 @@
 // settings only the daemon uses (a change of those applies in place).
 
 import type { StoreSpec } from '../shared/store-url.js';
+import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
@@ -35,6 +36,8 @@ export interface EmbeddedServerConfig {
   port: number;
   /** Where background jobs live; default sqlite in the state directory, `store: memory` opts out. */
   store: StoreSpec;
+  /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
+  keepalive?: KeepaliveSettings | null;
   /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */
   http?: HttpListenConfig;
 }

@@ -8,6 +8,13 @@ import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import type { StoreSpec } from '../shared/store-url.js';
 import { systemClock } from '../shared/clock.js';
+import {
+  applyKeepalive,
+  keepaliveProblem,
+  keepaliveSupport,
+  resolveKeepalive,
+  type KeepaliveOption,
+} from '../shared/tcp-keepalive.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
 import type { StoreStatus } from './job-store.js';
@@ -33,6 +40,11 @@ export interface JobServerOptions {
   maxOutputBytes?: number;
   /** Where background jobs live (default memory); a durable store is loaded before the listener accepts. */
   store?: StoreSpec;
+  /**
+   * TCP keepalive on every accepted socket, so a peer whose host vanished is dropped (its jobs requeued)
+   * within idle + interval x count. Default DEFAULT_KEEPALIVE (16 s); false = off.
+   */
+  keepalive?: KeepaliveOption;
 }
 
 export interface JobServer {
@@ -56,6 +68,14 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const keepalive = resolveKeepalive(opts.keepalive);
+  const keepaliveError = keepalive && keepaliveProblem(keepalive);
+  if (keepaliveError) throw new GmsupError('USAGE', `server keepalive: ${keepaliveError}`);
+  if (keepalive) {
+    const support = keepaliveSupport(); // loads the native part now, not on the first accept
+    if (!support.full)
+      opts.log?.(`TCP keepalive interval/count cannot be set here (${support.error}): the system's apply`);
+  }
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
   let nextFd = 1;
@@ -92,6 +112,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return;
     }
+    applyKeepalive(socket, keepalive, (why) => opts.log?.(`connection from ${socket.remoteAddress}: ${why}`));
     const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
     connections.add(c);
     socket.once('close', () => connections.delete(c));

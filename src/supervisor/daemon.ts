@@ -156,6 +156,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         port: listen.port,
         // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
         store: listen.store,
+        keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
         // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one,
