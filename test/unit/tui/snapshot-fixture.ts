@@ -34,6 +34,7 @@ export function program(name: string, desired: number, over: Partial<ProgramInfo
     configured: desired,
     scaled: false,
     stopped: false,
+    autoscale: null,
     errors: 0,
     ...over,
   };
