@@ -21,9 +21,10 @@ export function autoscaled(snap: Snapshot | null, filter: string): ProgramInfo[]
 export function autoscaleLine(p: ProgramInfo, nowMs: number, width: number): Line {
   const a = p.autoscale;
   if (!a) return { segments: [] };
-  const nameW = Math.min(20, Math.max(8, Math.floor(width / 6)));
-  const head = `${cell('autoscale', 9)} ${cell(p.name, nameW)} ${cell(`${p.desired} [${a.min}..${a.max}]`, 10)} `;
-  const wait = cell(a.estimatedWaitMs === null ? 'wait -' : `wait ${secs(a.estimatedWaitMs)}`, 10);
+  // Names as wide as they are (within 8..20 columns): the reason gets the rest of the line.
+  const nameW = Math.min(20, Math.max(8, p.name.length), Math.max(8, Math.floor(width / 5)));
+  const head = `autoscale ${cell(p.name, nameW)} ${cell(`${p.desired} [${a.min}..${a.max}]`, 9)} `;
+  const wait = cell(a.estimatedWaitMs === null ? 'wait -' : `wait ${secs(a.estimatedWaitMs)}`, 9);
   const segments = [seg(head, 'cyan'), seg(`${wait} `)];
   if (a.pinned) segments.push(seg(`PINNED by gmsup scale (a: resume)  `, 'magenta', true));
   else if (a.guard) segments.push(seg(`HELD: ${a.guard}  `, 'yellow', true));
