@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
 import type { Snapshot } from '../../../src/control/snapshot.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fixture, isAlive, startDaemon, waitAllRegistered } from './daemon-harness.js';
+import { fixture, isAlive, startDaemon, waitAllRegistered, writeConfig } from './daemon-harness.js';
 
 const JOBS = 5000;
 
@@ -103,4 +103,43 @@ workers:
   const text = d.cli('status', d.file);
   assert.match(text.stdout, /^burst: autoscale min 1 \/ current 1 \/ max 8 \(target wait 2 s, cooldown 3 s\)/m);
   assert.match(text.stdout, /^ {2}last decision \S+ ago: \d -> 1 \(idle: at most/m);
+});
+
+test('gmsup scale pins an autoscaled worker, `auto` resumes, a reload that lowers max clamps the count', async (t) => {
+  const worker = (sizing: string) => `
+server: { listen: 127.0.0.1:0 }
+workers:
+  grow:
+    module: ${fixture('echo.mjs')}
+    ${sizing}
+  fixed:
+    module: ${fixture('echo.mjs')}
+`;
+  // A cooldown of an hour: nothing the autoscaler does on its own interferes with the runtime calls.
+  const d = await startDaemon(t, worker('autoscale: { min: 1, max: 3, cooldown: 1h, max_load_per_core: false }'));
+  const pin = d.cli('scale', 'grow', '3', d.file);
+  assert.equal(pin.status, 0, pin.stderr);
+  assert.equal(pin.stdout, 'gmsup: grow 1 -> 3 instances (pinned: autoscaling paused until `gmsup scale grow auto`)\n');
+  await waitAllRegistered(d);
+  assert.match(d.cli('status', d.file).stdout, /^ {2}PINNED at 3 by gmsup scale \(`gmsup scale grow auto` resumes\)$/m);
+  const s = await d.status();
+  assert.equal(s.programs.find((p) => p.name === 'grow')?.autoscale?.pinned, true);
+
+  const resume = d.cli('scale', 'grow', 'auto', d.file);
+  assert.equal(resume.stdout, 'gmsup: grow 3 -> 3 instances (autoscaling resumed)\n');
+  const fixed = d.cli('scale', 'fixed', 'auto', d.file);
+  assert.equal(fixed.status, 64);
+  assert.match(fixed.stderr, /fixed has a fixed count \(no autoscale block\): give a number/);
+
+  // Lower max to 2: a live update, the count follows at once (a drain), nothing restarts.
+  writeConfig(d.file, worker('autoscale: { min: 1, max: 2, cooldown: 1h, max_load_per_core: false }'));
+  const reload = d.cli('reload', d.file);
+  assert.equal(reload.status, 0, reload.stderr);
+  assert.match(reload.stdout, /grow.*autoscale 1\.\.3 -> 1\.\.2/);
+  const after = await waitAllRegistered(d);
+  assert.equal(after.programs.find((p) => p.name === 'grow')?.desired, 2);
+  assert.deepEqual(
+    after.instances.filter((i) => i.name === 'grow').map((i) => i.restarts),
+    [0, 0],
+  );
 });
