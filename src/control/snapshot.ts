@@ -73,7 +73,7 @@ export interface ProgramInfo {
   kind: 'module' | 'command' | 'process';
   /** Instance count in force. */
   desired: number;
-  /** Instance count the config file says. */
+  /** Instance count the config file says (an autoscaled worker's min, its start count). */
   configured: number;
   /** True when `gmsup scale` overrides the file (for an autoscaled worker: pins its count). */
   scaled: boolean;

@@ -123,7 +123,9 @@ export class Supervisor {
         prog
           .rollingRestart('config changed', c.next)
           .then(() => {
-            if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired);
+            if (this.programs.get(c.name) !== prog || prog.stopped) return;
+            // The autoscaler may have moved an autoscaled count during the roll: keep its latest.
+            prog.setDesired(prog.config.autoscale && !prog.scaled ? countFor(prog.config, prog.desired) : desired);
           })
           .catch((err) => this.errors.record(c.name, `${c.name}: rolling restart (config changed)`, err));
       } else {

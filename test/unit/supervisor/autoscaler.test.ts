@@ -140,3 +140,28 @@ test('gmsup scale pins an autoscaled count, `auto` resumes in min..max; a reload
   assert.equal(h.prog.desired, 3);
   assert.equal(h.snap().programs[0]!.autoscale, null);
 });
+
+test('a rolling restart of an autoscaled worker keeps the count the autoscaler set during the roll', async () => {
+  const h = await started(autoscale());
+  h.sup.scale('w', 3);
+  h.sup.scale('w', 'auto'); // resumed at 3
+  await h.runFor(1100);
+  // Idle samples; 8 s in, a config change rolls the 3 instances one at a time (about a second each).
+  for (let i = 0; i <= 14; i++) {
+    if (i === 8)
+      assert.equal(
+        h.sup.apply(daemonConfig([programConfig({ autoscale: autoscale() }, { concurrency: 2 })]))[0]?.action,
+        'restart',
+      );
+    h.scaler.observe(samples(h.clock.now(), 0));
+    await h.runFor(1000);
+  }
+  assert.ok(
+    h.lines().some((l) => l.startsWith('w: autoscale 3 -> 1: idle')),
+    h.lines().join('\n'),
+  );
+  await h.runFor(5000);
+  assert.equal(h.prog.desired, 1, 'the end of the roll did not put back the count from before it');
+  assert.equal(h.prog.slots.length, 1);
+  assert.equal(h.prog.slots[0]?.current.config.spec.concurrency, 2);
+});
