@@ -93,7 +93,7 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
+export const SERVER_KEYS = ['listen', 'keepalive', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const AUTOSCALE_KEYS = [
@@ -124,4 +124,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;
