@@ -136,7 +136,14 @@ workers:
   const reload = d.cli('reload', d.file);
   assert.equal(reload.status, 0, reload.stderr);
   assert.match(reload.stdout, /grow.*autoscale 1\.\.3 -> 1\.\.2/);
-  const after = await waitAllRegistered(d);
+  await waitAllRegistered(d);
+  const after = await waitFor(
+    async () => {
+      const s = await d.status();
+      return s.instances.filter((i) => i.name === 'grow').length === 2 ? s : null;
+    },
+    { timeoutMs: 15_000, what: 'the third instance drained away' },
+  );
   assert.equal(after.programs.find((p) => p.name === 'grow')?.desired, 2);
   assert.deepEqual(
     after.instances.filter((i) => i.name === 'grow').map((i) => i.restarts),
