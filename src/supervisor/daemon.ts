@@ -1,6 +1,6 @@
-// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers,
-// runs supervisor + samplers + health check + watcher, serves control calls, reloads on demand, and
-// shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
+// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers, runs
+// supervisor + samplers + health check + autoscaler + watcher, serves control calls, reloads on demand,
+// and shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
@@ -15,6 +15,7 @@ import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
 import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { Autoscaler } from './autoscaler.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
@@ -62,6 +63,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let configError: string | null = null;
   let sup: Supervisor | null = null;
   let health: HealthCheck | null = null;
+  let autoscaler: Autoscaler | null = null;
   let shutdownRequested: ((force: boolean) => void) | null = null;
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
@@ -112,7 +114,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
   const handler: ControlHandler = {
     status: () =>
-      buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now()),
+      buildSnapshot(
+        need(),
+        health,
+        errors,
+        { configFile: config.file, startedAtMs, configError },
+        clock.now(),
+        autoscaler,
+      ),
     stop: () => {
       setImmediate(() => requestStop('stop requested'));
       return { stopping: true };
@@ -182,6 +191,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const embedded = bound ? connectAddress(bound) : null;
     const check = new HealthCheck(running, log, errors, embedded);
     health = check;
+    const scaler = new Autoscaler(running, log);
+    autoscaler = scaler;
     sampler = new SampleLoop({
       clock,
       intervalMs: SUPERVISOR_TIMINGS.sampleIntervalMs,
@@ -189,13 +200,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         pids: running.instances().flatMap((mp) => (mp.pid === null ? [] : [mp.pid])),
         servers: [...new Set([...(embedded ? [embedded] : []), ...running.serverAddresses()])],
       }),
-      onSamples: (samples) => check.observe(samples),
+      onSamples: (samples) => {
+        check.observe(samples);
+        scaler.observe(samples);
+      },
       onError: (err) => errors.record(null, 'sampling', err),
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
-    const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
+    const sizing = (p: Config['programs'][number]) =>
+      p.autoscale ? ` autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances}` : ` x${p.instances}`;
+    const workers = config.programs.map((p) => `${p.name}${sizing(p)}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     running.start();

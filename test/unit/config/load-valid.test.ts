@@ -57,6 +57,7 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
     },
     instances: 1,
     perCore: null,
+    autoscale: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
     restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 },
