@@ -40,17 +40,22 @@ export interface Spawner {
   spawn(opts: SpawnOptions): ChildHandle;
 }
 
-/** Calls `onLine` per complete line; keeps the partial tail; cuts overlong lines. */
+/**
+ * Calls `onLine` per complete line (without `\n` or `\r\n`); keeps the partial tail; cuts overlong lines.
+ * One pass over each chunk by index: a chatty worker's 64 KiB chunk holds hundreds of lines.
+ */
 export function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
   let tail = '';
   return {
     push(chunk) {
-      tail += chunk;
-      let nl: number;
-      while ((nl = tail.indexOf('\n')) >= 0) {
-        onLine(tail.slice(0, nl).replace(/\r$/, ''));
-        tail = tail.slice(nl + 1);
+      const text = tail === '' ? chunk : tail + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        onLine(text.slice(start, end));
+        start = nl + 1;
       }
+      tail = start === 0 ? text : text.slice(start);
       if (tail.length > MAX_LINE_CHARS) {
         onLine(tail);
         tail = '';
