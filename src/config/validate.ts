@@ -6,9 +6,10 @@ import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair 
 import { stateDirFor } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
-import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { DEFAULT_LISTEN, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { readLogSettings } from './validate-logs.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
@@ -57,13 +58,7 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   else if (server) servers = [connectAddress(server)];
   else servers = [];
 
-  const logsField = top.get('logs');
-  const logs: Config['logs'] = { ...LOG_DEFAULTS };
-  if (logsField) {
-    const lf = reader.fields(logsField.node, logsField.path, LOG_KEYS, logsField.keyNode);
-    logs.maxBytes = reader.sizeBytes(lf?.get('max_size')) ?? logs.maxBytes;
-    logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
-  }
+  const logs = readLogSettings(reader, top.get('logs'));
   const stateDirText = reader.string(top.get('state_dir'));
   const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
 

@@ -2,7 +2,7 @@
 // runs supervisor + samplers + health check + watcher, serves control calls, reloads on demand, and
 // shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, rmSync, writeSync } from 'node:fs';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
@@ -14,12 +14,13 @@ import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort } from '../shared/host-port.js';
-import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { openPrivateFile } from '../shared/state-files.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
 import { precompileModules } from './precompile.js';
 import { SampleLoop } from './samplers.js';
+import { prepareState } from './state-setup.js';
 import { buildSnapshot } from './snapshot.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
@@ -27,7 +28,8 @@ import { ConfigWatcher } from './watch.js';
 
 export interface DaemonOptions {
   configFile: string;
-  out: (text: string) => void;
+  /** Also write every log line to stdout (the foreground daemon; a detached one has daemon.log only). */
+  echoToStdout: boolean;
   /** Called once the control socket answers and the workers were started. */
   onReady?: () => void;
 }
@@ -46,14 +48,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
   };
-  const ctlDir = stateDirFor(config.file);
-  mkdirSync(ctlDir, { recursive: true, mode: 0o700 });
+  const paths = prepareState(config); // STATE_UNSAFE before anything is written
   const log = new LogSink({
-    fileFor: (w) => workerLogPath(config.stateDir, w),
-    maxBytes: config.logs.maxBytes,
-    keep: config.logs.keep,
-    out: opts.out,
+    settings: config.logs,
+    daemonFile: paths.daemonLog,
+    workerFile: paths.workerLog,
+    echoFd: opts.echoToStdout ? 1 : null,
+    fallback: (text) => process.stderr.write(text),
   });
+  log.open(config.programs.map((p) => p.name)); // a symbolic link among the log files: refused here
+  let logSettings = config.logs;
   const errors = new ErrorTally((line, worker) => log.daemon(line, worker));
   const startedAtMs = clock.now();
   let configError: string | null = null;
@@ -86,6 +90,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         return { ok: false, error: err };
       }
       configError = null;
+      if (!sameLogSettings(logSettings, next.logs)) {
+        logSettings = next.logs;
+        log.configure(next.logs);
+        log.daemon(`reload (${source}): logs settings now ${JSON.stringify(next.logs)}`);
+      }
       try {
         await precompileModules(next.programs, (l, w) => log.daemon(l, w));
         const plan = sup.apply(next);
@@ -132,9 +141,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }),
   };
 
-  const control = await ControlServer.listen(controlSocketPath(ctlDir), handler); // ALREADY_RUNNING if live
-  const pidFile = pidFilePath(ctlDir);
-  writeFileSync(pidFile, `${process.pid}\n`);
+  const control = await ControlServer.listen(paths.controlSocket, handler); // ALREADY_RUNNING if live
+  const pidFile = paths.pidFile;
+  writePidFile(pidFile);
   let server: JobServer | null = null;
   let sampler: SampleLoop | null = null;
   const watcher = new ConfigWatcher(config.file, watchedFiles(config), (what) => {
@@ -143,6 +152,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
   const onHup = () => void reload('SIGHUP');
+  const onUsr2 = () => {
+    log.daemon('SIGUSR2: reopening the log files');
+    log.reopen();
+  };
   try {
     if (config.server) {
       const listen = config.server;
@@ -180,6 +193,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
+    process.on('SIGUSR2', onUsr2);
     const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
@@ -199,13 +213,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onHup);
+    process.off('SIGUSR2', onUsr2);
     watcher.close();
     sampler?.stop();
     if (server) await server.close().catch((err) => errors.record(null, 'closing the embedded job server', err));
     await control.close();
     rmSync(pidFile, { force: true });
     log.daemon('daemon exiting');
-    log.close();
+    await log.close();
   }
 
   function restartModuleUsers(file: string): void {
@@ -219,6 +234,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }
     }
   }
+}
+
+/** The pid file: 0600, truncated, never through a symbolic link. */
+function writePidFile(path: string): void {
+  const fd = openPrivateFile(path, 'truncate');
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sameLogSettings(a: Config['logs'], b: Config['logs']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function watchedFiles(config: Config): string[] {

@@ -24,7 +24,13 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
   assert.equal(c.stateDir, join(FIXTURES, '.gmsup', 'valid-minimal'));
   assert.deepEqual(c.server, { host: '127.0.0.1', port: 4730 });
   assert.deepEqual(c.servers, ['127.0.0.1:4730']);
-  assert.deepEqual(c.logs, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(c.logs, {
+    maxBytes: 10 * 1024 * 1024,
+    keep: 5,
+    compress: false,
+    format: 'text',
+    bufferBytes: 4 * 1024 * 1024,
+  });
   assert.equal(c.programs.length, 1);
   const { source, ...p } = c.programs[0]!;
   assert.deepEqual(source, { file, line: 2, col: 3 });
@@ -58,7 +64,13 @@ test('every key set: values normalised with units', async () => {
   assert.deepEqual(c.servers, ['127.0.0.1:4730', '[::1]:4731']);
   assert.deepEqual(c.server, { host: '127.0.0.1', port: 4730 });
   assert.equal(c.stateDir, join(FIXTURES, 'state'));
-  assert.deepEqual(c.logs, { maxBytes: 1024 * 1024, keep: 3 });
+  assert.deepEqual(c.logs, {
+    maxBytes: 1024 * 1024,
+    keep: 3,
+    compress: true,
+    format: 'json',
+    bufferBytes: 1024 * 1024,
+  });
   const [echo, lines, shelly, quoted] = c.programs;
   assert.equal(echo!.spec.function, 'echo_v2');
   assert.equal(echo!.instances, 5); // 1.5 x 3 = 4.5, rounded up
