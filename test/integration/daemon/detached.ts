@@ -1,5 +1,5 @@
 // `gmsup start FILE --daemon` for tests (optionally under another umask), with the daemon it started
-// stopped in t.after (`gmsup stop`, then SIGKILL of its pid if it still lives).
+// stopped in t.after (SIGTERM to its pid, SIGKILL if it still lives after 20 s).
 
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
@@ -22,11 +22,12 @@ export function startDetached(t: TestContext, file: string, umask = '022'): CliR
       timeout: 60_000,
     },
   );
+  // Read now: the temp dir (and the pid file in it) may be gone by the time the after hooks run.
+  const pid = readDaemonPid(stateDirFor(file));
   t.after(async () => {
-    const pid = readDaemonPid(stateDirFor(file));
     if (pid === null || !isAlive(pid)) return;
-    spawnSync(process.execPath, [BIN, 'stop', file], { timeout: 30_000 });
-    await waitFor(() => !isAlive(pid), { timeoutMs: 15_000, what: `daemon ${pid} to exit` }).catch(() => {
+    process.kill(pid, 'SIGTERM'); // drains and stops its workers, like `gmsup stop`
+    await waitFor(() => !isAlive(pid), { timeoutMs: 20_000, what: `daemon ${pid} to exit` }).catch(() => {
       if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     });
   });
