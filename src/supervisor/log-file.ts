@@ -1,7 +1,7 @@
-// One log destination (a file, or the daemon's stdout) written off the event loop: lines are queued,
-// and one asynchronous write per flush takes everything queued (at most one write in flight), so a
-// chatty worker never stalls the embedded job server. The queue is bounded: past `bufferBytes` lines are
-// dropped and counted, and a marker line records the gap. Files rotate by size (log-rotation.ts).
+// One log destination (a file, or the daemon's stdout) written off the event loop: formatted lines are
+// queued as bytes, and one asynchronous write per flush takes everything queued (at most one write in
+// flight), so a chatty worker never stalls the embedded job server. The queue is bounded: past
+// `bufferBytes` lines are dropped and counted, and a marker line records the gap. Files rotate by size.
 
 import { close, fstatSync, write } from 'node:fs';
 import { openPrivateFile } from '../shared/state-files.js';
@@ -14,13 +14,13 @@ export interface LogFileSettings {
   keep: number;
   /** Gzip each rotated file in the background (F.1.gz). */
   compress: boolean;
-  /** Queued text (UTF-16 units, about bytes for ASCII) above which new lines are dropped. */
+  /** Queued bytes above which new lines are dropped. */
   bufferBytes: number;
 }
 
 export interface LogFileHooks {
   /** The marker written where lines were dropped (formatted by the sink, `\n` terminated). */
-  gapLine(droppedLines: number, droppedChars: number): string;
+  gapLine(droppedLines: number, droppedBytes: number): string;
   /** Something failed (a write, a rotation, a compression): the sink logs and counts it. */
   problem(what: string, err: unknown): void;
 }
@@ -29,19 +29,25 @@ type Target = { kind: 'file'; path: string } | { kind: 'fd'; fd: number; name: s
 
 /** How long to wait before retrying a write the fd refused for now (EAGAIN on a non-blocking pipe). */
 const RETRY_AGAIN_MS = 10;
+/**
+ * Writes to one file start at most this often: a chatty worker's lines then go in a few large writes
+ * (each costs the event loop a thread-pool hand-off) rather than one per pipe read. Lines wait at most this.
+ */
+const MIN_WRITE_INTERVAL_MS = 10;
 
 export class LogFile {
   private fd: number | null = null;
   private sizeBytes = 0;
-  private queue: string[] = [];
-  private queuedChars = 0;
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
   private gapLines = 0;
-  private gapChars = 0;
+  private gapBytes = 0;
   private pumping: Promise<void> | null = null;
   private scheduled = false;
   private reopenWanted = false;
   private closed = false;
   private compressing: Promise<void> | null = null;
+  private lastWriteAtMs = 0;
   /** Lines dropped since the file was opened (the queue was full). */
   droppedLines = 0;
   /** Writes issued (one per flush). */
@@ -69,17 +75,21 @@ export class LogFile {
     return this.target.kind === 'file' ? this.target.path : this.target.name;
   }
 
-  /** Queues one or more complete lines; false when they were dropped because the queue is full. */
-  write(text: string): boolean {
+  /**
+   * Queues `lines` complete lines (formatted, `\n` terminated); false when they were dropped because the
+   * queue is full. The buffer must not change afterwards (it is written later, as it is).
+   */
+  write(data: Buffer | string, lines = 1): boolean {
     if (this.closed) return false;
-    if (this.queuedChars + text.length > this.settings.bufferBytes && this.queuedChars > 0) {
-      this.gapLines++;
-      this.gapChars += text.length;
-      this.droppedLines++;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (this.queuedBytes + bytes.length > this.settings.bufferBytes && this.queuedBytes > 0) {
+      this.gapLines += lines;
+      this.gapBytes += bytes.length;
+      this.droppedLines += lines;
       return false;
     }
-    this.queue.push(text);
-    this.queuedChars += text.length;
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
     this.schedule();
     return true;
   }
@@ -124,6 +134,9 @@ export class LogFile {
       try {
         // Bounded by the queue: every turn takes all of it; lines queued meanwhile go in the next turn.
         while (this.queue.length > 0 || this.reopenWanted || this.gapLines > 0) {
+          const waitMs = this.lastWriteAtMs + MIN_WRITE_INTERVAL_MS - Date.now();
+          if (waitMs > 0) await new Promise((r) => setTimeout(r, Math.min(waitMs, MIN_WRITE_INTERVAL_MS)));
+          this.lastWriteAtMs = Date.now();
           if (this.reopenWanted) this.reopenNow();
           await this.writeQueued();
         }
@@ -139,16 +152,22 @@ export class LogFile {
 
   private async writeQueued(): Promise<void> {
     if (this.fd === null && !this.tryOpen()) return this.dropQueue();
-    let text = this.queue.length === 1 ? (this.queue[0] ?? '') : this.queue.join('');
+    const parts = this.queue;
+    const total = this.queuedBytes;
     this.queue = [];
-    this.queuedChars = 0;
+    this.queuedBytes = 0;
     if (this.gapLines > 0) {
-      text = this.hooks.gapLine(this.gapLines, this.gapChars) + text;
+      const gap = Buffer.from(this.hooks.gapLine(this.gapLines, this.gapBytes), 'utf8');
       this.gapLines = 0;
-      this.gapChars = 0;
+      this.gapBytes = 0;
+      parts.unshift(gap);
+      return this.writeBatch(Buffer.concat(parts, total + gap.length));
     }
-    if (text === '') return;
-    const buf = Buffer.from(text, 'utf8');
+    if (total === 0) return;
+    return this.writeBatch(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, total));
+  }
+
+  private async writeBatch(buf: Buffer): Promise<void> {
     try {
       await this.writeRotating(buf);
     } catch (err) {
@@ -245,11 +264,11 @@ export class LogFile {
   }
 
   private dropQueue(): void {
-    this.droppedLines += this.queue.reduce((n, t) => n + countLines(t), 0) + this.gapLines;
+    this.droppedLines += this.queue.reduce((n, t) => n + countLines(t), 0);
     this.queue = [];
-    this.queuedChars = 0;
+    this.queuedBytes = 0;
     this.gapLines = 0;
-    this.gapChars = 0;
+    this.gapBytes = 0;
   }
 
   private closeFd(): void {
@@ -262,9 +281,9 @@ export class LogFile {
   }
 }
 
-function countLines(text: string | Buffer): number {
+function countLines(bytes: Buffer): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
   return n;
 }
 

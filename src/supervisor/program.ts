@@ -22,7 +22,7 @@ export interface Slot {
 }
 
 export interface ProgramEvents {
-  line: [ManagedProcess, 'stdout' | 'stderr', string];
+  output: [ManagedProcess, 'stdout' | 'stderr', Buffer];
   state: [ManagedProcess, InstanceState, InstanceState];
   'job:end': [string, boolean];
   log: [string];
@@ -217,7 +217,7 @@ export class Program extends EventEmitter<ProgramEvents> {
       },
     });
     const where = () => `${this.name}/${index}/${mp.lastPid ?? '-'}`;
-    mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
+    mp.on('output', (stream, piece) => this.emit('output', mp, stream, piece));
     mp.on('job:end', (fn, ok) => this.emit('job:end', fn, ok));
     mp.on('problem', (problem) => this.emit('failure', where(), new Error(problem)));
     mp.on('state', (from, to) => {

@@ -132,7 +132,7 @@ export class Supervisor {
 
   private addProgram(config: ProgramConfig): Program {
     const prog = new Program(config, { spawner: this.deps.spawner, clock: this.deps.clock });
-    prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
+    prog.on('output', (mp, stream, piece) => this.log.workerOutput(mp.name, mp.index, mp.pid, stream, piece));
     prog.on('log', (text) => this.log.daemon(text, config.name));
     prog.on('failure', (context, err) => this.errors.record(config.name, context, err));
     prog.on('state', (mp, from, to) => this.log.daemon(describeTransition(mp, from, to), mp.name));

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { LOG_DEFAULTS } from '../../../src/config/defaults.js';
 import { parseLogLine } from '../../../src/control/log-format.js';
 import { LogSink } from '../../../src/supervisor/log-sink.js';
-import { lineSplitter } from '../../../src/supervisor/spawner.js';
+import { lineAligner } from '../../../src/supervisor/spawner.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const parsedLines = (path: string) =>
@@ -95,13 +95,32 @@ test('drops are marked in the file and reported once in daemon.log, rate limited
   assert.ok(sink.droppedLines > 0);
 });
 
-test('line splitter handles partial chunks, CRLF and a last line without newline', () => {
-  const lines: string[] = [];
-  const s = lineSplitter((l) => lines.push(l));
-  s.push('ab');
-  s.push('c\r\nde');
-  s.push('f\ng');
-  s.push('\r\n\n');
-  s.end();
-  assert.deepEqual(lines, ['abc', 'def', 'g', '']);
+test('line aligner: pieces end at a newline, partial lines wait, overlong lines and the end pass', () => {
+  const pieces: string[] = [];
+  const a = lineAligner((p) => pieces.push(p.toString('utf8')));
+  a.push(Buffer.from('ab'));
+  a.push(Buffer.from('c\r\nde'));
+  a.push(Buffer.from('f\ng'));
+  a.push(Buffer.from('\r\n\n'));
+  a.push(Buffer.from('x'.repeat(20_000)));
+  a.push(Buffer.from('tail'));
+  a.end();
+  assert.deepEqual(pieces, ['abc\r\n', 'def\n', 'g\r\n\n', 'x'.repeat(20_000), 'tail']);
+});
+
+test('a piece of output: CRLF, LF, empty lines, a last line without newline; bytes kept as they are', async (t) => {
+  const dir = tempDir(t);
+  const sink = new LogSink({ settings: LOG_DEFAULTS, daemonFile: null, workerFile: (w) => join(dir, `${w}.log`) });
+  const bad = Buffer.from([0x66, 0xff, 0x6f]); // "f\xffo": not UTF-8
+  sink.workerOutput('w', 2, 9, 'stderr', Buffer.concat([Buffer.from('one\r\n\ntwo\n'), bad]));
+  assert.deepEqual(
+    sink.tail('w', 10).map((l) => l.text),
+    ['one', '', 'two', 'f\ufffdo'],
+  );
+  await sink.close();
+  const raw = readFileSync(join(dir, 'w.log'));
+  const lines = raw.toString('latin1').trimEnd().split('\n');
+  assert.equal(lines.length, 4);
+  assert.ok(lines.every((l) => / w\/2\/9 err /.test(l)));
+  assert.ok(raw.includes(Buffer.concat([Buffer.from(' err '), bad, Buffer.from('\n')])), 'the bytes as written');
 });
