@@ -60,7 +60,7 @@ export function formatStatus(s: Snapshot): string {
       i.function,
       String(i.index),
       i.pid === null ? '-' : String(i.pid),
-      i.state + (i.retiring ? ' (retiring)' : ''),
+      stateText(i),
       formatDuration(i.uptimeMs),
       String(i.restarts),
       formatPercent(i.cpuPercent),
@@ -90,4 +90,10 @@ export function formatStatus(s: Snapshot): string {
     for (const a of s.alarms) out.push(`  ${a.kind} ${a.function} on ${a.server}: ${a.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `FATAL, retry in 4m12s` while a fatal_retry is pending; `(retiring)` for a recycled one draining out. */
+function stateText(i: Snapshot['instances'][number]): string {
+  const retry = i.state === 'FATAL' && i.retryInMs !== null ? `, retry in ${formatDuration(i.retryInMs)}` : '';
+  return `${i.state}${retry}${i.retiring ? ' (retiring)' : ''}`;
 }

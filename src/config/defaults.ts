@@ -22,6 +22,8 @@ export const RESTART_DEFAULTS = {
   startRetries: 3,
   initialBackoffMs: 100,
   maxBackoffMs: 10_000,
+  /** Off: like Supervisor, FATAL waits for a person unless `fatal_retry` asks otherwise. */
+  fatalRetryMs: null,
 } as const;
 
 export const LOG_DEFAULTS = {
@@ -73,7 +75,7 @@ export const LIMITS = {
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
 export const SERVER_KEYS = ['listen', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
 export const LOG_KEYS = ['max_size', 'keep', 'compress', 'format', 'buffer'] as const;
-export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
+export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds', 'fatal_retry'] as const;
 export const WORKER_KEYS = [
   'function',
   'module',

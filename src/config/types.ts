@@ -11,6 +11,8 @@ export interface RestartPolicy {
   startRetries: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** A FATAL instance gets a fresh start sequence after this long; null = never (the default). */
+  fatalRetryMs: number | null;
 }
 
 export interface ProgramConfig {

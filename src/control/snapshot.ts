@@ -22,6 +22,8 @@ export interface InstanceInfo {
   lastExit: string | null;
   /** For FATAL (and BACKOFF): why. */
   reason: string | null;
+  /** BACKOFF: until the next start; FATAL with `restart.fatal_retry`: until its fresh start sequence. */
+  retryInMs: number | null;
   /** Job servers on which this instance is verified registered (from each server's `workers`). */
   registeredOn: number;
   serverCount: number;

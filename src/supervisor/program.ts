@@ -162,7 +162,9 @@ export class Program extends EventEmitter<ProgramEvents> {
     this.isStopped = true;
     this.dropSpare();
     const procs = this.all();
-    for (const mp of procs) if (!SETTLED.includes(mp.stateName)) mp.stop(reason, { force: opts.force });
+    // A FATAL one with a fatal_retry pending is stopped too: that cancels the retry.
+    for (const mp of procs)
+      if (!SETTLED.includes(mp.stateName) || mp.state.retryAtMs !== null) mp.stop(reason, { force: opts.force });
     const deadlineMs = this.programConfig.spec.stopTimeoutMs + SUPERVISOR_TIMINGS.stopAllSlackMs;
     await Promise.all(procs.map((mp) => mp.until(SETTLED, deadlineMs)));
   }

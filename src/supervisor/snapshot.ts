@@ -33,6 +33,10 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
     currentJobAgeMs: oldestJobAtMs === null ? null : Math.max(0, now - oldestJobAtMs),
     lastExit: s.lastExit ?? slot?.lastReplaced ?? null,
     reason: s.reason,
+    retryInMs:
+      s.retryAtMs !== null && (s.stateName === 'BACKOFF' || s.stateName === 'FATAL')
+        ? Math.max(0, s.retryAtMs - now)
+        : null,
     registeredOn: mp.registeredOn,
     serverCount: mp.config.spec.servers.length,
     retiring: mp.retiring,

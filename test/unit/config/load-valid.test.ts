@@ -55,7 +55,7 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
     perCore: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
-    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 },
+    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000, fatalRetryMs: null },
   });
 });
 
@@ -84,7 +84,13 @@ test('every key set: values normalised with units', async () => {
   assert.equal(echo!.maxMemoryBytes, 512_000_000);
   assert.equal(echo!.maxLifetimeMs, 3_600_000);
   assert.equal(echo!.spec.stopTimeoutMs, 2500);
-  assert.deepEqual(echo!.restart, { startSecsMs: 2500, startRetries: 5, initialBackoffMs: 250, maxBackoffMs: 30_000 });
+  assert.deepEqual(echo!.restart, {
+    startSecsMs: 2500,
+    startRetries: 5,
+    initialBackoffMs: 250,
+    maxBackoffMs: 30_000,
+    fatalRetryMs: 300_000,
+  });
   assert.deepEqual(
     [lines!.spec.kind, lines!.spec.command, lines!.instances, lines!.spec.servers],
     ['command', ['wc', '-l'], 2, c.servers],

@@ -22,7 +22,7 @@ export function programConfig(
     perCore: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
-    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800 },
+    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800, fatalRetryMs: null },
     source: { file: '/tmp/workers.yaml', line: 1, col: 1 },
     ...over,
     spec: {

@@ -18,6 +18,7 @@ export function instance(name: string, index: number, over: Partial<InstanceInfo
     currentJobAgeMs: null,
     lastExit: null,
     reason: null,
+    retryInMs: null,
     registeredOn: 1,
     serverCount: 1,
     retiring: false,
