@@ -73,7 +73,7 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
+export const SERVER_KEYS = ['listen', 'keepalive', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
 export const LOG_KEYS = ['max_size', 'keep', 'compress', 'format', 'buffer'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds', 'fatal_retry'] as const;
 export const WORKER_KEYS = [
@@ -95,4 +95,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;

@@ -14,6 +14,7 @@ import { readLogSettings } from './validate-logs.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
@@ -129,11 +130,13 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  // keepalive absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
+  const keepalive = readKeepalive(reader, fields?.get('keepalive'));
   const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
   const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
-  return http === undefined ? hp : { ...hp, http };
+  return { ...hp, ...(keepalive === undefined ? {} : { keepalive }), ...(http === undefined ? {} : { http }) };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */
