@@ -27,6 +27,10 @@ export function formatStatus(s: Snapshot): string {
       `CPU ${formatPercent(d.cpuPercent)}; config ${d.configFile}`,
   );
   if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
+  if (d.logLinesDropped > 0)
+    out.push(
+      `LOG LINES DROPPED: ${d.logLinesDropped} since start (the disk was slower than the workers; see daemon.log)`,
+    );
   if (d.errors > 0) {
     const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
     out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);

@@ -88,6 +88,8 @@ export interface Snapshot {
     configError: string | null;
     /** All errors counted since start: the workers' (removed ones too) and the daemon's own (a failed reload). */
     errors: number;
+    /** Log lines dropped since start because a log file (or stdout) was slower than they came (docs/logs.md). */
+    logLinesDropped: number;
   };
   programs: ProgramInfo[];
   instances: InstanceInfo[];

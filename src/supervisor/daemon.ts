@@ -121,7 +121,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
   const handler: ControlHandler = {
     status: () =>
-      buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now()),
+      buildSnapshot(
+        need(),
+        health,
+        errors,
+        { configFile: config.file, startedAtMs, configError, logLinesDropped: log.droppedLines },
+        clock.now(),
+      ),
     stop: () => {
       setImmediate(() => requestStop('stop requested'));
       return { stopping: true };

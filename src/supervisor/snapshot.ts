@@ -13,6 +13,8 @@ export interface DaemonInfo {
   configFile: string;
   startedAtMs: number;
   configError: string | null;
+  /** LogSink.droppedLines. */
+  logLinesDropped?: number;
 }
 
 function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now: number): InstanceInfo {
@@ -79,6 +81,7 @@ export function buildSnapshot(
       rssBytes: health?.daemonUsage?.rssBytes ?? null,
       cpuPercent: health?.daemonUsage?.cpuPercent ?? null,
       configError: info.configError,
+      logLinesDropped: info.logLinesDropped ?? 0,
       errors: errors.total,
     },
     programs,

@@ -13,3 +13,10 @@ test('status prints one ERRORS line with the per-worker counts, and none while t
   assert.match(text, /^ERRORS: 3 since start \(reverse 2\); see gmsup logs$/m);
   assert.equal(text.match(/ERRORS/g)?.length, 1);
 });
+
+test('status says how many log lines were dropped, and nothing while none were', () => {
+  assert.doesNotMatch(formatStatus(snapshot()), /DROPPED/);
+  const s = snapshot();
+  s.daemon.logLinesDropped = 18211;
+  assert.match(formatStatus(s), /^LOG LINES DROPPED: 18211 since start \(.*see daemon\.log\)$/m);
+});

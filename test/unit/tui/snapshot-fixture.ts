@@ -59,6 +59,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
       rssBytes: 1,
       cpuPercent: 0,
       configError: null,
+      logLinesDropped: 0,
       errors: 0,
     },
     programs: [program('reverse', 2), program('wc', 1)],
