@@ -73,7 +73,17 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'keepalive', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
+export const SERVER_KEYS = [
+  'listen',
+  'store',
+  'keepalive',
+  'http',
+  'http_token',
+  'http_timeout',
+  'http_max_body',
+] as const;
+/** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
+export const DEFAULT_STORE_FILE = 'jobs.db';
 export const LOG_KEYS = ['max_size', 'keep', 'compress', 'format', 'buffer'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds', 'fatal_retry'] as const;
 export const WORKER_KEYS = [

@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { StoreSpec } from '../shared/store-url.js';
 import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
@@ -48,6 +49,8 @@ export interface LogSettings {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** Where background jobs live; default sqlite in the state directory, `store: memory` opts out. */
+  store: StoreSpec;
   /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
   keepalive?: KeepaliveSettings | null;
   /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */

@@ -7,13 +7,13 @@ import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
-import type { Config, EmbeddedServerConfig } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort } from '../shared/host-port.js';
+import { formatHostPort, type HostPort } from '../shared/host-port.js';
 import { openPrivateFile } from '../shared/state-files.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
@@ -46,7 +46,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
   checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
-  let bound: EmbeddedServerConfig | null = null;
+  let bound: HostPort | null = null;
   const load = async (file = config.file): Promise<Config> => {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
@@ -169,13 +169,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   try {
     if (config.server) {
       const listen = config.server;
+      // The default sqlite store lives in config.stateDir, which prepareState created (0700) and checked.
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
+        // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
+        store: listen.store,
         keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one).
+        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one,
+        // STORE_UNAVAILABLE for a store that cannot be opened).
         if (err instanceof GmsupError)
           throw new GmsupError(err.code, `embedded job server: ${err.message}`, { cause: err });
         const why = err instanceof Error ? err.message : String(err);
