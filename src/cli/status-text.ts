@@ -28,6 +28,10 @@ export function formatStatus(s: Snapshot): string {
       `CPU ${formatPercent(d.cpuPercent)}; config ${d.configFile}`,
   );
   if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
+  if (d.logLinesDropped > 0)
+    out.push(
+      `LOG LINES DROPPED: ${d.logLinesDropped} since start (the disk was slower than the workers; see daemon.log)`,
+    );
   if (d.errors > 0) {
     const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
     out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);
@@ -62,7 +66,7 @@ export function formatStatus(s: Snapshot): string {
       i.function,
       String(i.index),
       i.pid === null ? '-' : String(i.pid),
-      i.state + (i.retiring ? ' (retiring)' : ''),
+      stateText(i),
       formatDuration(i.uptimeMs),
       String(i.restarts),
       formatPercent(i.cpuPercent),
@@ -99,4 +103,10 @@ function storeText(store: StoreInfo | null): string {
   if (store === null) return '';
   if (store.state === 'ok') return `; store ${store.store} ok`;
   return `; store ${store.store} FAILING (${store.error ?? 'commit failed'}; background jobs refused)`;
+}
+
+/** `FATAL, retry in 4m12s` while a fatal_retry is pending; `(retiring)` for a recycled one draining out. */
+function stateText(i: Snapshot['instances'][number]): string {
+  const retry = i.state === 'FATAL' && i.retryInMs !== null ? `, retry in ${formatDuration(i.retryInMs)}` : '';
+  return `${i.state}${retry}${i.retiring ? ' (retiring)' : ''}`;
 }

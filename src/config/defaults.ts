@@ -22,12 +22,22 @@ export const RESTART_DEFAULTS = {
   startRetries: 3,
   initialBackoffMs: 100,
   maxBackoffMs: 10_000,
+  /** Off: like Supervisor, FATAL waits for a person unless `fatal_retry` asks otherwise. */
+  fatalRetryMs: null,
 } as const;
 
 export const LOG_DEFAULTS = {
   maxBytes: 10 * 1024 * 1024,
   keep: 5,
+  compress: false,
+  format: 'text',
+  /** 4 MiB per file: about 40,000 lines of 100 bytes, a second of a very chatty worker. */
+  bufferBytes: 4 * 1024 * 1024,
 } as const;
+
+/** Bounds of `logs.buffer`: below, a burst drops lines at once; above, a stuck disk holds that much memory. */
+export const LOG_BUFFER_LIMITS = { minBytes: 64 * 1024, maxBytes: 1024 * 1024 * 1024 } as const;
+export const LOG_FORMATS = ['text', 'json'] as const;
 
 /**
  * How the daemon times a worker instance's life (docs/config.md explains each). Fixed, not settable:
@@ -104,8 +114,8 @@ export const SERVER_KEYS = [
 ] as const;
 /** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
 export const DEFAULT_STORE_FILE = 'jobs.db';
-export const LOG_KEYS = ['max_size', 'keep'] as const;
-export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
+export const LOG_KEYS = ['max_size', 'keep', 'compress', 'format', 'buffer'] as const;
+export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds', 'fatal_retry'] as const;
 export const AUTOSCALE_KEYS = [
   'min',
   'max',

@@ -13,6 +13,8 @@ export interface RestartPolicy {
   startRetries: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** A FATAL instance gets a fresh start sequence after this long; null = never (the default). */
+  fatalRetryMs: number | null;
 }
 
 /** A worker's `autoscale:` block: the daemon sets its instance count from its queue (docs/autoscale.md). */
@@ -45,6 +47,19 @@ export interface ProgramConfig {
   restart: RestartPolicy;
   /** Where the key sits in the file, for messages. */
   source: { file: string; line: number; col: number };
+}
+
+/** The `logs:` block (docs/logs.md): rotation, compression, format and the write buffer of every log file. */
+export interface LogSettings {
+  /** Rotate a file before it passes this size; 0 = never (an external logrotate rotates). */
+  maxBytes: number;
+  /** Rotated files kept per log file. */
+  keep: number;
+  /** Gzip rotated files in the background. */
+  compress: boolean;
+  format: 'text' | 'json';
+  /** Per file: lines waiting for the disk beyond this are dropped (counted, and marked in the file). */
+  bufferBytes: number;
 }
 
 export interface EmbeddedServerConfig {
@@ -83,5 +98,5 @@ export interface Config {
   /** The embedded job server as configured (port 0 = any free port), or null for none. */
   server: EmbeddedServerConfig | null;
   programs: ProgramConfig[];
-  logs: { maxBytes: number; keep: number };
+  logs: LogSettings;
 }

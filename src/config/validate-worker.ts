@@ -280,6 +280,7 @@ function readRestart(reader: Reader, f: Field | undefined): RestartPolicy {
     reader.issues.at(blame.node, blame.path, 'max_backoff must not be shorter than initial_backoff');
   }
   policy.startRetries = reader.integer(fields.get('retries'), 0, LIMITS.maxRetries) ?? policy.startRetries;
+  policy.fatalRetryMs = reader.durationMs(fields.get('fatal_retry'), { allowZero: false }) ?? policy.fatalRetryMs;
   // start_seconds: a bare number is seconds (the key says so); strings are durations.
   const ss = fields.get('start_seconds');
   if (ss) {

@@ -7,10 +7,11 @@ import { stateDirFor } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort, parseHostPort } from '../shared/host-port.js';
 import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
-import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { readHttpSettings } from './http-settings.js';
+import { readLogSettings } from './validate-logs.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
@@ -62,13 +63,7 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   else if (server) servers = [connectAddress(server)];
   else servers = [];
 
-  const logsField = top.get('logs');
-  const logs: Config['logs'] = { ...LOG_DEFAULTS };
-  if (logsField) {
-    const lf = reader.fields(logsField.node, logsField.path, LOG_KEYS, logsField.keyNode);
-    logs.maxBytes = reader.sizeBytes(lf?.get('max_size')) ?? logs.maxBytes;
-    logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
-  }
+  const logs = readLogSettings(reader, top.get('logs'));
   const programs: ProgramConfig[] = [];
   const workersField = top.get('workers');
   if (!workersField) issues.at(root, 'workers', 'missing: add a `workers:` map (worker name -> settings)');

@@ -155,11 +155,11 @@ export class Reader {
     return r.value;
   }
 
-  sizeBytes(f: Field | undefined): number | undefined {
+  sizeBytes(f: Field | undefined, opts: { allowZero?: boolean } = {}): number | undefined {
     if (!f) return undefined;
     const r = parseSizeBytes(f.value);
     if (!r.ok) return this.fail(f, r.message);
-    if (r.value === 0) return this.fail(f, 'must be greater than 0');
+    if (r.value === 0 && !opts.allowZero) return this.fail(f, 'must be greater than 0');
     return r.value;
   }
 

@@ -18,6 +18,28 @@ export type ControlHandler = {
 };
 
 const MAX_REQUEST_CHARS = 64 * 1024;
+/**
+ * What may wait in a follower's socket before its log lines are dropped: a `gmsup logs -f` that reads
+ * more slowly than a chatty worker prints must not grow the daemon's memory without bound.
+ */
+const FOLLOW_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** Sends a follower its lines while its backlog is small; counts the rest and says so when it catches up. */
+function followSender(id: number, reply: (o: unknown) => void, sock: net.Socket): (line: LogLine) => void {
+  let dropped = 0;
+  return (line) => {
+    if (sock.writableLength > FOLLOW_BACKLOG_BYTES) {
+      dropped++;
+      return;
+    }
+    if (dropped > 0) {
+      const text = `gmsup: dropped ${dropped} lines here: this follower read more slowly than they came`;
+      reply({ id, event: 'log', line: { atMs: Date.now(), source: 'daemon', worker: null, stream: 'daemon', text } });
+      dropped = 0;
+    }
+    reply({ id, event: 'log', line });
+  };
+}
 
 /** True when something answers on the socket path. */
 export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
@@ -105,12 +127,18 @@ export class ControlServer {
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
-        if (line !== '') this.handle(line, handler, reply, unsubs);
+        if (line !== '') this.handle(line, handler, reply, unsubs, sock);
       }
     });
   }
 
-  private handle(line: string, handler: ControlHandler, reply: (o: unknown) => void, unsubs: Array<() => void>): void {
+  private handle(
+    line: string,
+    handler: ControlHandler,
+    reply: (o: unknown) => void,
+    unsubs: Array<() => void>,
+    sock: net.Socket,
+  ): void {
     const fail = (id: number, err: unknown) => reply({ id, ok: false, error: serializeError(err) });
     let req: unknown;
     try {
@@ -143,8 +171,7 @@ export class ControlServer {
           reply({ id, ok: true, result });
           if (method === 'logs') {
             const logParams = params as ControlMethods['logs']['params'];
-            if (logParams.follow)
-              unsubs.push(handler.followLogs(logParams.name, (l) => reply({ id, event: 'log', line: l })));
+            if (logParams.follow) unsubs.push(handler.followLogs(logParams.name, followSender(id, reply, sock)));
           }
         },
         (err: unknown) => fail(id, err),

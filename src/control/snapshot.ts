@@ -22,6 +22,8 @@ export interface InstanceInfo {
   lastExit: string | null;
   /** For FATAL (and BACKOFF): why. */
   reason: string | null;
+  /** BACKOFF: until the next start; FATAL with `restart.fatal_retry`: until its fresh start sequence. */
+  retryInMs: number | null;
   /** Job servers on which this instance is verified registered (from each server's `workers`). */
   registeredOn: number;
   serverCount: number;
@@ -143,6 +145,8 @@ export interface Snapshot {
     configError: string | null;
     /** All errors counted since start: the workers' (removed ones too) and the daemon's own (a failed reload). */
     errors: number;
+    /** Log lines dropped since start because a log file (or stdout) was slower than they came (docs/logs.md). */
+    logLinesDropped: number;
   };
   programs: ProgramInfo[];
   instances: InstanceInfo[];

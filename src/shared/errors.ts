@@ -28,6 +28,11 @@ export const ErrorCodes = {
   TIMEOUT: { exit: 11 },
   /** Something needs a terminal and there is none. */
   NO_TTY: { exit: 12 },
+  /**
+   * The state directory (control socket, pid file, logs) is not safe to use: writable by others, owned
+   * by another user, or a file in it is a symbolic link or not a regular file.
+   */
+  STATE_UNSAFE: { exit: 13 },
   /** A bug or an unexpected failure. */
   INTERNAL: { exit: 70 },
 } as const;

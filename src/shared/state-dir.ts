@@ -41,3 +41,8 @@ export function readDaemonPid(stateDir: string): number | null {
     return null;
   }
 }
+
+/** What a detached daemon writes outside its log pipeline (a crash trace, Node's warnings); normally empty. */
+export function daemonStderrPath(stateDir: string): string {
+  return join(stateDir, 'daemon.stderr');
+}

@@ -2,7 +2,7 @@
 // supervisor + samplers + health check + autoscaler + watcher, serves control calls, reloads on demand,
 // and shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, rmSync, writeSync } from 'node:fs';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
@@ -14,13 +14,14 @@ import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
-import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { openPrivateFile } from '../shared/state-files.js';
 import { Autoscaler } from './autoscaler.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
 import { precompileModules } from './precompile.js';
 import { SampleLoop } from './samplers.js';
+import { prepareState } from './state-setup.js';
 import { buildSnapshot } from './snapshot.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
@@ -30,7 +31,8 @@ import type { HttpListener } from '../http/index.js';
 
 export interface DaemonOptions {
   configFile: string;
-  out: (text: string) => void;
+  /** Also write every log line to stdout (the foreground daemon; a detached one has daemon.log only). */
+  echoToStdout: boolean;
   /** Called once the control socket answers and the workers were started. */
   onReady?: () => void;
 }
@@ -50,14 +52,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
   };
-  const ctlDir = stateDirFor(config.file);
-  mkdirSync(ctlDir, { recursive: true, mode: 0o700 });
+  const paths = prepareState(config); // STATE_UNSAFE before anything is written
   const log = new LogSink({
-    fileFor: (w) => workerLogPath(config.stateDir, w),
-    maxBytes: config.logs.maxBytes,
-    keep: config.logs.keep,
-    out: opts.out,
+    settings: config.logs,
+    daemonFile: paths.daemonLog,
+    workerFile: paths.workerLog,
+    echoFd: opts.echoToStdout ? 1 : null,
+    fallback: (text) => process.stderr.write(text),
   });
+  log.open(config.programs.map((p) => p.name)); // a symbolic link among the log files: refused here
+  let logSettings = config.logs;
   const errors = new ErrorTally((line, worker) => log.daemon(line, worker));
   const startedAtMs = clock.now();
   let configError: string | null = null;
@@ -91,6 +95,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         return { ok: false, error: err };
       }
       configError = null;
+      if (!sameLogSettings(logSettings, next.logs)) {
+        logSettings = next.logs;
+        log.configure(next.logs);
+        log.daemon(`reload (${source}): logs settings now ${JSON.stringify(next.logs)}`);
+      }
       try {
         await precompileModules(next.programs, (l, w) => log.daemon(l, w));
         const plan = sup.apply(next);
@@ -118,7 +127,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         need(),
         health,
         errors,
-        { configFile: config.file, startedAtMs, configError },
+        { configFile: config.file, startedAtMs, configError, logLinesDropped: log.droppedLines },
         clock.now(),
         autoscaler,
       ),
@@ -144,9 +153,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }),
   };
 
-  const control = await ControlServer.listen(controlSocketPath(ctlDir), handler); // ALREADY_RUNNING if live
-  const pidFile = pidFilePath(ctlDir);
-  writeFileSync(pidFile, `${process.pid}\n`);
+  const control = await ControlServer.listen(paths.controlSocket, handler); // ALREADY_RUNNING if live
+  const pidFile = paths.pidFile;
+  writePidFile(pidFile);
   let server: JobServer | null = null;
   let sampler: SampleLoop | null = null;
   let http: HttpListener | null = null;
@@ -156,10 +165,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
   const onHup = () => void reload('SIGHUP');
+  const onUsr2 = () => {
+    log.daemon('SIGUSR2: reopening the log files');
+    log.reopen();
+  };
   try {
     if (config.server) {
       const listen = config.server;
-      if (listen.store.kind === 'sqlite') mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+      // The default sqlite store lives in config.stateDir, which prepareState created (0700) and checked.
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
@@ -209,6 +222,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
+    process.on('SIGUSR2', onUsr2);
     const sizing = (p: Config['programs'][number]) =>
       p.autoscale ? ` autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances}` : ` x${p.instances}`;
     const workers = config.programs.map((p) => `${p.name}${sizing(p)}`).join(', ') || 'no workers';
@@ -230,6 +244,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onHup);
+    process.off('SIGUSR2', onUsr2);
     watcher.close();
     sampler?.stop();
     await http?.close();
@@ -237,7 +252,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await control.close();
     rmSync(pidFile, { force: true });
     log.daemon('daemon exiting');
-    log.close();
+    await log.close();
   }
 
   function restartModuleUsers(file: string): void {
@@ -251,6 +266,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }
     }
   }
+}
+
+/** The pid file: 0600, truncated, never through a symbolic link. */
+function writePidFile(path: string): void {
+  const fd = openPrivateFile(path, 'truncate');
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sameLogSettings(a: Config['logs'], b: Config['logs']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function watchedFiles(config: Config): string[] {

@@ -23,7 +23,8 @@ import type { ChildHandle, Spawner } from './spawner.js';
 
 export interface ManagedEvents {
   state: [InstanceState, InstanceState];
-  line: ['stdout' | 'stderr', string];
+  /** Output in line-aligned pieces (spawner.ts lineAligner). */
+  output: ['stdout' | 'stderr', Buffer];
   /** The worker announced it is leaving by itself (max_jobs): start its replacement now. */
   leaving: [string];
   /** Function, ok, and how long the job took (as the worker measured it). */
@@ -228,7 +229,7 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         env: { GMSUP_PROGRAM: config.name, GMSUP_INDEX: String(this.index) },
       });
     this.child = child;
-    child.on('line', (stream, text) => this.emit('line', stream, text));
+    child.on('output', (stream, piece) => this.emit('output', stream, piece));
     child.on('message', (m) => this.onMessage(child, m));
     child.on('invalid-message', (problem) => {
       if (this.child === child) this.emit('problem', `malformed IPC message dropped: ${problem}`);

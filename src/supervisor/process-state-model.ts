@@ -18,7 +18,10 @@ export interface ProcState {
   failedStarts: number;
   /** Crashes from RUNNING in a row, each within stableMs of the previous start. */
   crashStreak: number;
+  /** BACKOFF: when to spawn again. FATAL: when fatal_retry starts a fresh sequence (null: never). */
   retryAtMs: number | null;
+  /** fatal_retry sequences since the instance last reached RUNNING. */
+  fatalRetries: number;
   /** STOPPING: when to escalate to the next stop path. */
   escalateAtMs: number | null;
   stopPath: StopPath | null;
@@ -93,6 +96,7 @@ export function initialProcState(): ProcState {
     failedStarts: 0,
     crashStreak: 0,
     retryAtMs: null,
+    fatalRetries: 0,
     escalateAtMs: null,
     stopPath: null,
     lastStopPath: null,

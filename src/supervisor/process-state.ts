@@ -10,7 +10,8 @@
 //   BACKOFF   waiting retryAtMs before the next spawn after a failed start or a quick crash
 //   STOPPING  asked to stop: drain (worker:stop) -> SIGTERM group -> SIGKILL group, each with a deadline
 //   EXITED    exited on its own and expectedly (max_jobs); the owner (program.ts) replaces it
-//   FATAL     failed to start startRetries+1 times in a row; not retried until started by hand
+//   FATAL     failed to start startRetries+1 times in a row; not retried until started by hand, or with
+//             restart.fatal_retry: a fresh start sequence at retryAtMs (a stop cancels it)
 
 import {
   assertIn,
@@ -73,8 +74,8 @@ export function reduce(s: ProcState, e: ProcEvent, now: number, t: Timing): Step
 }
 
 function toRunning(s: ProcState, now: number): Step {
-  // STARTING -> RUNNING: a successful start resets the failed-start count
-  return go(s, 'RUNNING', { runningSinceMs: now, failedStarts: 0, reason: null }, []);
+  // STARTING -> RUNNING: a successful start resets the failed-start and fatal-retry counts
+  return go(s, 'RUNNING', { runningSinceMs: now, failedStarts: 0, fatalRetries: 0, reason: null }, []);
 }
 
 function onTick(s: ProcState, now: number, t: Timing): Step {
@@ -90,9 +91,24 @@ function onTick(s: ProcState, now: number, t: Timing): Step {
     }
     case 'STOPPING':
       return escalateStop(s, now, t);
+    case 'FATAL':
+      return fatalTick(s, now, t);
     default:
       return { state: s, effects: [] };
   }
+}
+
+/** FATAL with a fatal_retry due: one fresh start sequence (startRetries again). */
+function fatalTick(s: ProcState, now: number, t: Timing): Step {
+  if (s.retryAtMs === null) return { state: s, effects: [] };
+  if (t.restart.fatalRetryMs === null) {
+    // FATAL (retry pending) -> FATAL: a reload switched fatal_retry off
+    return { state: { ...s, retryAtMs: null, reason: `${s.reason ?? ''}; fatal_retry switched off` }, effects: [] };
+  }
+  if (now < s.retryAtMs) return { state: s, effects: [{ type: 'wake', atMs: s.retryAtMs }] };
+  // FATAL -> STARTING (fatal_retry): failed starts and crash streak start over
+  const patch = { ...spawnPatch(now), failedStarts: 0, crashStreak: 0, restarts: s.restarts + 1, reason: null };
+  return go(s, 'STARTING', { ...patch, fatalRetries: s.fatalRetries + 1 }, [{ type: 'spawn' }]);
 }
 
 function startingTick(s: ProcState, now: number, t: Timing): Step {

@@ -2,6 +2,7 @@
 // stop request, the escalation drain -> TERM -> KILL, and what an exit means in each state. Pure.
 
 import { backoffDelayMs } from '../shared/backoff.js';
+import { formatDuration } from '../shared/format.js';
 import {
   assertIn,
   describeExit,
@@ -19,9 +20,14 @@ export function failedStart(s: ProcState, now: number, t: Timing, why: string, l
   const failedStarts = s.failedStarts + 1;
   const base = { pid: null, failedStarts, lastExit: lastExit ?? s.lastExit, escalateAtMs: null, stopPath: null };
   if (failedStarts > t.restart.startRetries) {
-    // STARTING -> FATAL
     const reason = `${why}; gave up after ${failedStarts} failed starts`;
-    return go(s, 'FATAL', { ...base, retryAtMs: null, reason }, []);
+    const retryMs = t.restart.fatalRetryMs;
+    // STARTING -> FATAL (fatal_retry off: until someone starts it)
+    if (retryMs === null) return go(s, 'FATAL', { ...base, retryAtMs: null, reason }, []);
+    // STARTING -> FATAL (fatal_retry: a fresh start sequence at retryAtMs)
+    const retryAtMs = now + retryMs;
+    const patch = { ...base, retryAtMs, reason: `${reason}; fatal_retry in ${formatDuration(retryMs)}` };
+    return go(s, 'FATAL', patch, [{ type: 'wake', atMs: retryAtMs }]);
   }
   const delay = backoffDelayMs(
     { initialMs: t.restart.initialBackoffMs, maxMs: t.restart.maxBackoffMs },
@@ -65,6 +71,11 @@ export function onStop(s: ProcState, e: Extract<ProcEvent, { type: 'stop' }>, no
   }
   if (s.stateName === 'STOPPED' || s.stateName === 'EXITED' || s.stateName === 'FATAL') {
     if (e.restart) return startByHand(s, now);
+    if (s.stateName === 'FATAL' && s.retryAtMs !== null) {
+      // FATAL (retry pending) -> FATAL: a stop cancels the fatal_retry
+      const reason = `${(s.reason ?? '').replace(/; fatal_retry in \S+$/, '')}; fatal_retry cancelled (${e.reason})`;
+      return { state: { ...s, retryAtMs: null, reason }, effects: [] };
+    }
     return { state: s, effects: [] };
   }
   if (s.stateName === 'STOPPING') {

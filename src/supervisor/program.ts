@@ -23,7 +23,7 @@ export interface Slot {
 }
 
 export interface ProgramEvents {
-  line: [ManagedProcess, 'stdout' | 'stderr', string];
+  output: [ManagedProcess, 'stdout' | 'stderr', Buffer];
   state: [ManagedProcess, InstanceState, InstanceState];
   'job:end': [string, boolean, number];
   log: [string];
@@ -165,7 +165,9 @@ export class Program extends EventEmitter<ProgramEvents> {
     this.isStopped = true;
     this.dropSpare();
     const procs = this.all();
-    for (const mp of procs) if (!SETTLED.includes(mp.stateName)) mp.stop(reason, { force: opts.force });
+    // A FATAL one with a fatal_retry pending is stopped too: that cancels the retry.
+    for (const mp of procs)
+      if (!SETTLED.includes(mp.stateName) || mp.state.retryAtMs !== null) mp.stop(reason, { force: opts.force });
     const deadlineMs = this.programConfig.spec.stopTimeoutMs + SUPERVISOR_TIMINGS.stopAllSlackMs;
     await Promise.all(procs.map((mp) => mp.until(SETTLED, deadlineMs)));
   }
@@ -220,7 +222,7 @@ export class Program extends EventEmitter<ProgramEvents> {
       },
     });
     const where = () => `${this.name}/${index}/${mp.lastPid ?? '-'}`;
-    mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
+    mp.on('output', (stream, piece) => this.emit('output', mp, stream, piece));
     mp.on('job:end', (fn, ok, durationMs) => {
       this.jobTally.record(durationMs);
       this.emit('job:end', fn, ok, durationMs);

@@ -14,6 +14,8 @@ export interface DaemonInfo {
   configFile: string;
   startedAtMs: number;
   configError: string | null;
+  /** LogSink.droppedLines. */
+  logLinesDropped?: number;
 }
 
 function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now: number): InstanceInfo {
@@ -34,6 +36,10 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
     currentJobAgeMs: oldestJobAtMs === null ? null : Math.max(0, now - oldestJobAtMs),
     lastExit: s.lastExit ?? slot?.lastReplaced ?? null,
     reason: s.reason,
+    retryInMs:
+      s.retryAtMs !== null && (s.stateName === 'BACKOFF' || s.stateName === 'FATAL')
+        ? Math.max(0, s.retryAtMs - now)
+        : null,
     registeredOn: mp.registeredOn,
     serverCount: mp.config.spec.servers.length,
     retiring: mp.retiring,
@@ -78,6 +84,7 @@ export function buildSnapshot(
       rssBytes: health?.daemonUsage?.rssBytes ?? null,
       cpuPercent: health?.daemonUsage?.cpuPercent ?? null,
       configError: info.configError,
+      logLinesDropped: info.logLinesDropped ?? 0,
       errors: errors.total,
     },
     programs,

@@ -1,5 +1,5 @@
 // The only file of the daemon that calls child_process: spawns `node dist/worker/main.js` with an IPC
-// channel in its own process group, splits its output into lines, signals its whole group.
+// channel in its own process group, passes its output on in line-aligned pieces, signals its whole group.
 
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -10,7 +10,8 @@ import { killGroup } from '../shared/kill-group.js';
 /** Works from src/supervisor (tsx) and dist/supervisor alike: children always run the built entry. */
 export const WORKER_MAIN = fileURLToPath(new URL('../../dist/worker/main.js', import.meta.url));
 
-const MAX_LINE_CHARS = 16 * 1024;
+/** A line longer than this (without a newline) is passed on as it is, as if it ended there. */
+const MAX_LINE_BYTES = 16 * 1024;
 
 export interface SpawnOptions {
   cwd: string;
@@ -21,7 +22,8 @@ export interface ChildEvents {
   message: [ChildMessage];
   /** A message that failed its check (what was wrong); it was dropped. */
   'invalid-message': [string];
-  line: ['stdout' | 'stderr', string];
+  /** Output in line-aligned pieces (see lineAligner): one or more complete lines. */
+  output: ['stdout' | 'stderr', Buffer];
   /** Spawn failed (ENOENT cwd, EAGAIN...): no exit follows. */
   error: [Error];
   exit: [number | null, string | null];
@@ -40,25 +42,27 @@ export interface Spawner {
   spawn(opts: SpawnOptions): ChildHandle;
 }
 
-/** Calls `onLine` per complete line; keeps the partial tail; cuts overlong lines. */
-export function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
-  let tail = '';
+/**
+ * Passes a stream's bytes on in line-aligned pieces: each piece ends with a `\n` (a partial last line
+ * waits for the next chunk), except an overlong line (cut at MAX_LINE_BYTES) and what is left when the
+ * stream ends. No decoding here: the log sink splits and stamps the lines and writes the bytes as they are.
+ */
+export function lineAligner(onLines: (piece: Buffer) => void): { push(chunk: Buffer): void; end(): void } {
+  let tail: Buffer | null = null;
   return {
     push(chunk) {
-      tail += chunk;
-      let nl: number;
-      while ((nl = tail.indexOf('\n')) >= 0) {
-        onLine(tail.slice(0, nl).replace(/\r$/, ''));
-        tail = tail.slice(nl + 1);
-      }
-      if (tail.length > MAX_LINE_CHARS) {
-        onLine(tail);
-        tail = '';
-      }
+      const data = tail ? Buffer.concat([tail, chunk]) : chunk;
+      tail = null;
+      const lastNl = data.lastIndexOf(10);
+      if (lastNl === data.length - 1) return onLines(data);
+      if (lastNl >= 0) onLines(data.subarray(0, lastNl + 1));
+      const rest = data.subarray(lastNl + 1);
+      if (rest.length > MAX_LINE_BYTES) onLines(rest);
+      else tail = Buffer.from(rest); // a copy: the tail must not hold the whole chunk
     },
     end() {
-      if (tail !== '') onLine(tail);
-      tail = '';
+      if (tail && tail.length > 0) onLines(tail);
+      tail = null;
     },
   };
 }
@@ -81,11 +85,10 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
     });
     this.pid = this.proc.pid ?? null;
     for (const stream of ['stdout', 'stderr'] as const) {
-      const split = lineSplitter((l) => this.emit('line', stream, l));
+      const align = lineAligner((piece) => this.emit('output', stream, piece));
       const s = this.proc[stream];
-      s?.setEncoding('utf8');
-      s?.on('data', (c: string) => split.push(c));
-      s?.on('end', () => split.end());
+      s?.on('data', (c: Buffer) => align.push(c));
+      s?.on('end', () => align.end());
     }
     this.proc.on('message', (raw) => {
       let msg: ChildMessage;

@@ -9,6 +9,7 @@ import type { Config, ProgramConfig } from '../config/types.js';
 import type { InstanceState } from '../control/snapshot.js';
 import type { Clock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
+import { formatDuration } from '../shared/format.js';
 import type { ErrorTally } from './error-tally.js';
 import type { LogSink } from './log-sink.js';
 import type { ManagedProcess } from './managed-process.js';
@@ -138,7 +139,7 @@ export class Supervisor {
 
   private addProgram(config: ProgramConfig): Program {
     const prog = new Program(config, { spawner: this.deps.spawner, clock: this.deps.clock });
-    prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
+    prog.on('output', (mp, stream, piece) => this.log.workerOutput(mp.name, mp.index, mp.pid, stream, piece));
     prog.on('log', (text) => this.log.daemon(text, config.name));
     prog.on('failure', (context, err) => this.errors.record(config.name, context, err));
     prog.on('state', (mp, from, to) => this.log.daemon(describeTransition(mp, from, to), mp.name));
@@ -231,7 +232,10 @@ function describeTransition(mp: ManagedProcess, from: InstanceState, to: Instanc
   const pid = (to === 'STARTING' ? null : mp.lastPid) ?? '-';
   let why = '';
   if (to === 'FATAL' || to === 'BACKOFF') why = `: ${s.reason ?? ''}`;
-  else if (to === 'STOPPED' && s.lastStopPath) why = ` (stopped via ${s.lastStopPath})`;
+  else if (from === 'FATAL' && to === 'STARTING' && s.fatalRetries > 0) {
+    const after = mp.config.restart.fatalRetryMs;
+    why = ` (fatal_retry ${s.fatalRetries}${after === null ? '' : ` after ${formatDuration(after)}`})`;
+  } else if (to === 'STOPPED' && s.lastStopPath) why = ` (stopped via ${s.lastStopPath})`;
   const afterExit = (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED';
   const lastExit = s.lastExit && afterExit ? ` (last exit: ${s.lastExit})` : '';
   return `${mp.name}/${mp.index}/${pid} ${from} -> ${to}${why}${lastExit}`;

@@ -134,9 +134,7 @@ export function processLine(row: ProcessRow, prog: ProgramInfo | undefined, widt
   const segments = [seg(head), seg(state, stateColour(inst.state), inst.state === 'FATAL'), seg(mid)];
   if (inst.state === 'FATAL' || (inst.state === 'BACKOFF' && inst.reason)) {
     const restWidth = [c.cpu, c.rss, c.jobs, c.age, c.reg].filter((w) => w > 0).reduce((a, w) => a + w + 1, -1);
-    segments.push(
-      seg(cell(inst.reason ?? inst.lastExit ?? 'failed', restWidth), inst.state === 'FATAL' ? 'red' : 'yellow'),
-    );
+    segments.push(seg(cell(fatalText(inst), restWidth), inst.state === 'FATAL' ? 'red' : 'yellow'));
   } else {
     const tail = joinShown([
       [formatPercent(inst.cpuPercent), c.cpu],
@@ -170,4 +168,10 @@ export function resolveSelection(rows: ProcessRow[], key: string | null, fallbac
 export function scrollOffset(count: number, visible: number, selected: number): number {
   if (count <= visible || selected < 0) return 0;
   return Math.max(0, Math.min(count - visible, selected - Math.floor(visible / 2)));
+}
+
+/** Why it failed, and when a fatal_retry starts it again. */
+function fatalText(inst: InstanceInfo): string {
+  const why = inst.reason ?? inst.lastExit ?? 'failed';
+  return inst.state === 'FATAL' && inst.retryInMs !== null ? `retry in ${formatDuration(inst.retryInMs)}: ${why}` : why;
 }

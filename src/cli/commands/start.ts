@@ -2,14 +2,16 @@
 // (pid file + daemon.log; returns once the control socket answers), or with the dashboard attached.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
 import { socketAnswers } from '../../control/control-server.js';
-import { controlSocketPath, daemonLogPath, resolveConfigFile, stateDirFor } from '../../shared/state-dir.js';
+import { controlSocketPath, resolveConfigFile, stateDirFor } from '../../shared/state-dir.js';
+import { openPrivateFile } from '../../shared/state-files.js';
 import { GmsupError } from '../../shared/errors.js';
 import { runDaemon } from '../../supervisor/daemon.js';
+import { prepareState } from '../../supervisor/state-setup.js';
 
 const HELP = `Usage: gmsup start [FILE] [--daemon] [--tui]
   Starts the workers of FILE (default ./workers.yaml) and supervises them.
@@ -36,12 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   const file = resolveConfigFile(positionals[0]);
   if (values.daemon) return detach(file);
   if (values.tui) return withDashboard(file);
-  const code = await runDaemon({
-    configFile: file,
-    out: (t) => {
-      process.stdout.write(t);
-    },
-  });
+  // A detached daemon (started by --daemon below) writes daemon.log only; its stdout is daemon.stderr.
+  const code = await runDaemon({ configFile: file, echoToStdout: process.env.GMSUP_DETACHED !== '1' });
   exitSoon(code);
   return code;
 }
@@ -52,13 +50,13 @@ function exitSoon(code: number): void {
 }
 
 async function detach(file: string, quiet = false): Promise<number> {
-  await loadConfig(file); // report an invalid file here, on the terminal, with exit code 2
-  const stateDir = stateDirFor(file);
-  const socket = controlSocketPath(stateDir);
+  const config = await loadConfig(file); // report an invalid file here, on the terminal, with exit code 2
+  // An unsafe state directory or file is reported here too (exit 13), before anything detaches.
+  const paths = prepareState(config);
+  const socket = paths.controlSocket;
   if (await socketAnswers(socket)) throw new GmsupError('ALREADY_RUNNING', `a daemon is already running for ${file}`);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const logFile = daemonLogPath(stateDir);
-  const fd = openSync(logFile, 'a', 0o600);
+  const logFile = paths.daemonLog;
+  const fd = openPrivateFile(paths.daemonStderr, 'append');
   const child = spawn(process.execPath, [BIN, 'start', file], {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -72,10 +70,7 @@ async function detach(file: string, quiet = false): Promise<number> {
   child.unref();
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-      throw new GmsupError('SPAWN_ERROR', `the daemon exited at start (code ${exited}); end of ${logFile}:\n${tail}`);
-    }
+    if (exited !== null) throw startFailed(exited, [paths.daemonStderr, logFile]);
     if (await socketAnswers(socket, 500)) {
       if (!quiet) process.stdout.write(`gmsup: daemon started (pid ${child.pid}) for ${file}; log: ${logFile}\n`);
       return 0;
@@ -102,4 +97,20 @@ async function withDashboard(file: string): Promise<number> {
     while (Date.now() < deadline && (await socketAnswers(socket, 500))) await new Promise((r) => setTimeout(r, 100));
   };
   return runDashboard({ configFile: file, embeddedStop: waitForExit });
+}
+
+/** The detached daemon exited before it answered: its own error (daemon.stderr) and the end of daemon.log. */
+function startFailed(code: number, files: string[]): GmsupError {
+  const tails = files.map((f) => {
+    let text = '';
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      return ''; // not written yet: nothing to show from it
+    }
+    const tail = text.trimEnd().split('\n').slice(-15).join('\n');
+    return tail ? `end of ${f}:\n${tail}` : '';
+  });
+  const detail = tails.filter(Boolean).join('\n') || 'it wrote nothing';
+  return new GmsupError('SPAWN_ERROR', `the daemon exited at start (code ${code}); ${detail}`);
 }

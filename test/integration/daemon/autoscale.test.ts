@@ -67,7 +67,7 @@ workers:
   assert.ok(up, `a scale-up happened (counts seen: ${seen.join(',')})`);
   assert.equal(Math.max(...seen), 8);
   assert.match(up.reason, /^queue wait \d+(\.\d)? s > 2 s: \+\d+$/);
-  assert.match(d.output(), /daemon burst: autoscale 1 -> \d: queue wait \d+(\.\d)? s > 2 s: \+\d/);
+  assert.match(d.output(), /daemon:burst log burst: autoscale 1 -> \d: queue wait \d+(\.\d)? s > 2 s: \+\d/);
 
   // Down: once idle through the cooldown, back to min; the removed instances drained and exited.
   const settled = await waitFor(
@@ -83,7 +83,7 @@ workers:
   const down = settled.programs[0]?.autoscale?.lastChange;
   assert.ok(down && down.to === 1 && down.from > 1, JSON.stringify(down));
   assert.match(down.reason, /^idle: at most [\d.]+ of \d+ slots busy for 3 s: -\d+$/);
-  assert.match(d.output(), /daemon burst: autoscale \d -> 1: idle: at most/);
+  assert.match(d.output(), /daemon:burst log burst: autoscale \d -> 1: idle: at most/);
   assert.doesNotMatch(d.output(), /SIGKILL|signal SIGTERM/, 'scale-down drains; nothing was killed');
   await waitAllRegistered(d);
 

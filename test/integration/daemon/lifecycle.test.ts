@@ -122,10 +122,16 @@ workers:
   });
   // The replacement may die before or after start_seconds (a warm spare is that fast): either way the
   // delay before the next spawn comes from the capped backoff.
-  const delays = [
-    ...d.output().matchAll(/crashy\/0\/\d+ (?:RUNNING|STARTING) -> BACKOFF: .*?(?:restart|retry \d+\/20) in (\d+) ms/g),
-  ].map((m) => Number(m[1]));
-  assert.ok(delays.length >= 2, d.output());
+  // The daemon's stdout is written asynchronously (issue 11 defect 5): wait for the lines, not just the status.
+  const backoffDelays = () =>
+    [
+      ...d
+        .output()
+        .matchAll(/crashy\/0\/\d+ (?:RUNNING|STARTING) -> BACKOFF: .*?(?:restart|retry \d+\/20) in (\d+) ms/g),
+    ].map((m) => Number(m[1]));
+  const delays = await waitFor(() => (backoffDelays().length >= 2 ? backoffDelays() : null), {
+    what: 'two backoff lines in the daemon output',
+  });
   const [first, second] = [nth(delays, 0, 'backoff delay'), nth(delays, 1, 'backoff delay')];
   assert.ok(first >= 240 && first <= 360, `first backoff ~300 ms: ${delays}`);
   assert.ok(second > first, `backoff grows: ${delays}`);

@@ -46,3 +46,10 @@ test('status shows an autoscaled worker: min/current/max, figures, the last deci
   assert.match(fresh, /^resize: autoscale min 1 \/ current 1 \/ max 8 \(target wait 2 s, cooldown 10 s\); 150 jobs/m);
   assert.match(fresh, /^ {2}last decision: none yet$/m);
 });
+
+test('status says how many log lines were dropped, and nothing while none were', () => {
+  assert.doesNotMatch(formatStatus(snapshot()), /DROPPED/);
+  const s = snapshot();
+  s.daemon.logLinesDropped = 18211;
+  assert.match(formatStatus(s), /^LOG LINES DROPPED: 18211 since start \(.*see daemon\.log\)$/m);
+});

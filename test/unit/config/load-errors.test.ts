@@ -109,7 +109,9 @@ test('bad durations and sizes', async () => {
   assert.deepEqual(await problems('bad-size.yaml'), [
     `2:13 logs.max_size: bad size "10 megs": ${units}`,
     '3:9 logs.keep: must be at least 0, got -1',
-    `7:17 workers.echo.max_memory: bad size "1.5XB": ${units}`,
+    '4:11 logs.buffer: must be between 64KiB and 1GiB, got 1024 bytes',
+    '5:11 logs.format: must be text or json, got xml',
+    `9:17 workers.echo.max_memory: bad size "1.5XB": ${units}`,
   ]);
 });
 

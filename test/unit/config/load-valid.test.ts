@@ -34,7 +34,13 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
     },
   });
   assert.deepEqual(c.servers, ['127.0.0.1:4730']);
-  assert.deepEqual(c.logs, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(c.logs, {
+    maxBytes: 10 * 1024 * 1024,
+    keep: 5,
+    compress: false,
+    format: 'text',
+    bufferBytes: 4 * 1024 * 1024,
+  });
   assert.equal(c.programs.length, 1);
   const { source, ...p } = c.programs[0]!;
   assert.deepEqual(source, { file, line: 2, col: 3 });
@@ -60,7 +66,7 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
     autoscale: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
-    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 },
+    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000, fatalRetryMs: null },
   });
 });
 
@@ -79,7 +85,13 @@ test('every key set: values normalised with units', async () => {
     },
   });
   assert.equal(c.stateDir, join(FIXTURES, 'state'));
-  assert.deepEqual(c.logs, { maxBytes: 1024 * 1024, keep: 3 });
+  assert.deepEqual(c.logs, {
+    maxBytes: 1024 * 1024,
+    keep: 3,
+    compress: true,
+    format: 'json',
+    bufferBytes: 1024 * 1024,
+  });
   const [echo, lines, shelly, quoted] = c.programs;
   assert.equal(echo!.spec.function, 'echo_v2');
   assert.equal(echo!.instances, 5); // 1.5 x 3 = 4.5, rounded up
@@ -93,7 +105,13 @@ test('every key set: values normalised with units', async () => {
   assert.equal(echo!.maxMemoryBytes, 512_000_000);
   assert.equal(echo!.maxLifetimeMs, 3_600_000);
   assert.equal(echo!.spec.stopTimeoutMs, 2500);
-  assert.deepEqual(echo!.restart, { startSecsMs: 2500, startRetries: 5, initialBackoffMs: 250, maxBackoffMs: 30_000 });
+  assert.deepEqual(echo!.restart, {
+    startSecsMs: 2500,
+    startRetries: 5,
+    initialBackoffMs: 250,
+    maxBackoffMs: 30_000,
+    fatalRetryMs: 300_000,
+  });
   assert.deepEqual(
     [lines!.spec.kind, lines!.spec.command, lines!.instances, lines!.spec.servers],
     ['command', ['wc', '-l'], 2, c.servers],

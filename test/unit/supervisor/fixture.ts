@@ -1,6 +1,7 @@
 // A Program or Supervisor on a FakeSpawner and a ManualClock: no processes, no sleeps. `runFor` moves
 // time in small steps and lets the fake children's replies run between them, as real time would.
 
+import { LOG_DEFAULTS } from '../../../src/config/defaults.js';
 import type { Config, ProgramConfig } from '../../../src/config/types.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { ErrorTally } from '../../../src/supervisor/error-tally.js';
@@ -22,7 +23,7 @@ export function programConfig(
     autoscale: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
-    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800 },
+    restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800, fatalRetryMs: null },
     source: { file: '/tmp/workers.yaml', line: 1, col: 1 },
     ...over,
     spec: {
@@ -49,7 +50,7 @@ export function daemonConfig(programs: ProgramConfig[]): Config {
     servers: ['127.0.0.1:4730'],
     server: null,
     programs,
-    logs: { maxBytes: 1_000_000, keep: 1 },
+    logs: { ...LOG_DEFAULTS, maxBytes: 1_000_000, keep: 1 },
   };
 }
 
@@ -89,7 +90,7 @@ export function programHarness(config: ProgramConfig, behaviour: Partial<FakeBeh
 export function supervisorHarness(programs: ProgramConfig[], behaviour: Partial<FakeBehaviour> = {}) {
   const clock = new ManualClock(0);
   const spawner = new FakeSpawner(behaviour);
-  const log = new LogSink({ fileFor: () => null, maxBytes: 1_000_000, keep: 1, out: () => {} });
+  const log = new LogSink({ settings: LOG_DEFAULTS, daemonFile: null, workerFile: () => null });
   const errors = new ErrorTally((line, worker) => log.daemon(line, worker));
   const sup = new Supervisor(daemonConfig(programs), { spawner, clock, log, errors });
   const lines = () => log.tail(undefined, 2000).map((l) => l.text);

@@ -11,7 +11,7 @@ import {
 } from '../../../src/supervisor/process-state.js';
 
 const timing: Timing = {
-  restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800 },
+  restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800, fatalRetryMs: null },
   stopTimeoutMs: 5000,
   termGraceMs: 2000,
   readyTimeoutMs: 30_000,

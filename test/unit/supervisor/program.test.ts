@@ -48,7 +48,7 @@ test('replace: the replacement is RUNNING before the old process is asked to dra
 
 test('replace rolls back when the replacement goes FATAL: the old process keeps serving', async () => {
   const h = await startedProgram(1, {
-    restart: { startSecsMs: 1000, startRetries: 1, initialBackoffMs: 100, maxBackoffMs: 800 },
+    restart: { startSecsMs: 1000, startRetries: 1, initialBackoffMs: 100, maxBackoffMs: 800, fatalRetryMs: null },
   });
   const slot = h.prog.slots[0]!;
   const old = slot.current;
@@ -234,7 +234,7 @@ test('scale up while a rolling restart is pending: new slots start on the new co
 });
 
 test('stopAll over mixed states: drain, TERM of a start, BACKOFF and FATAL settle, a stuck one is KILLed', async () => {
-  const restart = { startSecsMs: 1000, startRetries: 1, initialBackoffMs: 100, maxBackoffMs: 800 };
+  const restart = { startSecsMs: 1000, startRetries: 1, initialBackoffMs: 100, maxBackoffMs: 800, fatalRetryMs: null };
   const h = programHarness(programConfig({ instances: 5, restart }), { onInit: 'none' });
   h.prog.start();
   await h.runFor(0);

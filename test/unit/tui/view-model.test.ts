@@ -72,6 +72,15 @@ test('a FATAL instance is red and shows its reason', () => {
   assert.equal(colourOf(row, 'exited'), 'red');
 });
 
+test('a FATAL instance with a fatal_retry pending says when it starts again', () => {
+  const reason = 'exited while starting (exit 1); gave up after 4 failed starts; fatal_retry in 5m00s';
+  const snap = snapshot({
+    programs: [program('wc', 1)],
+    instances: [instance('wc', 0, { state: 'FATAL', pid: null, reason, retryInMs: 252_000 })],
+  });
+  assert.match(lineText(itemAt(view(snap).v.processes, 1)), /FATAL .*retry in 4m12s: exited whi/);
+});
+
 test('a worker with no instance (stopped or scaled to 0) keeps a selectable row', () => {
   const snap = snapshot({
     programs: [program('reverse', 0, { stopped: true }), program('wc', 1)],
