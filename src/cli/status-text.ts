@@ -5,7 +5,7 @@ import type { Snapshot } from '../control/snapshot.js';
 import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
 
 /** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
-function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], body: readonly (readonly string[])[]): string {
   const rows = [header, ...body];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   return rows
@@ -90,4 +90,16 @@ export function formatStatus(s: Snapshot): string {
     for (const a of s.alarms) out.push(`  ${a.kind} ${a.function} on ${a.server}: ${a.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Whether `gmsup status` should exit non-zero (health checks rely on it, like Supervisor 4's `status`):
+ * an instance that is FATAL (exit 16) comes before a job server that is unreachable (exit 5).
+ */
+export function statusHealth(s: Snapshot): { code: 'INSTANCE_FATAL' | 'SERVER_UNREACHABLE'; message: string } | null {
+  const fatal = s.instances.filter((i) => i.state === 'FATAL').map((i) => `${i.name}/${i.index}`);
+  if (fatal.length > 0) return { code: 'INSTANCE_FATAL', message: `FATAL: ${fatal.join(', ')}` };
+  const down = s.servers.filter((srv) => !srv.reachable).map((srv) => srv.address);
+  if (down.length > 0) return { code: 'SERVER_UNREACHABLE', message: `job server unreachable: ${down.join(', ')}` };
+  return null;
 }

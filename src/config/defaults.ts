@@ -62,7 +62,7 @@ export const LIMITS = {
   maxRetries: 1000,
 } as const;
 
-export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
+export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir', 'env_file'] as const;
 export const SERVER_KEYS = ['listen'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
@@ -77,6 +77,7 @@ export const WORKER_KEYS = [
   'concurrency',
   'timeout',
   'env',
+  'env_file',
   'cwd',
   'servers',
   'max_jobs',

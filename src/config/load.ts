@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { GmsupError } from '../shared/errors.js';
+import { STATE_DIR_ENV } from '../shared/state-dir.js';
 import { formatIssue, sortIssues, type ConfigIssue } from './issues.js';
 import type { Config } from './types.js';
 import { validateDocument, type ValidateResult } from './validate.js';
@@ -18,6 +19,8 @@ export interface LoadOptions {
   cpuCount?: number;
   /** File checks (default: the real file system). */
   fs?: FsPort;
+  /** The environment that may move the state directory (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A CONFIG_INVALID error that also carries the structured list. */
@@ -34,6 +37,13 @@ export class ConfigError extends GmsupError {
 export const realFs: FsPort = {
   isFile: (p) => statOrNull(p)?.isFile() ?? false,
   isDir: (p) => statOrNull(p)?.isDirectory() ?? false,
+  readText: (p) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return null;
+    }
+  },
   onPath(name, pathVar) {
     for (const dir of pathVar.split(delimiter)) {
       if (dir === '') continue;
@@ -79,6 +89,7 @@ export function validateConfigText(text: string, file: string, opts: LoadOptions
     file,
     cpuCount: opts.cpuCount ?? availableParallelism(),
     fs: opts.fs ?? realFs,
+    stateDirEnv: (opts.env ?? process.env)[STATE_DIR_ENV],
   });
   return result.ok ? result : { ok: false, issues: sortIssues(result.issues) };
 }

@@ -10,12 +10,15 @@ import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } 
 import type { Field, Reader } from './yaml-fields.js';
 import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
+import { parseEnvFile } from './env-file.js';
 
 export interface FsPort {
   isFile(path: string): boolean;
   isDir(path: string): boolean;
   /** Whether `name` (no slash) is an executable on this PATH. */
   onPath(name: string, pathVar: string): boolean;
+  /** A text file's contents (env files), or null when it cannot be read. Absent: no file is readable. */
+  readText?(path: string): string | null;
 }
 
 export interface WorkerContext {
@@ -27,6 +30,8 @@ export interface WorkerContext {
   /** The top-level servers, used when the worker has no `servers` of its own. */
   servers: string[];
   parseServers(f: Field): string[] | undefined;
+  /** Variables of the top-level `env_file`, under each worker's own env_file and env. */
+  baseEnv: Readonly<Record<string, string>>;
 }
 
 const KINDS: WorkerKind[] = ['module', 'command', 'process'];
@@ -85,8 +90,8 @@ export function validateWorker(
     if (!fs.isDir(cwd)) issues.at(cwdField!.node, cwdField!.path, `directory not found: ${cwd}`);
   }
 
-  const envField = f.get('env');
-  const env = readEnv(reader, envField);
+  // Precedence, lowest first: top-level env_file, the worker's env_file (later files win), its env.
+  const env = { ...ctx.baseEnv, ...readEnvFiles(ctx, f.get('env_file')), ...readEnv(reader, f.get('env')) };
 
   let modulePath: string | undefined;
   let command: string[] | undefined;
@@ -179,6 +184,24 @@ export function validateWorker(
     restart,
     source: { file: ctx.file, line: pos.line, col: pos.col },
   };
+}
+
+/** The variables of `env_file:` (one path or a list, relative to the config file; later files win). */
+export function readEnvFiles(ctx: Pick<WorkerContext, 'reader' | 'fs' | 'dir'>, f: Field | undefined) {
+  const env: Record<string, string> = {};
+  const items = ctx.reader.stringList(f);
+  for (const item of items ?? []) {
+    const path = resolve(ctx.dir, item.value);
+    const text = ctx.fs.readText?.(path) ?? null;
+    if (text === null) {
+      ctx.reader.issues.at(item.node, item.path, `env file not found or not readable: ${path}`);
+      continue;
+    }
+    const parsed = parseEnvFile(text);
+    if (parsed.ok) Object.assign(env, parsed.vars);
+    else for (const p of parsed.problems) ctx.reader.issues.at(item.node, item.path, `${path}:${p.line}: ${p.message}`);
+  }
+  return env;
 }
 
 function readEnv(reader: Reader, f: Field | undefined): Record<string, string> {

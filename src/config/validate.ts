@@ -3,13 +3,13 @@
 
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
-import { stateDirFor } from '../shared/state-dir.js';
+import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
 import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
-import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
+import { readEnvFiles, validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
 
@@ -18,6 +18,8 @@ export interface ValidateOptions {
   file: string;
   cpuCount: number;
   fs: FsPort;
+  /** $GMSUP_STATE_DIR: moves the state directory over the file's `state_dir`. */
+  stateDirEnv?: string | undefined;
 }
 
 export type ValidateResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
@@ -65,7 +67,9 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
     logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
   }
   const stateDirText = reader.string(top.get('state_dir'));
-  const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
+  // The same rule the CLI follows to find the daemon (shared/state-dir.ts).
+  const stateDir = chooseStateDir(fileAbs, stateDirText, opts.stateDirEnv);
+  const baseEnv = readEnvFiles({ reader, fs: opts.fs, dir }, top.get('env_file'));
 
   const programs: ProgramConfig[] = [];
   const workersField = top.get('workers');
@@ -89,6 +93,7 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       cpuCount: opts.cpuCount,
       servers,
       parseServers,
+      baseEnv,
     };
     const byFunction = new Map<string, string>();
     for (const pair of workersField.node.items as Pair<unknown, unknown>[]) {

@@ -2,6 +2,6 @@
 // call it over its control socket, and the Snapshot types `gmsup status --json` prints.
 export { ControlClient } from './control-client.js';
 export { connectDaemon, withDaemon } from './connect.js';
-export type { ControlMethod, ControlMethods, LogLine, ReloadPlanEntry } from './protocol.js';
+export type { ControlMethod, ControlMethods, LogLine, ReloadPlanEntry, WorkerDescription } from './protocol.js';
 export type * from './snapshot.js';
 export { controlSocketPath, readDaemonPid, resolveConfigFile, stateDirFor } from '../shared/state-dir.js';

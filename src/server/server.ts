@@ -4,7 +4,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
-import { GmsupError } from '../shared/errors.js';
+import { listenError } from '../shared/listen-error.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
@@ -77,12 +77,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
 
   await new Promise<void>((resolve, reject) => {
-    listener.once('error', (err: NodeJS.ErrnoException) => {
-      const where = formatHostPort({ host, port: wantedPort });
-      const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
-      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
-      reject(new GmsupError(code, `cannot listen on ${where}: ${why}`, { cause: err }));
-    });
+    listener.once('error', (err: NodeJS.ErrnoException) =>
+      reject(listenError(err, formatHostPort({ host, port: wantedPort }))),
+    );
     listener.listen(wantedPort, host, () => resolve());
   });
   listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));

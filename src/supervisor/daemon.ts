@@ -14,7 +14,8 @@ import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort } from '../shared/host-port.js';
-import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { listenError } from '../shared/listen-error.js';
+import { controlSocketPath, pidFilePath, workerLogPath } from '../shared/state-dir.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
@@ -24,6 +25,7 @@ import { buildSnapshot } from './snapshot.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
+import { describeWorker, signalWorker } from './worker-commands.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -46,10 +48,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
   };
-  const ctlDir = stateDirFor(config.file);
-  mkdirSync(ctlDir, { recursive: true, mode: 0o700 });
+  // Everything (socket, pid file, logs) lives in the state dir chosen at start; the CLI finds it by the
+  // same rule (shared/state-dir.ts). A reload that moves it is noted, not applied.
+  const stateDir = config.stateDir;
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new GmsupError('STATE_DIR', `cannot create the state directory ${stateDir}: ${why}`, { cause: err });
+  }
   const log = new LogSink({
-    fileFor: (w) => workerLogPath(config.stateDir, w),
+    fileFor: (w) => workerLogPath(stateDir, w),
     maxBytes: config.logs.maxBytes,
     keep: config.logs.keep,
     out: opts.out,
@@ -107,9 +116,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (!sup) throw new GmsupError('NO_DAEMON', 'the daemon is still starting');
     return sup;
   };
+  const snapshot = () =>
+    buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now());
   const handler: ControlHandler = {
-    status: () =>
-      buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now()),
+    status: snapshot,
     stop: () => {
       setImmediate(() => requestStop('stop requested'));
       return { stopping: true };
@@ -125,6 +135,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     scale: (p) => need().scale(p.name, p.instances),
     'stop-worker': async (p) => ({ stopped: await need().stopProgram(p.name) }),
     'start-worker': (p) => ({ started: need().startProgram(p.name) }),
+    signal: (p) => signalWorker(need(), log, p),
+    describe: (p) => describeWorker(need(), p.name, snapshot()),
     logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, p.lines ?? 100), 2000)) }),
     followLogs: (name, onLine) =>
       log.follow((l) => {
@@ -132,8 +144,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }),
   };
 
-  const control = await ControlServer.listen(controlSocketPath(ctlDir), handler); // ALREADY_RUNNING if live
-  const pidFile = pidFilePath(ctlDir);
+  const control = await ControlServer.listen(controlSocketPath(stateDir), handler); // ALREADY_RUNNING if live
+  const pidFile = pidFilePath(stateDir);
   writeFileSync(pidFile, `${process.pid}\n`);
   let server: JobServer | null = null;
   let sampler: SampleLoop | null = null;
@@ -151,12 +163,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         port: listen.port,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one).
-        if (err instanceof GmsupError)
-          throw new GmsupError(err.code, `embedded job server: ${err.message}`, { cause: err });
-        const why = err instanceof Error ? err.message : String(err);
-        const where = formatHostPort(listen);
-        throw new GmsupError('INTERNAL', `embedded job server cannot listen on ${where}: ${why}`, { cause: err });
+        // The server's own code stands (ADDRESS_IN_USE, CANNOT_LISTEN); anything else is a listen failure too.
+        const e = err instanceof GmsupError ? err : listenError(err, formatHostPort(listen));
+        throw new GmsupError(e.code, `embedded job server: ${e.message}`, { cause: err });
       });
       bound = { host: listen.host, port: server.port };
       config = bindEmbeddedServer(config, bound);

@@ -1,44 +1,21 @@
 // `gmsup server`: runs the embedded job server in the foreground until SIGINT/SIGTERM (or the
 // `shutdown` admin command), then closes it and exits 0.
 
-import { parseCommandArgs } from '../args.js';
-import { GmsupError } from '../../shared/errors.js';
+import { usageError } from '../args.js';
+import type { ParsedArgs } from '../command-table.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { startJobServer } from '../../server/index.js';
 
-const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES] [--verbose]
-
-Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
-  --listen HOST:PORT       address to listen on (port 0 = any free port)
-  --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
-  --max-packet-size BYTES  largest packet accepted (default 128 MiB)
-  --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
-
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    {
-      listen: { type: 'string' },
-      'job-handle-prefix': { type: 'string' },
-      'max-packet-size': { type: 'string' },
-      verbose: { type: 'boolean' },
-    },
-    HELP,
-  );
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (positionals.length > 0)
-    throw new GmsupError('USAGE', `unexpected argument ${JSON.stringify(positionals[0])}\n${HELP}`);
+export async function run(args: ParsedArgs<'server'>): Promise<number> {
+  const { values } = args;
   const hp = parseHostPort(values.listen ?? DEFAULT_SERVER_ADDRESS);
   let maxPacketBytes: number | undefined;
   if (values['max-packet-size'] !== undefined) {
     const text = values['max-packet-size'];
     if (!/^\d+$/.test(text) || Number(text) < 64 || Number(text) > 0xffffffff) {
-      throw new GmsupError(
-        'USAGE',
-        `--max-packet-size must be a byte count between 64 and 4294967295, got ${JSON.stringify(text)}`,
+      throw usageError(
+        'server',
+        `--max-packet-size must be a byte count from 64 to 4294967295, got ${JSON.stringify(text)}`,
       );
     }
     maxPacketBytes = Number(text);

@@ -1,41 +1,37 @@
 // `gmsup start [FILE] [--daemon] [--tui]`: runs the daemon in the foreground (logs to stdout), detached
 // (pid file + daemon.log; returns once the control socket answers), or with the dashboard attached.
+// `gmsup start NAME...` starts workers of the running daemon that `gmsup stop NAME` stopped.
 
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs } from '../args.js';
+import { namesAndFile, usageError } from '../args.js';
+import type { ParsedArgs } from '../command-table.js';
+import { workerNames } from '../worker-names.js';
 import { loadConfig } from '../../config/load.js';
 import { socketAnswers } from '../../control/control-server.js';
-import { controlSocketPath, daemonLogPath, resolveConfigFile, stateDirFor } from '../../shared/state-dir.js';
-import { GmsupError } from '../../shared/errors.js';
+import { withDaemon } from '../../control/connect.js';
+import { ControlClient } from '../../control/control-client.js';
+import { controlSocketPath, daemonLogPath } from '../../shared/state-dir.js';
+import { codeOfExit, GmsupError } from '../../shared/errors.js';
 import { runDaemon } from '../../supervisor/daemon.js';
-
-const HELP = `Usage: gmsup start [FILE] [--daemon] [--tui]
-  Starts the workers of FILE (default ./workers.yaml) and supervises them.
-  --daemon  detach: write a pid file and daemon.log in the state directory, return once it answers
-  --tui     start detached and show the dashboard (q asks, then stops the daemon; d detaches)
-  Ctrl-C (SIGINT) or SIGTERM drains the workers and stops; a second one forces.`;
 
 const BIN = fileURLToPath(new URL('../../../bin/gmsup.js', import.meta.url));
 const DETACH_READY_TIMEOUT_MS = 30_000;
 /** How long `q` + `y` in the dashboard waits for the daemon to finish draining. */
 const STOP_WAIT_MS = 120_000;
+/** `start NAME` waits this long for the instances to be RUNNING (a start that keeps failing goes FATAL sooner). */
+const START_WAIT_MS = 60_000;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    { daemon: { type: 'boolean' }, tui: { type: 'boolean' } },
-    HELP,
-  );
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
+export async function run(args: ParsedArgs<'start'>): Promise<number> {
+  const { names, file } = namesAndFile(args);
+  if (names.length > 0) {
+    if (args.values.daemon || args.values.tui)
+      throw usageError('start', '--daemon and --tui start a daemon; `start NAME` starts workers of a running one');
+    return startWorkers(file, names);
   }
-  if (positionals.length > 1) throw new GmsupError('USAGE', `one config file at most\n${HELP}`);
-  const file = resolveConfigFile(positionals[0]);
-  if (values.daemon) return detach(file);
-  if (values.tui) return withDashboard(file);
+  if (args.values.daemon) return detach(file);
+  if (args.values.tui) return withDashboard(file);
   const code = await runDaemon({
     configFile: file,
     out: (t) => {
@@ -46,19 +42,58 @@ export async function run(argv: string[]): Promise<number> {
   return code;
 }
 
+/** `start NAME...|all`: the daemon starts them; waits until every instance runs (or one goes FATAL). */
+async function startWorkers(file: string, requested: string[]): Promise<number> {
+  return withDaemon(file, async (c) => {
+    const names = await workerNames(c, requested);
+    for (const name of names) await c.call('start-worker', { name });
+    const deadline = Date.now() + START_WAIT_MS;
+    for (;;) {
+      const s = await c.call('status', {});
+      const mine = s.instances.filter((i) => names.includes(i.name) && !i.retiring);
+      const fatal = mine.find((i) => i.state === 'FATAL');
+      if (fatal)
+        throw new GmsupError(
+          'SPAWN_ERROR',
+          `${fatal.name}/${fatal.index} is FATAL: ${fatal.reason ?? fatal.lastExit ?? ''}`,
+        );
+      const wanted = s.programs.filter((p) => names.includes(p.name)).reduce((n, p) => n + p.desired, 0);
+      if (mine.length === wanted && mine.every((i) => i.state === 'RUNNING')) {
+        for (const name of names) {
+          const n = mine.filter((i) => i.name === name).length;
+          process.stdout.write(`gmsup: ${name} started (${n} instance${n === 1 ? '' : 's'} running)\n`);
+        }
+        return 0;
+      }
+      if (Date.now() > deadline)
+        throw new GmsupError(
+          'TIMEOUT',
+          `not every instance of ${names.join(', ')} is RUNNING after ${START_WAIT_MS} ms`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+}
+
 /** If something (a stray handle) keeps the loop alive after shutdown, exit anyway. */
 function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), 1500).unref();
 }
 
 async function detach(file: string, quiet = false): Promise<number> {
-  await loadConfig(file); // report an invalid file here, on the terminal, with exit code 2
-  const stateDir = stateDirFor(file);
+  // Report an invalid file here, on the terminal, with exit code 2; the daemon will use the same state dir.
+  const { stateDir } = await loadConfig(file);
   const socket = controlSocketPath(stateDir);
   if (await socketAnswers(socket)) throw new GmsupError('ALREADY_RUNNING', `a daemon is already running for ${file}`);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  let fd: number;
   const logFile = daemonLogPath(stateDir);
-  const fd = openSync(logFile, 'a', 0o600);
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fd = openSync(logFile, 'a', 0o600);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new GmsupError('STATE_DIR', `cannot write ${logFile}: ${why}`, { cause: err });
+  }
   const child = spawn(process.execPath, [BIN, 'start', file], {
     detached: true,
     stdio: ['ignore', fd, fd],
@@ -73,10 +108,14 @@ async function detach(file: string, quiet = false): Promise<number> {
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-      throw new GmsupError('SPAWN_ERROR', `the daemon exited at start (code ${exited}); end of ${logFile}:\n${tail}`);
+      // The daemon's own exit status says why (address in use, state dir, ...): pass it on, with its last line.
+      const last = readFileSync(logFile, 'utf8').trimEnd().split('\n').at(-1) ?? '';
+      throw new GmsupError(
+        codeOfExit(exited) ?? 'SPAWN_ERROR',
+        `the daemon exited at start (status ${exited}): ${last.replace(/^gmsup start: /, '')} (log: ${logFile})`,
+      );
     }
-    if (await socketAnswers(socket, 500)) {
+    if (await daemonReady(socket)) {
       if (!quiet) process.stdout.write(`gmsup: daemon started (pid ${child.pid}) for ${file}; log: ${logFile}\n`);
       return 0;
     }
@@ -89,6 +128,23 @@ async function detach(file: string, quiet = false): Promise<number> {
 }
 
 /**
+ * Whether the daemon has its job server and supervisor up: the control socket answers early, and `status`
+ * fails with "still starting" until then (a bad listen address fails in between).
+ */
+async function daemonReady(socket: string): Promise<boolean> {
+  let client: ControlClient | null = null;
+  try {
+    client = await ControlClient.connect(socket, 500);
+    await client.call('status', {}, 2000);
+    return true;
+  } catch {
+    return false; // not up yet (or never: the caller watches the process exit)
+  } finally {
+    client?.close();
+  }
+}
+
+/**
  * `start --tui`: the daemon runs detached (as with --daemon) and the dashboard attaches to it, so `d`
  * really detaches (the daemon keeps running without this terminal) and `q` + `y` stops it.
  */
@@ -96,7 +152,7 @@ async function withDashboard(file: string): Promise<number> {
   const { runDashboard, requireTerminal } = await import('../../tui/index.js');
   requireTerminal(); // before anything starts
   await detach(file, true);
-  const socket = controlSocketPath(stateDirFor(file));
+  const socket = controlSocketPath((await loadConfig(file)).stateDir);
   const waitForExit = async () => {
     const deadline = Date.now() + STOP_WAIT_MS;
     while (Date.now() < deadline && (await socketAnswers(socket, 500))) await new Promise((r) => setTimeout(r, 100));
