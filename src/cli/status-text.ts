@@ -94,10 +94,15 @@ export function formatStatus(s: Snapshot): string {
 
 /**
  * Whether `gmsup status` should exit non-zero (health checks rely on it, like Supervisor 4's `status`):
- * an instance that is FATAL (exit 16) comes before a job server that is unreachable (exit 5).
+ * an instance that is FATAL (exit 16) comes before a job server that is unreachable (exit 5). Workers
+ * stopped by request do not count.
  */
 export function statusHealth(s: Snapshot): { code: 'INSTANCE_FATAL' | 'SERVER_UNREACHABLE'; message: string } | null {
-  const fatal = s.instances.filter((i) => i.state === 'FATAL').map((i) => `${i.name}/${i.index}`);
+  // A worker stopped on purpose (`gmsup stop NAME`) is nobody's alarm, whatever state it was left in.
+  const stopped = new Set(s.programs.filter((p) => p.stopped).map((p) => p.name));
+  const fatal = s.instances
+    .filter((i) => i.state === 'FATAL' && !stopped.has(i.name))
+    .map((i) => `${i.name}/${i.index}`);
   if (fatal.length > 0) return { code: 'INSTANCE_FATAL', message: `FATAL: ${fatal.join(', ')}` };
   const down = s.servers.filter((srv) => !srv.reachable).map((srv) => srv.address);
   if (down.length > 0) return { code: 'SERVER_UNREACHABLE', message: `job server unreachable: ${down.join(', ')}` };

@@ -60,9 +60,19 @@ export const LIMITS = {
   maxPerCore: 64,
   maxConcurrency: 10_000,
   maxRetries: 1000,
+  /** `max_processes` may say at most this (the per-worker limits multiplied out, rounded up). */
+  maxProcesses: 1_000_000,
 } as const;
 
-export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir', 'env_file'] as const;
+export const TOP_LEVEL_KEYS = [
+  'servers',
+  'server',
+  'workers',
+  'logs',
+  'state_dir',
+  'env_file',
+  'max_processes',
+] as const;
 export const SERVER_KEYS = ['listen'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;

@@ -2,7 +2,7 @@
 // listing every problem as `file:line:col key.path: message` (also as `.issues`). The only I/O of config/.
 
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { GmsupError } from '../shared/errors.js';
@@ -17,6 +17,8 @@ export type { ConfigIssue } from './issues.js';
 export interface LoadOptions {
   /** CPU count for `per_core` (default: os.availableParallelism()). */
   cpuCount?: number;
+  /** Memory for the process limit (default: machineMemoryBytes()). */
+  memoryBytes?: number;
   /** File checks (default: the real file system). */
   fs?: FsPort;
   /** The environment that may move the state directory (default: process.env). */
@@ -67,6 +69,12 @@ function statOrNull(p: string) {
   }
 }
 
+/** Total memory, or the cgroup (container) limit when it is lower. */
+export function machineMemoryBytes(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 && limit < totalmem() ? limit : totalmem();
+}
+
 export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<Config> {
   let text: string;
   try {
@@ -88,6 +96,7 @@ export function validateConfigText(text: string, file: string, opts: LoadOptions
   const result = validateDocument(doc, lines, {
     file,
     cpuCount: opts.cpuCount ?? availableParallelism(),
+    memoryBytes: opts.memoryBytes ?? machineMemoryBytes(),
     fs: opts.fs ?? realFs,
     stateDirEnv: (opts.env ?? process.env)[STATE_DIR_ENV],
   });

@@ -49,4 +49,6 @@ export interface Config {
   server: EmbeddedServerConfig | null;
   programs: ProgramConfig[];
   logs: { maxBytes: number; keep: number };
+  /** Not errors, but worth saying (`gmsup check`, start and reload print them): too many processes. */
+  warnings?: string[];
 }

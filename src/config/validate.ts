@@ -6,7 +6,8 @@ import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair 
 import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
-import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { DEFAULT_LISTEN, LIMITS, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { processBudget } from './process-limit.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { readEnvFiles, validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
@@ -17,6 +18,8 @@ export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
   file: string;
   cpuCount: number;
+  /** Memory the workers can use (total, or the cgroup limit): bounds the process count (process-limit.ts). */
+  memoryBytes: number;
   fs: FsPort;
   /** $GMSUP_STATE_DIR: moves the state directory over the file's `state_dir`. */
   stateDirEnv?: string | undefined;
@@ -126,8 +129,18 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       'no job servers: list some under `servers:` or add a `server:` block',
     );
   }
+  const maxProcessesField = top.get('max_processes');
+  const maxProcesses = reader.integer(maxProcessesField, 1, LIMITS.maxProcesses) ?? null;
+  const budget = processBudget(programs, { cpuCount: opts.cpuCount, memoryBytes: opts.memoryBytes }, maxProcesses);
+  if (budget.level === 'refuse' && issues.count === 0)
+    issues.at(
+      maxProcessesField?.node ?? workersField?.keyNode ?? root,
+      maxProcessesField ? 'max_processes' : 'workers',
+      budget.message ?? '',
+    );
   if (issues.count > 0) return { ok: false, issues: issues.items };
-  const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs };
+  const warnings = budget.level === 'warn' && budget.message ? [budget.message] : [];
+  const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs, warnings };
   return { ok: true, config: deepFreeze(config) };
 }
 

@@ -95,6 +95,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         return { ok: false, error: err };
       }
       configError = null;
+      for (const w of next.warnings ?? []) log.daemon(`reload (${source}): warning: ${w}`);
       try {
         await precompileModules(next.programs, (l, w) => log.daemon(l, w));
         const plan = sup.apply(next);
@@ -191,6 +192,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGHUP', onHup);
     const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
+    for (const w of config.warnings ?? []) log.daemon(`warning: ${w}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     running.start();
     sampler.start();

@@ -42,11 +42,13 @@ export async function run(args: ParsedArgs<'check'>): Promise<number> {
   const running = args.values.running;
   const plan = await planOf(file, running === undefined ? file : resolveConfigFile(running), running !== undefined);
   if (json) {
-    const out = { file, ok: true, workers: config.programs.length, instances: total, problems: [], plan };
+    const warnings = config.warnings ?? [];
+    const out = { file, ok: true, workers: config.programs.length, instances: total, problems: [], warnings, plan };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
   process.stdout.write(`${file}: OK (${config.programs.length} worker(s), ${total} instance(s))\n`);
+  for (const w of config.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
   if (plan === null) process.stdout.write('no daemon runs for this file; `gmsup start` would start every worker\n');
   else process.stdout.write(`a reload of the running daemon would do:\n${formatPlan(plan)}`);
   return 0;

@@ -82,7 +82,8 @@ function exitSoon(code: number): void {
 
 async function detach(file: string, quiet = false): Promise<number> {
   // Report an invalid file here, on the terminal, with exit code 2; the daemon will use the same state dir.
-  const { stateDir } = await loadConfig(file);
+  const { stateDir, warnings } = await loadConfig(file);
+  for (const w of warnings ?? []) process.stderr.write(`gmsup start: warning: ${w}\n`);
   const socket = controlSocketPath(stateDir);
   if (await socketAnswers(socket)) throw new GmsupError('ALREADY_RUNNING', `a daemon is already running for ${file}`);
   let fd: number;
