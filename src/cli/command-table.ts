@@ -105,7 +105,7 @@ export const COMMANDS = {
     args: [FILE_ARG],
     description: [
       'Every instance (state, pid, uptime, restarts, CPU, RSS, jobs, registration, last exit) and every job',
-      "server's queues, with alarms. The exit status says whether all is well, for health checks: 16 when an",
+      "server's queues, with alarms. The exit status says whether all is well, for health checks: 17 when an",
       'instance is FATAL, 5 when a job server is unreachable, 3 when no daemon runs (the text is printed first).',
     ],
     options: { json: { type: 'boolean', description: 'print the Snapshot as JSON (the exit status is the same)' } },

@@ -43,7 +43,8 @@ export function processBudget(
     } else others += p.instances;
   }
   const processes = moduleInstances + spares + others;
-  const breakdown = `${moduleInstances} module instance(s) + ${spares} warm spare(s) + ${others} command/process instance(s)`;
+  const breakdown =
+    `${moduleInstances} module instance(s) + ${spares} warm spare(s) + ` + `${others} command/process instance(s)`;
   const fit = Math.max(1, Math.floor(machine.memoryBytes / PROCESS_MEMORY_BYTES));
   const warnAbove =
     maxProcesses ?? Math.max(1, Math.min(PROCESSES_PER_CPU_WARN * machine.cpuCount, Math.floor(fit / 2)));

@@ -28,24 +28,28 @@ export const ErrorCodes = {
   TIMEOUT: { exit: 11, doc: 'an operation did not finish in its time limit' },
   /** Something needs a terminal and there is none. */
   NO_TTY: { exit: 12, doc: 'the dashboard needs a terminal' },
+  // 13 is STATE_UNSAFE on the logs branch (a state directory writable by others): kept free for it.
   /** A listen address (embedded job server, HTTP) is taken by another process. */
-  ADDRESS_IN_USE: { exit: 13, doc: 'a listen address (`server.listen`, `--listen`) is in use by another process' },
+  ADDRESS_IN_USE: { exit: 14, doc: 'a listen address (`server.listen`, `--listen`) is in use by another process' },
   /** A listen address cannot be used on this machine (not a local address, unknown host, no permission). */
   CANNOT_LISTEN: {
-    exit: 14,
+    exit: 15,
     doc: 'a listen address cannot be used here: not an address of this machine, unknown host, or no permission',
   },
   /** The state directory (control socket, pid file, logs) cannot be used as it is. */
   STATE_DIR: {
-    exit: 15,
+    exit: 16,
     doc: 'the state directory cannot be used: not creatable or writable, or something else sits at the socket path',
   },
   /** `gmsup status`: an instance is FATAL (it gave up restarting). */
-  INSTANCE_FATAL: { exit: 16, doc: '`status`: an instance is FATAL (wins over 5 when both hold)' },
+  INSTANCE_FATAL: {
+    exit: 17,
+    doc: '`status`: an instance is FATAL (wins over 5 when both hold; workers stopped on purpose do not count)',
+  },
   /** Nothing to act on: the named worker has no running process (`gmsup signal`). */
-  NOT_RUNNING: { exit: 17, doc: '`signal`: the worker has no running process to signal' },
+  NOT_RUNNING: { exit: 18, doc: '`signal`: the worker has no running process to signal' },
   /** A file that would be written already exists (`gmsup init` without --force). */
-  FILE_EXISTS: { exit: 18, doc: '`init`: a file it would write exists (use `--force`)' },
+  FILE_EXISTS: { exit: 19, doc: '`init`: a file it would write exists (use `--force`)' },
   /** Wrong command-line usage. */
   USAGE: { exit: 64, doc: 'wrong command-line usage (unknown option, missing argument)' },
   /** A bug or an unexpected failure. */

@@ -1,5 +1,5 @@
 // `gmsup status [FILE] [--json]`: the running daemon's instances, queues per job server, and alarms.
-// The exit status is the health: 16 when an instance is FATAL, 5 when a job server is unreachable.
+// The exit status is the health: 17 when an instance is FATAL, 5 when a job server is unreachable.
 
 import { configFileOf } from '../args.js';
 import type { ParsedArgs } from '../command-table.js';

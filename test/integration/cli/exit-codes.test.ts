@@ -33,7 +33,7 @@ test('listen and state-dir failures: their own codes, one line, also with --daem
   const last = (r: ReturnType<typeof gmsup>) => ({ ...r, stderr: r.stderr.trimEnd().split('\n').at(-1) ?? '' });
   // Foreground: the daemon's own log lines go to stdout; the error is the last stderr line.
   expectExit(last(gmsup(dir, 'start', bad)), 'CANNOT_LISTEN', /cannot listen on 999\.1\.1\.1:4799: unknown host/);
-  expectExit(gmsup(dir, 'start', bad, '--daemon'), 'CANNOT_LISTEN', /status 14.*unknown host/);
+  expectExit(gmsup(dir, 'start', bad, '--daemon'), 'CANNOT_LISTEN', /status 15.*unknown host/);
 
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
@@ -46,7 +46,7 @@ test('listen and state-dir failures: their own codes, one line, also with --daem
   writeFileSync(dirAtSocket, 'server:\n  listen: 127.0.0.1:0\nworkers: {}\n');
   mkdirSync(join(dir, '.gmsup', 'sockdir', 'control.sock'), { recursive: true });
   expectExit(gmsup(dir, 'start', dirAtSocket), 'STATE_DIR', /control\.sock exists and is not a socket \(a directory\)/);
-  expectExit(gmsup(dir, 'start', dirAtSocket, '--daemon'), 'STATE_DIR', /status 15.*not a socket/);
+  expectExit(gmsup(dir, 'start', dirAtSocket, '--daemon'), 'STATE_DIR', /status 16.*not a socket/);
 });
 
 test('one case per documented exit status', async (t) => {
@@ -76,7 +76,7 @@ workers:
   await waitFor(async () => instancesOf(await d.status(), 'broken')[0]?.state === 'FATAL', { what: 'broken FATAL' });
   const server = await d.server();
 
-  // 16 when an instance is FATAL (over 5: a job server is down too); 5 once only the server is down.
+  // 17 when an instance is FATAL (over 5: a job server is down too); 5 once only the server is down.
   const st = gmsup(dir, 'status', d.file);
   expectExit(st, 'INSTANCE_FATAL', /^gmsup status: FATAL: broken\/0$/m);
   assert.match(st.stdout, /broken .* FATAL/, 'the status text is printed first');
