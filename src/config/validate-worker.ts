@@ -10,6 +10,7 @@ import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } 
 import type { Field, Reader } from './yaml-fields.js';
 import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
+import { NOT_FOR_PROCESS, RESTART_RULES, rangeOf, WORKER_KINDS, WORKER_RULES } from './key-rules.js';
 import { parseEnvFile } from './env-file.js';
 
 export interface FsPort {
@@ -34,7 +35,7 @@ export interface WorkerContext {
   baseEnv: Readonly<Record<string, string>>;
 }
 
-const KINDS: WorkerKind[] = ['module', 'command', 'process'];
+const KINDS: readonly WorkerKind[] = WORKER_KINDS;
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Returns a ProgramConfig, or null when this entry had problems (already recorded). */
@@ -120,8 +121,9 @@ export function validateWorker(
     const later = perCoreField.keyNode.range![0] > instancesField.keyNode.range![0] ? perCoreField : instancesField;
     issues.at(later.keyNode, later.path, 'use either per_core or instances, not both');
   }
-  const perCore = reader.positiveNumber(perCoreField, LIMITS.maxPerCore) ?? null;
-  let instances = reader.integer(instancesField, 1, LIMITS.maxInstances) ?? WORKER_DEFAULTS.instances;
+  const perCore = reader.positiveNumber(perCoreField, rangeOf(WORKER_RULES.per_core).max) ?? null;
+  const instancesRange = rangeOf(WORKER_RULES.instances);
+  let instances = reader.integer(instancesField, instancesRange.min, instancesRange.max) ?? WORKER_DEFAULTS.instances;
   if (perCore !== null && !instancesField) {
     instances = Math.max(1, Math.ceil(perCore * ctx.cpuCount - 1e-9));
     if (instances > LIMITS.maxInstances)
@@ -134,7 +136,7 @@ export function validateWorker(
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
-    for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions'] as const) {
+    for (const key of NOT_FOR_PROCESS) {
       const kf = f.get(key);
       if (kf)
         issues.at(
@@ -144,9 +146,11 @@ export function validateWorker(
         );
     }
   }
-  const concurrency = reader.integer(f.get('concurrency'), 1, LIMITS.maxConcurrency) ?? WORKER_DEFAULTS.concurrency;
+  const { min: cMin, max: cMax } = rangeOf(WORKER_RULES.concurrency);
+  const concurrency = reader.integer(f.get('concurrency'), cMin, cMax) ?? WORKER_DEFAULTS.concurrency;
   const timeoutMs = reader.durationMs(f.get('timeout'), { allowZero: false }) ?? WORKER_DEFAULTS.timeoutMs;
-  const maxJobs = reader.integer(f.get('max_jobs'), 1, Number.MAX_SAFE_INTEGER) ?? WORKER_DEFAULTS.maxJobs;
+  const { min: jMin, max: jMax } = rangeOf(WORKER_RULES.max_jobs);
+  const maxJobs = reader.integer(f.get('max_jobs'), jMin, jMax) ?? WORKER_DEFAULTS.maxJobs;
   const maxMemoryBytes = reader.sizeBytes(f.get('max_memory')) ?? WORKER_DEFAULTS.maxMemoryBytes;
   const maxLifetimeMs = reader.durationMs(f.get('max_lifetime'), { allowZero: false }) ?? WORKER_DEFAULTS.maxLifetimeMs;
   const stopTimeoutMs = reader.durationMs(f.get('stop_timeout'), { allowZero: true }) ?? WORKER_DEFAULTS.stopTimeoutMs;
@@ -284,7 +288,8 @@ function readRestart(reader: Reader, f: Field | undefined): RestartPolicy {
     const blame = fields.get('max_backoff') ?? fields.get('initial_backoff')!;
     reader.issues.at(blame.node, blame.path, 'max_backoff must not be shorter than initial_backoff');
   }
-  policy.startRetries = reader.integer(fields.get('retries'), 0, LIMITS.maxRetries) ?? policy.startRetries;
+  const retries = rangeOf(RESTART_RULES.retries);
+  policy.startRetries = reader.integer(fields.get('retries'), retries.min, retries.max) ?? policy.startRetries;
   // start_seconds: a bare number is seconds (the key says so); strings are durations.
   const ss = fields.get('start_seconds');
   if (ss) {

@@ -6,8 +6,9 @@ import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair 
 import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
-import { DEFAULT_LISTEN, LIMITS, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { processBudget } from './process-limit.js';
+import { LOG_RULES, rangeOf, TOP_LEVEL_RULES } from './key-rules.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { readEnvFiles, validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
@@ -67,7 +68,8 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   if (logsField) {
     const lf = reader.fields(logsField.node, logsField.path, LOG_KEYS, logsField.keyNode);
     logs.maxBytes = reader.sizeBytes(lf?.get('max_size')) ?? logs.maxBytes;
-    logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
+    const keep = rangeOf(LOG_RULES.keep);
+    logs.keep = reader.integer(lf?.get('keep'), keep.min, keep.max) ?? logs.keep;
   }
   const stateDirText = reader.string(top.get('state_dir'));
   // The same rule the CLI follows to find the daemon (shared/state-dir.ts).
@@ -130,7 +132,8 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
     );
   }
   const maxProcessesField = top.get('max_processes');
-  const maxProcesses = reader.integer(maxProcessesField, 1, LIMITS.maxProcesses) ?? null;
+  const maxRange = rangeOf(TOP_LEVEL_RULES.max_processes);
+  const maxProcesses = reader.integer(maxProcessesField, maxRange.min, maxRange.max) ?? null;
   const budget = processBudget(programs, { cpuCount: opts.cpuCount, memoryBytes: opts.memoryBytes }, maxProcesses);
   if (budget.level === 'refuse' && issues.count === 0)
     issues.at(

@@ -72,12 +72,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
   });
-  let stopCount = 0;
-  const requestStop = (why: string) => {
-    stopCount++;
-    log.daemon(stopCount === 1 ? `${why}: stopping (drain, then TERM/KILL); again to force` : `${why} again: forcing`);
-    if (stopCount === 2 && sup) void sup.stopAll({ force: true });
-    shutdownRequested?.(stopCount > 1);
+  // A second SIGINT/SIGTERM forces; a `gmsup stop` does not count, so a service manager's SIGTERM after
+  // its ExecStop (`gmsup stop`) gave up waiting does not cut the drain short (docs/deploy.md).
+  let signals = 0;
+  let stopping = false;
+  const requestStop = (why: string, bySignal: boolean) => {
+    if (bySignal) signals++;
+    const force = signals >= 2;
+    if (!stopping) log.daemon(`${why}: stopping (drain, then TERM/KILL); a second signal forces`);
+    else if (force && signals === 2) log.daemon(`${why} again: forcing`);
+    else log.daemon(`${why}: already stopping (draining)`);
+    stopping = true;
+    if (force && signals === 2 && sup) void sup.stopAll({ force: true });
+    shutdownRequested?.(force);
   };
 
   // Reloads run one after another and never reject: an invalid file is logged and kept in the
@@ -122,7 +129,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const handler: ControlHandler = {
     status: snapshot,
     stop: () => {
-      setImmediate(() => requestStop('stop requested'));
+      setImmediate(() => requestStop('stop requested', false));
       return { stopping: true };
     },
     reload: async () => {
@@ -154,7 +161,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (what === 'config') void reload('file changed');
     else restartModuleUsers(what);
   });
-  const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
+  const onSignal = (sig: NodeJS.Signals) => requestStop(sig, true);
   const onHup = () => void reload('SIGHUP');
   try {
     if (config.server) {

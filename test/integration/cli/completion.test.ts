@@ -1,0 +1,72 @@
+// Shell completion generated from the command table: the bash script is sourced in a real bash and its
+// function called with COMP_WORDS/COMP_CWORD as bash would; zsh's script is syntax-checked by zsh when
+// it is installed. Worker names come from the workers file through `gmsup describe --names`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { COMMANDS } from '../../../src/cli/command-table.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { BIN } from '../daemon/daemon-harness.js';
+
+const hasZsh = spawnSync('sh', ['-c', 'command -v zsh'], { stdio: 'ignore' }).status === 0;
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'bin'));
+  const wrapper = join(dir, 'bin', 'gmsup');
+  writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  writeFileSync(join(dir, 'workers.yaml'), 'workers:\n  alpha: { command: wc }\n  beta: { command: wc }\n');
+  mkdirSync(join(dir, 'other'));
+  writeFileSync(join(dir, 'other', 'w.yaml'), 'workers:\n  gamma: { command: wc }\n');
+  return dir;
+}
+
+test('bash: commands, options, worker names (also of -c FILE), signals, fixed words', (t) => {
+  const dir = setup(t);
+  const script = spawnSync(process.execPath, [BIN, 'completion', 'bash'], { encoding: 'utf8' });
+  assert.equal(script.status, 0, script.stderr);
+  writeFileSync(join(dir, 'gmsup.bash'), script.stdout);
+  const cases: Array<[string[], string]> = [
+    [['gmsup', 'st'], 'start stop status'],
+    [['gmsup', 'status', '--'], '--json --config --help'],
+    [['gmsup', 'stop', ''], 'alpha beta workers.yaml bin/ other/'],
+    [['gmsup', 'stop', '-c', 'other/w.yaml', ''], 'gamma workers.yaml bin/ other/'],
+    [['gmsup', 'signal', 'alpha', 'US'], 'USR1 USR2'],
+    [['gmsup', 'restart', 'b'], 'beta bin/'],
+    [['gmsup', 'help', 'de'], 'describe'],
+    [['gmsup', 'completion', ''], 'bash zsh'],
+    [['gmsup', 'logs', '-f', '-n', ''], ''],
+    [['gmsup', 'work', 'fn', '--m'], '--module --max-jobs'],
+  ];
+  const calls = cases.map(([words]) => `t ${words.map((w) => `'${w}'`).join(' ')}`).join('\n');
+  const run = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ./gmsup.bash
+t() { COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _gmsup; echo "\${COMPREPLY[*]}"; }
+${calls}`,
+    ],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` } },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const got = run.stdout.split('\n');
+  const sorted = (line: string | undefined) => (line ?? '').split(' ').sort().join(' ');
+  cases.forEach(([words, expected], i) => assert.equal(sorted(got[i]), sorted(expected), words.join(' ')));
+  // Every command of the table is completed.
+  assert.ok(Object.keys(COMMANDS).every((c) => script.stdout.includes(`    ${c})`)));
+});
+
+test('zsh: the script is valid zsh', {
+  skip: hasZsh ? false : 'needs zsh; install with: apt-get install -y zsh',
+}, (t) => {
+  const dir = setup(t);
+  const script = spawnSync(process.execPath, [BIN, 'completion', 'zsh'], { encoding: 'utf8' });
+  assert.equal(script.status, 0, script.stderr);
+  writeFileSync(join(dir, '_gmsup'), script.stdout);
+  const check = spawnSync('zsh', ['-n', join(dir, '_gmsup')], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
