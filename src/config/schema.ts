@@ -40,8 +40,9 @@ function workerSchema(keys: Readonly<Record<string, KeyRule>>, description: stri
     oneOf: WORKER_KINDS.map(required),
     allOf: [
       ...EXCLUSIVE_WORKER_KEYS.map((pair) => ({ not: { required: [...pair] } })),
-      { if: required('process'), then: { not: { anyOf: NOT_FOR_PROCESS.map(required) } } },
-      { if: required('module'), then: { not: { anyOf: NOT_FOR_MODULE.map(required) } } },
+      // "not this kind, or none of its refused keys" (an if/then without a `then` key in our code).
+      { anyOf: [{ not: required('process') }, { not: { anyOf: NOT_FOR_PROCESS.map(required) } }] },
+      { anyOf: [{ not: required('module') }, { not: { anyOf: NOT_FOR_MODULE.map(required) } }] },
     ],
   };
 }

@@ -55,7 +55,7 @@ ${calls}`,
   assert.equal(run.status, 0, run.stderr);
   const got = run.stdout.split('\n');
   const sorted = (line: string | undefined) => (line ?? '').split(' ').sort().join(' ');
-  cases.forEach(([words, expected], i) => assert.equal(sorted(got[i]), sorted(expected), words.join(' ')));
+  for (const [i, [words, expected]] of cases.entries()) assert.equal(sorted(got[i]), sorted(expected), words.join(' '));
   // Every command of the table is completed.
   assert.ok(Object.keys(COMMANDS).every((c) => script.stdout.includes(`    ${c})`)));
 });
