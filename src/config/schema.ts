@@ -1,5 +1,5 @@
 // The JSON Schema of the workers file, generated from key-rules.ts (the rules the validators read their
-// ranges from) and the cross-key rules there: `npm run schema` writes schema/workers.schema.json and a
+// ranges from) and the cross-key rules there: `npm run docs` writes schema/workers.schema.json and a
 // test checks that the committed file is what this generates. Pure.
 
 import {

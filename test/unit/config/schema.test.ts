@@ -27,7 +27,7 @@ const NOT_SCHEMA_VISIBLE: Record<string, string> = {
   'bad-servers.yaml': 'host:port syntax (ports, IPv6 brackets) is checked by the validator only',
 };
 
-test('the committed schema is the generated one (npm run schema regenerates it)', () => {
+test('the committed schema is the generated one (npm run docs regenerates it)', () => {
   assert.deepEqual(committed, JSON.parse(JSON.stringify(workersFileSchema(VERSION))));
 });
 
