@@ -2,16 +2,16 @@
 // and the alarms. Pure: a Snapshot in, text out.
 
 import type { Snapshot } from '../control/snapshot.js';
-import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
+import { displayWidth, formatBytes, formatDuration, formatPercent, padToWidth } from '../shared/format.js';
 
-/** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
+/** Columns as wide as their widest cell in terminal columns (the header sets the count), two spaces apart. */
 export function table(header: readonly string[], body: readonly (readonly string[])[]): string {
   const rows = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
   return rows
     .map((r) =>
       r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .map((c, i) => padToWidth(c, widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )
