@@ -73,7 +73,7 @@ export const TOP_LEVEL_KEYS = [
   'env_file',
   'max_processes',
 ] as const;
-export const SERVER_KEYS = ['listen'] as const;
+export const SERVER_KEYS = ['listen', 'keepalive', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const WORKER_KEYS = [
@@ -96,4 +96,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;

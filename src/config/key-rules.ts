@@ -4,6 +4,7 @@
 // two cannot disagree on what a key takes. Pure data.
 
 import { MODULE_EXTENSIONS } from '../worker/module-files.js';
+import type { KEEPALIVE_KEYS } from './keepalive.js';
 import {
   LIMITS,
   type LOG_KEYS,
@@ -36,6 +37,8 @@ export type KeyRule =
   | { type: 'map'; description: string; keys: Readonly<Record<string, KeyRule>> }
   /** `server:` — false (none), empty (defaults), or a map. */
   | { type: 'server'; description: string; keys: Readonly<Record<string, KeyRule>> }
+  /** TCP keepalive: true/empty (defaults), false or `off`, or a map of its own keys (config/keepalive.ts). */
+  | { type: 'keepalive'; description: string; keys: Readonly<Record<string, KeyRule>> }
   /** `workers:` — worker name -> settings. */
   | { type: 'workers'; description: string; namePattern: string; keys: Readonly<Record<string, KeyRule>> };
 
@@ -45,6 +48,19 @@ const DURATION = (description: string, allowZero = false): KeyRule => ({ type: '
 export const WORKER_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]*$';
 /** Environment variable names. */
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+export const KEEPALIVE_RULES: Record<(typeof KEEPALIVE_KEYS)[number], KeyRule> = {
+  idle: DURATION('Idle time before the first probe. Default 10s.'),
+  interval: DURATION('Time between probes. Default 2s.'),
+  count: { type: 'integer', min: 1, max: 127, description: 'Unanswered probes before the peer is dead. Default 3.' },
+  user_timeout: DURATION('Unacknowledged data this long drops the connection (TCP_USER_TIMEOUT).'),
+};
+
+const KEEPALIVE: KeyRule = {
+  type: 'keepalive',
+  keys: KEEPALIVE_RULES,
+  description: 'TCP keepalive: a map of idle, interval, count, user_timeout; or false/off.',
+};
 
 export const RESTART_RULES: Record<(typeof RESTART_KEYS)[number], KeyRule> = {
   initial_backoff: DURATION('First restart delay (doubles each time). Default 100ms.'),
@@ -107,10 +123,16 @@ export const WORKER_RULES: Record<(typeof WORKER_KEYS)[number], KeyRule> = {
     values: [true, false, 'auto'],
     description: 'true: WORK_EXCEPTION with the text; false: WORK_FAIL; auto: exceptions to gmsup only.',
   },
+  keepalive: KEEPALIVE,
 };
 
 export const SERVER_RULES: Record<(typeof SERVER_KEYS)[number], KeyRule> = {
   listen: { type: 'string', description: 'HOST:PORT of the embedded job server. Default 127.0.0.1:4730.' },
+  keepalive: KEEPALIVE,
+  http: { type: 'string', description: 'HOST:PORT of the HTTP listener (docs/http.md); off when absent.' },
+  http_token: { type: 'string', description: 'Bearer token HTTP requests must carry (16 characters or more).' },
+  http_timeout: DURATION('How long a foreground HTTP request waits for its job. Default 60s.'),
+  http_max_body: { type: 'size', description: 'Largest HTTP request body. Default 16MiB.' },
 };
 
 export const LOG_RULES: Record<(typeof LOG_KEYS)[number], KeyRule> = {
@@ -153,6 +175,6 @@ export const WORKER_KINDS = ['module', 'command', 'process'] as const;
 /** Keys that exclude each other in one worker. */
 export const EXCLUSIVE_WORKER_KEYS: readonly (readonly [string, string])[] = [['per_core', 'instances']];
 /** Keys refused on a `process` worker: gmsup does not see its jobs. */
-export const NOT_FOR_PROCESS = ['concurrency', 'timeout', 'max_jobs', 'exceptions'] as const;
+export const NOT_FOR_PROCESS = ['concurrency', 'timeout', 'max_jobs', 'exceptions', 'keepalive'] as const;
 /** Keys refused on a `module` worker. */
 export const NOT_FOR_MODULE = ['shell'] as const;

@@ -109,6 +109,15 @@ export function ruleSchema(rule: KeyRule): Schema {
       };
     case 'map':
       return map(rule.keys, rule.description);
+    case 'keepalive':
+      return {
+        ...d,
+        anyOf: [
+          { type: ['boolean', 'null'] },
+          { enum: ['off', 'false', 'no', 'none'] },
+          map(rule.keys, rule.description),
+        ],
+      };
     case 'server':
       return { ...d, anyOf: [{ type: ['boolean', 'null'] }, map(rule.keys, rule.description)] };
     case 'workers':

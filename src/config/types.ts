@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
@@ -32,6 +33,21 @@ export interface ProgramConfig {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
+  keepalive?: KeepaliveSettings | null;
+  /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */
+  http?: HttpListenConfig;
+}
+
+export interface HttpListenConfig {
+  host: string;
+  port: number;
+  /** `http_token`; null = none given in the file (GMSUP_HTTP_TOKEN may still give one at start). */
+  token: string | null;
+  /** `http_timeout`: how long a foreground request waits; null = the listener's default (60 s). */
+  timeoutMs: number | null;
+  /** `http_max_body`; null = the listener's default (16 MiB). */
+  maxBodyBytes: number | null;
 }
 
 export interface Config {

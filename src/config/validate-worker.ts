@@ -12,6 +12,7 @@ import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
 import { NOT_FOR_PROCESS, RESTART_RULES, rangeOf, WORKER_KINDS, WORKER_RULES } from './key-rules.js';
 import { parseEnvFile } from './env-file.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface FsPort {
   isFile(path: string): boolean;
@@ -159,6 +160,7 @@ export function validateWorker(
   const restart = readRestart(reader, f.get('restart'));
   const exceptionsField = f.get('exceptions');
   const exceptions = exceptionsField?.value === 'auto' ? undefined : reader.bool(exceptionsField);
+  const keepalive = readKeepalive(reader, f.get('keepalive'));
 
   if (issues.count > before) return null;
   const pos = issues.position(keyNode);
@@ -177,6 +179,8 @@ export function validateWorker(
     maxJobs,
     stopTimeoutMs,
     ...(exceptions === undefined ? {} : { exceptions }),
+    // null (off) travels as false: the spec is JSON over IPC, and absent means the defaults.
+    ...(keepalive === undefined ? {} : { keepalive: keepalive ?? false }),
   };
   return {
     name,

@@ -11,9 +11,11 @@ import { processBudget } from './process-limit.js';
 import { LOG_RULES, rangeOf, TOP_LEVEL_RULES } from './key-rules.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { readHttpSettings } from './http-settings.js';
 import { readEnvFiles, validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
@@ -154,11 +156,13 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  // keepalive absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
+  const keepalive = readKeepalive(reader, fields?.get('keepalive'));
+  const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  if (listen === undefined) return fallback;
-  const hp = parseAddress(reader, lf!, listen, true);
-  return hp ?? fallback;
+  const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
+  return { ...hp, ...(keepalive === undefined ? {} : { keepalive }), ...(http === undefined ? {} : { http }) };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

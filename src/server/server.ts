@@ -4,10 +4,19 @@
 import net from 'node:net';
 import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
+import { GmsupError } from '../shared/errors.js';
 import { listenError } from '../shared/listen-error.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import {
+  applyKeepalive,
+  keepaliveProblem,
+  keepaliveSupport,
+  resolveKeepalive,
+  type KeepaliveOption,
+} from '../shared/tcp-keepalive.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
+import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
 
 export interface JobServerOptions {
@@ -26,12 +35,19 @@ export interface JobServerOptions {
   gracefulTimeoutMs?: number;
   /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
+  /**
+   * TCP keepalive on every accepted socket, so a peer whose host vanished is dropped (its jobs requeued)
+   * within idle + interval x count. Default DEFAULT_KEEPALIVE (16 s); false = off.
+   */
+  keepalive?: KeepaliveOption;
 }
 
 export interface JobServer {
   host: string;
   port: number;
   address: string;
+  /** In-process submissions and read-only views (the HTTP listener uses this instead of a TCP hop). */
+  readonly local: LocalGateway;
   close(): Promise<void>;
   /** Resolves once the server has closed, whoever closed it (close() or `shutdown`). */
   readonly closed: Promise<void>;
@@ -45,17 +61,28 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const keepalive = resolveKeepalive(opts.keepalive);
+  const keepaliveError = keepalive && keepaliveProblem(keepalive);
+  if (keepaliveError) throw new GmsupError('USAGE', `server keepalive: ${keepaliveError}`);
+  if (keepalive) {
+    const support = keepaliveSupport(); // loads the native part now, not on the first accept
+    if (!support.full)
+      opts.log?.(`TCP keepalive interval/count cannot be set here (${support.error}): the system's apply`);
+  }
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
   let nextFd = 1;
   let closing: Promise<void> | null = null;
+  /** Cleared by close() and `shutdown graceful`: no new submissions through the local gateway. */
+  let accepting = true;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => {
     resolveClosed = r;
   });
 
+  const handlePrefix = opts.jobHandlePrefix ?? `H:${os.hostname()}`;
   const state = new ServerState({
-    handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
+    handlePrefix,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
     onShutdown: (graceful) => {
@@ -71,6 +98,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return;
     }
+    applyKeepalive(socket, keepalive, (why) => opts.log?.(`connection from ${socket.remoteAddress}: ${why}`));
     const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
     connections.add(c);
     socket.once('close', () => connections.delete(c));
@@ -86,6 +114,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const port = (listener.address() as net.AddressInfo).port;
 
   function close(): Promise<void> {
+    accepting = false;
     closing ??= new Promise<void>((resolve) => {
       state.stop();
       // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
@@ -109,6 +138,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   function shutdownGracefully(): void {
     // Stop accepting, let running jobs finish (bounded), then close.
+    accepting = false;
     listener.close();
     const deadlineMs = Date.now() + (opts.gracefulTimeoutMs ?? 30_000);
     const poll = () => {
@@ -120,5 +150,12 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     poll();
   }
 
-  return { host, port, address: formatHostPort({ host, port }), close, closed };
+  const local = createLocalGateway(
+    state,
+    handlePrefix,
+    () => accepting,
+    () => storeStatusOf(state.store),
+    opts.log,
+  );
+  return { host, port, address: formatHostPort({ host, port }), local, close, closed };
 }

@@ -26,6 +26,8 @@ import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
 import { describeWorker, signalWorker } from './worker-commands.js';
+import { checkDaemonHttp, startDaemonHttp } from './daemon-http.js';
+import type { HttpListener } from '../http/index.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -42,6 +44,7 @@ const RELOAD_AT_SHUTDOWN_MS = 2000;
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const clock = systemClock;
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
+  checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
   let bound: EmbeddedServerConfig | null = null;
   const load = async (file = config.file): Promise<Config> => {
@@ -157,6 +160,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   writeFileSync(pidFile, `${process.pid}\n`);
   let server: JobServer | null = null;
   let sampler: SampleLoop | null = null;
+  let http: HttpListener | null = null;
   const watcher = new ConfigWatcher(config.file, watchedFiles(config), (what) => {
     if (what === 'config') void reload('file changed');
     else restartModuleUsers(what);
@@ -169,6 +173,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
+        keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
         // The server's own code stands (ADDRESS_IN_USE, CANNOT_LISTEN); anything else is a listen failure too.
@@ -178,6 +183,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       bound = { host: listen.host, port: server.port };
       config = bindEmbeddedServer(config, bound);
       log.daemon(`embedded job server listening on ${server.address}`);
+      http = await startDaemonHttp(
+        config,
+        server,
+        () => handler.status({}),
+        (l) => log.daemon(l),
+      );
     }
     const running = new Supervisor(config, { spawner: nodeSpawner, clock, log, errors });
     sup = running;
@@ -219,6 +230,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off('SIGHUP', onHup);
     watcher.close();
     sampler?.stop();
+    await http?.close();
     if (server) await server.close().catch((err) => errors.record(null, 'closing the embedded job server', err));
     await control.close();
     rmSync(pidFile, { force: true });

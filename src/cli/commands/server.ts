@@ -5,6 +5,10 @@ import { usageError } from '../args.js';
 import type { ParsedArgs } from '../command-table.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { startJobServer } from '../../server/index.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
+import { describeKeepalive, keepaliveSupport, resolveKeepalive } from '../../shared/tcp-keepalive.js';
+import { startHttpListener } from '../../http/index.js';
+import { parseHttpFlags } from '../http-flags.js';
 
 export async function run(args: ParsedArgs<'server'>): Promise<number> {
   const { values } = args;
@@ -21,15 +25,36 @@ export async function run(args: ParsedArgs<'server'>): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const keepalive = values.keepalive !== undefined ? parseKeepaliveText(values.keepalive) : resolveKeepalive(undefined);
+  const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
     host: hp.host,
     port: hp.port,
     maxPacketBytes,
     jobHandlePrefix: values['job-handle-prefix'],
     verboseLevel: verbose ? 'INFO' : undefined,
+    keepalive,
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   process.stdout.write(`listening on ${server.address}\n`);
+  if (verbose) process.stderr.write(`TCP keepalive: ${describeKeepalive(keepalive)}\n`);
+  const support = keepaliveSupport();
+  if (keepalive && !support.full)
+    process.stderr.write(
+      `warning: TCP keepalive interval and count cannot be set here (${support.error}); ` +
+        "the system's net.ipv4.tcp_keepalive_intvl/probes apply\n",
+    );
+  const http = httpFlags
+    ? await startHttpListener({
+        ...httpFlags,
+        gateway: server.local,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      })
+    : null;
+  if (http) process.stdout.write(`http listening on ${http.address}\n`);
 
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -37,6 +62,7 @@ export async function run(args: ParsedArgs<'server'>): Promise<number> {
   });
   const why = await Promise.race([signalled, server.closed.then(() => 'shutdown')]);
   if (verbose) process.stderr.write(`closing (${why})\n`);
+  await http?.close();
   await server.close();
   return 0;
 }

@@ -5,7 +5,8 @@ import { usageError } from '../args.js';
 import type { ParsedArgs } from '../command-table.js';
 import { serversOf } from '../servers-option.js';
 import { GearmanClient } from '../../client/index.js';
-import type { Priority } from '../../client/index.js';
+import type { Priority, ServerSelection } from '../../client/index.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
 
 function readStdin(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -45,11 +46,15 @@ export async function run(args: ParsedArgs<'submit'>): Promise<number> {
   const verbose = values.verbose ?? false;
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  const client = new GearmanClient({ servers });
+  const selection = values.selection ?? 'balanced';
+  if (selection !== 'balanced' && selection !== 'ordered')
+    throw usageError('submit', `--selection must be balanced or ordered, got ${JSON.stringify(selection)}`);
+  const keepalive = values.keepalive !== undefined ? (parseKeepaliveText(values.keepalive) ?? false) : undefined;
+  const client = new GearmanClient({ servers, selection: selection as ServerSelection, keepalive });
   try {
     if (values.background) {
       const handle = await client.submitBackground(fn, payload, { priority, unique: values.unique, timeoutMs });
-      if (verbose) log(`queued on ${client.connectedTo ?? servers[0]} as ${handle}`);
+      if (verbose) log(`queued on ${client.serverOf(handle) ?? client.connectedTo ?? servers[0]} as ${handle}`);
       await write(`${handle}\n`);
       return 0;
     }

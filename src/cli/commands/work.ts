@@ -8,6 +8,7 @@ import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../s
 import { splitCommand } from '../../shared/split-command.js';
 import { WORKER_DEFAULTS } from '../../config/defaults.js';
 import type { WorkerKind, WorkerSpec } from '../../worker/spec.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
 
 /** The command text split as the workers file's `command:` is (one splitter for both). */
 function splitCommandOption(text: string, option: string): string[] {
@@ -68,6 +69,7 @@ function workArgsOf(args: ParsedArgs<'work'>): WorkArgs {
     cwd: process.cwd(),
     maxJobs: positiveInt(values['max-jobs'], 'max-jobs'),
     stopTimeoutMs: positiveInt(values['stop-timeout'], 'stop-timeout') ?? WORKER_DEFAULTS.stopTimeoutMs,
+    ...(values.keepalive !== undefined ? { keepalive: parseKeepaliveText(values.keepalive) ?? false } : {}),
   };
   const sendExceptions = values['no-exceptions'] ? false : values.exceptions ? true : undefined;
   return { spec, clientId: values['client-id'], sendExceptions };
