@@ -133,7 +133,7 @@ function zshAction(k: Completion): string {
     case 'worker':
       return '_gmsup_workers';
     case 'workers-file':
-      return "_files -g '*.(yaml|yml)'";
+      return '_files -g "*.(yaml|yml)"';
     case 'file':
       return '_files';
     case 'dir':
@@ -158,8 +158,9 @@ export function zshCompletion(): string {
     });
     const { kinds, repeatLast } = argKinds(name);
     specOf(name).args.forEach((a, i) => {
-      const spec = repeatLast && i === kinds.length - 1 ? '*' : `${a.optional ? ':' : ''}${i + 1}`;
-      specs.push(`'${spec}:${zq(a.name)}:${zshAction(kinds[i] ?? 'none')}'`);
+      // `N:message:action`, `N::message:action` when optional, `*:message:action` for the rest.
+      const spec = repeatLast && i === kinds.length - 1 ? '*:' : a.optional ? `${i + 1}::` : `${i + 1}:`;
+      specs.push(`'${spec}${zq(a.name)}:${zshAction(kinds[i] ?? 'none')}'`);
     });
     return `    ${name}) _arguments -s ${specs.join(' \\\n        ')} ;;`;
   });
@@ -170,8 +171,9 @@ export function zshCompletion(): string {
 _gmsup_workers() {
   local cfg i
   for ((i = 1; i < \${#words}; i++)); do [[ \${words[i]} == (-c|--config) ]] && cfg=\${words[i+1]}; done
-  local -a names
-  names=(\${(f)"$(gmsup describe --names \${cfg:+-c $cfg} 2>/dev/null)"})
+  local -a names opt
+  [[ -n $cfg ]] && opt=(-c $cfg)
+  names=(\${(f)"$(gmsup describe --names $opt 2>/dev/null)"})
   _describe 'worker' names
   _files -g '*.(yaml|yml)'
 }

@@ -60,7 +60,7 @@ ${calls}`,
   assert.ok(Object.keys(COMMANDS).every((c) => script.stdout.includes(`    ${c})`)));
 });
 
-test('zsh: the script is valid zsh', {
+test('zsh: the script is valid zsh and hands _arguments the right specs', {
   skip: hasZsh ? false : 'needs zsh; install with: apt-get install -y zsh',
 }, (t) => {
   const dir = setup(t);
@@ -69,4 +69,32 @@ test('zsh: the script is valid zsh', {
   writeFileSync(join(dir, '_gmsup'), script.stdout);
   const check = spawnSync('zsh', ['-n', join(dir, '_gmsup')], { encoding: 'utf8' });
   assert.equal(check.status, 0, check.stderr);
+  // Outside the line editor the completion system cannot run: stand in for its three functions, print
+  // what _gmsup hands them, and check that for a few command lines.
+  const run = spawnSync(
+    'zsh',
+    [
+      '-f',
+      '-c',
+      `_describe() { print -r -- "describe $1: \${(P)2}" }
+_arguments() { local a; for a in "$@"; do print -r -- "arg $a"; done }
+_files() { print -r -- "files $*" }
+source ./_gmsup >/dev/null
+print -- '== commands'; words=(gmsup st); CURRENT=2; _gmsup
+print -- '== signal'; words=(gmsup signal alpha ''); CURRENT=4; _gmsup
+print -- '== workers -c'; words=(gmsup stop -c other/w.yaml ''); CURRENT=5; _gmsup_workers
+print -- '== workers'; words=(gmsup stop ''); CURRENT=3; _gmsup_workers`,
+    ],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` } },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stderr, '');
+  const part = (name: string) => run.stdout.split(`== ${name}\n`)[1]?.split('\n==')[0] ?? '';
+  assert.match(part('commands'), /^describe command: start:start the daemon.* help:show the commands/);
+  assert.match(part('signal'), /^arg 1:NAME\\\[\/INDEX\\\]:_gmsup_workers$/m);
+  assert.match(part('signal'), /^arg 2:SIGNAL:\(HUP INT .*USR1 SEGV USR2/m);
+  assert.match(part('signal'), /^arg 3::FILE:_files -g "\*\.\(yaml\|yml\)"$/m);
+  assert.match(part('signal'), /^arg \(-c --config\)--config\[the workers file/m);
+  assert.match(part('workers -c'), /^describe worker: gamma$/m);
+  assert.match(part('workers'), /^describe worker: alpha beta$/m);
 });
