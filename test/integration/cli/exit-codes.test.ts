@@ -106,7 +106,25 @@ workers:
   expectExit(gmsup(other, 'work', 'f', '--module', join(other, 'missing.mjs')), 'SPAWN_ERROR', /missing\.mjs/);
   const fresh = tempDir(t);
   assert.equal(gmsup(fresh, 'init').status, 0);
+  assert.equal(gmsup(fresh, 'check').status, 0, 'what init writes is valid');
   expectExit(gmsup(fresh, 'init'), 'FILE_EXISTS', /already exist.*--force/);
+  assert.equal(gmsup(fresh, 'init', '--force').status, 0);
+
+  // --json on check and admin: the same outcome as one object, with the same exit status.
+  const checkJson = gmsup(other, 'check', badFile, '--json');
+  assert.equal(checkJson.status, 2);
+  const problems = JSON.parse(checkJson.stdout).problems as Array<{ line: number; message: string }>;
+  assert.ok(problems.some((p) => p.line === 3 && /unknown key; did you mean module/.test(p.message)));
+  const adminJson = gmsup(dir, 'admin', 'status', '--json', '-s', `${server},127.0.0.1:${dead}`);
+  assert.equal(adminJson.status, 5, adminJson.stderr);
+  const [up, down] = JSON.parse(adminJson.stdout);
+  assert.equal(up.ok, true);
+  assert.ok(
+    up.parsed.some((f: { name: string }) => f.name === 'echo'),
+    JSON.stringify(up),
+  );
+  assert.equal(down.ok, false);
+  assert.equal(down.error.code, 'SERVER_UNREACHABLE');
   // PROTOCOL (7) and INTERNAL (70) are not produced on purpose here: a peer breaking the protocol is covered
   // by the client's tests, and 70 means a bug.
 });
