@@ -41,6 +41,8 @@ export async function run(args: ParsedArgs<'logs'>): Promise<number> {
     return line && wanted(line, f, stateDir, name) ? [line] : [];
   };
   const files = logFilesOf(stateDir, name);
+  if (!existsSync(stateDir))
+    process.stderr.write(`gmsup logs: no state directory ${stateDir} (has a daemon run for ${file}?)\n`);
   // The last N lines overall: N from each file is enough to pick them after merging by time.
   const tail = files.flatMap((f) => lastLines(f, count).flatMap((l) => parse(f, l)));
   tail.sort((a, b) => a.atMs - b.atMs);
