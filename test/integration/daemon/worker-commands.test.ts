@@ -2,6 +2,7 @@
 // instance's process group), and `gmsup describe NAME` (resolved config and live state), on a real daemon.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ErrorCodes } from '../../../src/shared/errors.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { fixture, instancesOf, isAlive, startDaemon, waitAllRegistered } from './daemon-harness.js';
 
@@ -70,7 +71,7 @@ test('stop NAME and start NAME keep the daemon; signal reaches every instance or
   assert.ok(daemonPid !== undefined && isAlive(daemonPid), 'the daemon keeps running');
   assert.match(d.cli('status', d.file).stdout, /sig: stopped by request/);
   const nothing = d.cli('signal', 'sig', 'USR2', d.file);
-  assert.equal(nothing.status, 17, nothing.stderr);
+  assert.equal(nothing.status, ErrorCodes.NOT_RUNNING.exit, nothing.stderr);
   assert.equal(d.cli('stop', 'sig', 'nope', d.file).status, 8, 'an unknown name fails before anything is done');
 
   // start NAME: back to RUNNING; the command returns once they run
