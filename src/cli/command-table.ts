@@ -129,10 +129,13 @@ export const COMMANDS = {
     exits: [...DAEMON_EXITS, 'BAD_NAME'],
   },
   scale: {
-    summary: "set a worker's instance count at runtime",
-    usage: ['NAME N [FILE]', 'NAME=N [FILE]'],
-    args: [{ name: 'NAME', complete: 'worker' }, { name: 'N' }, FILE_ARG],
-    description: ['A runtime override shown in status; kept across reloads unless the file changes the count.'],
+    summary: "set a worker's instance count at runtime (or pin/resume an autoscaled one)",
+    usage: ['NAME N|auto [FILE]', 'NAME=N [FILE]'],
+    args: [{ name: 'NAME', complete: 'worker' }, { name: 'N|auto', complete: ['auto'] }, FILE_ARG],
+    description: [
+      'A runtime override shown in status; kept across reloads unless the file changes the count.',
+      'On an autoscaled worker N pins the count (autoscaling pauses) and `auto` resumes autoscaling.',
+    ],
     options: {},
     usesConfig: true,
     exits: [...DAEMON_EXITS, 'BAD_NAME'],
@@ -253,6 +256,11 @@ export const COMMANDS = {
         value: 'HOST:PORT',
         description: 'address to listen on (default 127.0.0.1:4730; port 0 = any free port)',
       },
+      store: {
+        type: 'string',
+        value: 'URL',
+        description: 'where background jobs are kept: memory (default), sqlite:PATH or postgres://... (docs/store.md)',
+      },
       'job-handle-prefix': { type: 'string', value: 'P', description: 'job handles become P:<n> (default H:<host>)' },
       'max-packet-size': { type: 'string', value: 'BYTES', description: 'largest packet accepted (default 128 MiB)' },
       verbose: { type: 'boolean', description: 'log connection errors to stderr; `verbose` reports INFO' },
@@ -280,7 +288,7 @@ export const COMMANDS = {
       'http-max-body': { type: 'string', value: 'SIZE', description: 'largest HTTP request body (default 16MiB)' },
     },
     usesConfig: false,
-    exits: ['CONFIG_INVALID', 'ADDRESS_IN_USE', 'CANNOT_LISTEN'],
+    exits: ['CONFIG_INVALID', 'STORE_UNAVAILABLE', 'ADDRESS_IN_USE', 'CANNOT_LISTEN'],
   },
   submit: {
     summary: 'submit a job and print its result',

@@ -6,6 +6,7 @@
 import { MODULE_EXTENSIONS } from '../worker/module-files.js';
 import type { KEEPALIVE_KEYS } from './keepalive.js';
 import {
+  type AUTOSCALE_KEYS,
   LIMITS,
   type LOG_KEYS,
   type RESTART_KEYS,
@@ -18,14 +19,14 @@ export type KeyRule =
   | { type: 'string'; description: string; pattern?: string }
   | { type: 'boolean'; description: string }
   | { type: 'integer'; description: string; min: number; max: number }
-  /** A number above 0 (fractions allowed), at most max. */
-  | { type: 'positive-number'; description: string; max: number }
+  /** A number above 0 (fractions allowed), at most max; `orFalse`: or false (off). */
+  | { type: 'positive-number'; description: string; max: number; orFalse?: boolean }
   /** A number of milliseconds or a string like 500ms, 30s, 1h30m. */
   | { type: 'duration'; description: string; allowZero: boolean }
   /** restart.start_seconds: a number of seconds or a duration string. */
   | { type: 'seconds-or-duration'; description: string }
-  /** A number of bytes or a string like 512MB, 1GiB. */
-  | { type: 'size'; description: string }
+  /** A number of bytes or a string like 512MB, 1GiB; `orFalse`: or false (off). */
+  | { type: 'size'; description: string; orFalse?: boolean }
   /** One string or a list of strings (`servers`, `env_file`). */
   | { type: 'string-or-list'; description: string }
   /** A command line as one string, or its argv as a list. */
@@ -33,8 +34,8 @@ export type KeyRule =
   | { type: 'enum'; description: string; values: readonly (string | boolean)[] }
   /** NAME: value pairs (values are strings, numbers or booleans). */
   | { type: 'env'; description: string }
-  /** A nested map of known keys. */
-  | { type: 'map'; description: string; keys: Readonly<Record<string, KeyRule>> }
+  /** A nested map of known keys (`required`: keys it must have). */
+  | { type: 'map'; description: string; keys: Readonly<Record<string, KeyRule>>; required?: readonly string[] }
   /** `server:` — false (none), empty (defaults), or a map. */
   | { type: 'server'; description: string; keys: Readonly<Record<string, KeyRule>> }
   /** TCP keepalive: true/empty (defaults), false or `off`, or a map of its own keys (config/keepalive.ts). */
@@ -60,6 +61,24 @@ const KEEPALIVE: KeyRule = {
   type: 'keepalive',
   keys: KEEPALIVE_RULES,
   description: 'TCP keepalive: a map of idle, interval, count, user_timeout; or false/off.',
+};
+
+export const AUTOSCALE_RULES: Record<(typeof AUTOSCALE_KEYS)[number], KeyRule> = {
+  min: { type: 'integer', min: 0, max: LIMITS.maxInstances, description: 'Fewest instances (0 allowed). Default 1.' },
+  max: { type: 'integer', min: 1, max: LIMITS.maxInstances, description: 'Most instances (required).' },
+  target_wait: DURATION('Scale up when a new job would wait longer than this. Default 2s.'),
+  cooldown: DURATION('Instances idle this long are removed (at most 1h). Default 30s.'),
+  max_load_per_core: {
+    type: 'positive-number',
+    max: LIMITS.maxLoadPerCore,
+    orFalse: true,
+    description: 'No scale-up while the load average is above cores x this (false: off). Default 2.',
+  },
+  min_free_memory: {
+    type: 'size',
+    orFalse: true,
+    description: 'No scale-up while available memory is below this (false: off). Default 256MiB.',
+  },
 };
 
 export const RESTART_RULES: Record<(typeof RESTART_KEYS)[number], KeyRule> = {
@@ -124,10 +143,20 @@ export const WORKER_RULES: Record<(typeof WORKER_KEYS)[number], KeyRule> = {
     description: 'true: WORK_EXCEPTION with the text; false: WORK_FAIL; auto: exceptions to gmsup only.',
   },
   keepalive: KEEPALIVE,
+  autoscale: {
+    type: 'map',
+    keys: AUTOSCALE_RULES,
+    required: ['max'],
+    description: 'Instances follow the queue, min..max (docs/autoscale.md).',
+  },
 };
 
 export const SERVER_RULES: Record<(typeof SERVER_KEYS)[number], KeyRule> = {
   listen: { type: 'string', description: 'HOST:PORT of the embedded job server. Default 127.0.0.1:4730.' },
+  store: {
+    type: 'string',
+    description: 'Background jobs: sqlite:PATH (default <state dir>/jobs.db), postgres://..., memory.',
+  },
   keepalive: KEEPALIVE,
   http: { type: 'string', description: 'HOST:PORT of the HTTP listener (docs/http.md); off when absent.' },
   http_token: { type: 'string', description: 'Bearer token HTTP requests must carry (16 characters or more).' },
@@ -173,7 +202,11 @@ export function rangeOf(rule: KeyRule): { min: number; max: number } {
 /** A worker is exactly one of these kinds (the key that names it). */
 export const WORKER_KINDS = ['module', 'command', 'process'] as const;
 /** Keys that exclude each other in one worker. */
-export const EXCLUSIVE_WORKER_KEYS: readonly (readonly [string, string])[] = [['per_core', 'instances']];
+export const EXCLUSIVE_WORKER_KEYS: readonly (readonly [string, string])[] = [
+  ['per_core', 'instances'],
+  ['autoscale', 'instances'],
+  ['autoscale', 'per_core'],
+];
 /** Keys refused on a `process` worker: gmsup does not see its jobs. */
 export const NOT_FOR_PROCESS = ['concurrency', 'timeout', 'max_jobs', 'exceptions', 'keepalive'] as const;
 /** Keys refused on a `module` worker. */

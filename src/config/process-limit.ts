@@ -2,7 +2,7 @@
 // file with 5,000 module workers meant about 10,000 Node processes). Pure: counts and machine figures
 // in, a verdict with the numbers out. The formula is in docs/config.md (Process limit).
 //
-//   processes = sum of instances + one warm spare per module worker
+//   processes = sum of instances (an autoscaled worker's max) + one warm spare per module worker
 //   memory    = min(total memory, the cgroup limit when there is one)
 //   fit       = floor(memory / 50 MiB)       (a registered Node worker process uses about 46 MiB)
 //   warn      above min(32 x CPUs, fit / 2)  (oversubscribed: slower, not broken)
@@ -29,7 +29,7 @@ export interface ProcessBudget {
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 export function processBudget(
-  programs: readonly Pick<ProgramConfig, 'instances' | 'spec'>[],
+  programs: readonly (Pick<ProgramConfig, 'instances' | 'spec'> & { autoscale?: { maxInstances: number } | null })[],
   machine: { cpuCount: number; memoryBytes: number },
   maxProcesses: number | null,
 ): ProcessBudget {
@@ -37,10 +37,12 @@ export function processBudget(
   let spares = 0;
   let others = 0;
   for (const p of programs) {
+    // An autoscaled worker may grow to its max: count that (the machine must hold the worst case).
+    const count = p.autoscale?.maxInstances ?? p.instances;
     if (p.spec.kind === 'module') {
-      moduleInstances += p.instances;
-      if (p.instances > 0) spares++;
-    } else others += p.instances;
+      moduleInstances += count;
+      if (count > 0) spares++;
+    } else others += count;
   }
   const processes = moduleInstances + spares + others;
   const breakdown =

@@ -56,8 +56,10 @@ export function ruleSchema(rule: KeyRule): Schema {
       return { ...d, type: 'boolean' };
     case 'integer':
       return { ...d, type: 'integer', minimum: rule.min, maximum: rule.max };
-    case 'positive-number':
-      return { ...d, type: 'number', exclusiveMinimum: 0, maximum: rule.max };
+    case 'positive-number': {
+      const n = { type: 'number', exclusiveMinimum: 0, maximum: rule.max };
+      return rule.orFalse ? { ...d, anyOf: [n, { const: false }] } : { ...d, ...n };
+    }
     case 'duration':
       return {
         ...d,
@@ -108,7 +110,7 @@ export function ruleSchema(rule: KeyRule): Schema {
         additionalProperties: { type: ['string', 'number', 'boolean'] },
       };
     case 'map':
-      return map(rule.keys, rule.description);
+      return { ...map(rule.keys, rule.description), ...(rule.required ? { required: [...rule.required] } : {}) };
     case 'keepalive':
       return {
         ...d,

@@ -1,12 +1,13 @@
 // The whole config file: YAML document -> frozen, fully defaulted Config, or the list of every problem.
 // No I/O of its own: file checks go through FsPort, so it is testable on in-memory text.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort, parseHostPort } from '../shared/host-port.js';
-import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { formatHostPort, type HostPort, parseHostPort } from '../shared/host-port.js';
+import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
+import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { processBudget } from './process-limit.js';
 import { LOG_RULES, rangeOf, TOP_LEVEL_RULES } from './key-rules.js';
 import { IssueList, type ConfigIssue } from './issues.js';
@@ -57,8 +58,11 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   const top = reader.fields(root, '', TOP_LEVEL_KEYS, root);
   if (!top) return { ok: false, issues: issues.items };
 
+  const stateDirText = reader.string(top.get('state_dir'));
+  // The same rule the CLI follows to find the daemon (shared/state-dir.ts).
+  const stateDir = chooseStateDir(fileAbs, stateDirText, opts.stateDirEnv);
   const parseServers = (f: Field) => readServers(reader, f);
-  const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'));
+  const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'), dir, stateDir);
   const serversField = top.get('servers');
   let servers: string[];
   if (serversField) servers = parseServers(serversField) ?? [];
@@ -73,9 +77,6 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
     const keep = rangeOf(LOG_RULES.keep);
     logs.keep = reader.integer(lf?.get('keep'), keep.min, keep.max) ?? logs.keep;
   }
-  const stateDirText = reader.string(top.get('state_dir'));
-  // The same rule the CLI follows to find the daemon (shared/state-dir.ts).
-  const stateDir = chooseStateDir(fileAbs, stateDirText, opts.stateDirEnv);
   const baseEnv = readEnvFiles({ reader, fs: opts.fs, dir }, top.get('env_file'));
 
   const programs: ProgramConfig[] = [];
@@ -149,9 +150,19 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   return { ok: true, config: deepFreeze(config) };
 }
 
+const MEMORY: StoreSpec = { kind: 'memory' };
+
 /** `server:` block: absent = none (unless `servers` is absent too: then the default embedded server). */
-function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: boolean): EmbeddedServerConfig | null {
-  const fallback = parseHostPort(DEFAULT_LISTEN);
+function readEmbeddedServer(
+  reader: Reader,
+  f: Field | undefined,
+  noServersKey: boolean,
+  dir: string,
+  stateDir: string,
+): EmbeddedServerConfig | null {
+  // The embedded server keeps background jobs in SQLite in the state directory unless `store:` says otherwise.
+  const defaultStore = parseStoreUrl(`sqlite:${join(stateDir, DEFAULT_STORE_FILE)}`, dir);
+  const fallback = { ...parseHostPort(DEFAULT_LISTEN), store: defaultStore.ok ? defaultStore.spec : MEMORY };
   if (!f) return noServersKey ? fallback : null;
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
@@ -161,12 +172,27 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
-  return { ...hp, ...(keepalive === undefined ? {} : { keepalive }), ...(http === undefined ? {} : { http }) };
+  const hp =
+    (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? parseHostPort(DEFAULT_LISTEN);
+  const sf = fields?.get('store');
+  const storeText = reader.string(sf);
+  let store = fallback.store;
+  if (storeText !== undefined) {
+    // A relative sqlite path is relative to the workers file's directory.
+    const parsed = parseStoreUrl(storeText, dir);
+    if (parsed.ok) store = parsed.spec;
+    else reader.issues.at(sf!.node ?? sf!.keyNode, sf!.path, parsed.message);
+  }
+  return {
+    ...hp,
+    store,
+    ...(keepalive === undefined ? {} : { keepalive }),
+    ...(http === undefined ? {} : { http }),
+  };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */
-export function connectAddress(server: EmbeddedServerConfig): string {
+export function connectAddress(server: HostPort): string {
   const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
   return formatHostPort({ host, port: server.port });
 }
@@ -191,12 +217,7 @@ function readServers(reader: Reader, f: Field): string[] | undefined {
   return out;
 }
 
-function parseAddress(
-  reader: Reader,
-  f: Field,
-  text: string,
-  allowPortZero: boolean,
-): EmbeddedServerConfig | undefined {
+function parseAddress(reader: Reader, f: Field, text: string, allowPortZero: boolean): HostPort | undefined {
   try {
     const hp = parseHostPort(text);
     if (hp.port === 0 && !allowPortZero)

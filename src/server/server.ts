@@ -7,6 +7,8 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { listenError } from '../shared/listen-error.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import type { StoreSpec } from '../shared/store-url.js';
+import { systemClock } from '../shared/clock.js';
 import {
   applyKeepalive,
   keepaliveProblem,
@@ -16,8 +18,10 @@ import {
 } from '../shared/tcp-keepalive.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
+import type { StoreStatus } from './job-store.js';
 import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
+import { createStore } from './store/open-store.js';
 
 export interface JobServerOptions {
   host?: string;
@@ -35,6 +39,8 @@ export interface JobServerOptions {
   gracefulTimeoutMs?: number;
   /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
+  /** Where background jobs live (default memory); a durable store is loaded before the listener accepts. */
+  store?: StoreSpec;
   /**
    * TCP keepalive on every accepted socket, so a peer whose host vanished is dropped (its jobs requeued)
    * within idle + interval x count. Default DEFAULT_KEEPALIVE (16 s); false = off.
@@ -46,6 +52,8 @@ export interface JobServer {
   host: string;
   port: number;
   address: string;
+  /** The job store's state now (the `store` admin command prints the same). */
+  readonly store: StoreStatus;
   /** In-process submissions and read-only views (the HTTP listener uses this instead of a TCP hop). */
   readonly local: LocalGateway;
   close(): Promise<void>;
@@ -81,7 +89,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
 
   const handlePrefix = opts.jobHandlePrefix ?? `H:${os.hostname()}`;
+  const store = await createStore(opts.store ?? { kind: 'memory' }, { clock: systemClock, log: opts.log });
   const state = new ServerState({
+    store,
     handlePrefix,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
@@ -92,6 +102,11 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   // A durable store loads its jobs here, before the first connection is accepted.
   await state.open();
+  const opened = store.status();
+  if (opened.store !== 'memory') {
+    const takenOver = opened.takenOverJobs > 0 ? ` (${opened.takenOverJobs} taken over from gearmand's table)` : '';
+    opts.log?.(`job store ${opened.store}: ${opened.loadedJobs} jobs loaded${takenOver} in ${opened.loadMs} ms`);
+  }
 
   const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     if (closing) {
@@ -105,9 +120,10 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
 
   await new Promise<void>((resolve, reject) => {
-    listener.once('error', (err: NodeJS.ErrnoException) =>
-      reject(listenError(err, formatHostPort({ host, port: wantedPort }))),
-    );
+    listener.once('error', (err: NodeJS.ErrnoException) => {
+      void store.close().catch(() => undefined);
+      reject(listenError(err, formatHostPort({ host, port: wantedPort })));
+    });
     listener.listen(wantedPort, host, () => resolve());
   });
   listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));
@@ -115,24 +131,27 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   function close(): Promise<void> {
     accepting = false;
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       state.stop();
-      // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
-      for (const c of connections) {
-        c.flush();
-        c.end();
-      }
-      const force = setTimeout(() => {
-        for (const c of connections) c.destroy();
-      }, CLOSE_FLUSH_MS);
-      listener.close(() => {
-        clearTimeout(force);
-        resolve();
+      // The store first: what it still commits releases held JOB_CREATED replies before connections end.
+      await store.close().catch((err: unknown) => {
+        opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`);
       });
-    })
-      .then(() => state.store.close())
-      .catch((err: unknown) => opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`))
-      .then(resolveClosed);
+      await new Promise<void>((resolve) => {
+        // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
+        for (const c of connections) {
+          c.flush();
+          c.end();
+        }
+        const force = setTimeout(() => {
+          for (const c of connections) c.destroy();
+        }, CLOSE_FLUSH_MS);
+        listener.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    })().then(resolveClosed);
     return closing;
   }
 
@@ -157,5 +176,15 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     () => storeStatusOf(state.store),
     opts.log,
   );
-  return { host, port, address: formatHostPort({ host, port }), local, close, closed };
+  return {
+    host,
+    port,
+    address: formatHostPort({ host, port }),
+    get store() {
+      return store.status();
+    },
+    local,
+    close,
+    closed,
+  };
 }

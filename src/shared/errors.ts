@@ -5,6 +5,8 @@
 export const ErrorCodes = {
   /** The config file is invalid (YAML syntax, schema, missing files). */
   CONFIG_INVALID: { exit: 2, doc: 'invalid workers file: every problem is listed as `file:line:col key: message`' },
+  /** The job store (`server.store`, `--store`) cannot be opened: fixed in the setting or the database, like config. */
+  STORE_UNAVAILABLE: { exit: 2, doc: 'the job store (`server.store`, `--store`) cannot be opened' },
   /** No daemon answers on the control socket for this config. */
   NO_DAEMON: { exit: 3, doc: 'no daemon is running for this workers file (state directory)' },
   /** A submitted job failed (WORK_FAIL or WORK_EXCEPTION). */

@@ -1,21 +1,22 @@
-// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers,
-// runs supervisor + samplers + health check + watcher, serves control calls, reloads on demand, and
-// shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
+// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers, runs
+// supervisor + samplers + health check + autoscaler + watcher, serves control calls, reloads on demand,
+// and shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
-import type { Config, EmbeddedServerConfig } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort } from '../shared/host-port.js';
+import { formatHostPort, type HostPort } from '../shared/host-port.js';
 import { listenError } from '../shared/listen-error.js';
 import { controlSocketPath, pidFilePath, workerLogPath } from '../shared/state-dir.js';
+import { Autoscaler } from './autoscaler.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
@@ -46,7 +47,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
   checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
-  let bound: EmbeddedServerConfig | null = null;
+  let bound: HostPort | null = null;
   const load = async (file = config.file): Promise<Config> => {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
@@ -71,6 +72,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let configError: string | null = null;
   let sup: Supervisor | null = null;
   let health: HealthCheck | null = null;
+  let autoscaler: Autoscaler | null = null;
   let shutdownRequested: ((force: boolean) => void) | null = null;
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
@@ -128,7 +130,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     return sup;
   };
   const snapshot = () =>
-    buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now());
+    buildSnapshot(
+      need(),
+      health,
+      errors,
+      { configFile: config.file, startedAtMs, configError },
+      clock.now(),
+      autoscaler,
+    );
   const handler: ControlHandler = {
     status: snapshot,
     stop: () => {
@@ -170,13 +179,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   try {
     if (config.server) {
       const listen = config.server;
+      if (listen.store.kind === 'sqlite') mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
+        // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
+        store: listen.store,
         keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        // The server's own code stands (ADDRESS_IN_USE, CANNOT_LISTEN); anything else is a listen failure too.
+        // The server's own code stands (ADDRESS_IN_USE, CANNOT_LISTEN, STORE_UNAVAILABLE for a store that
+        // cannot be opened); anything else is a listen failure too.
         const e = err instanceof GmsupError ? err : listenError(err, formatHostPort(listen));
         throw new GmsupError(e.code, `embedded job server: ${e.message}`, { cause: err });
       });
@@ -195,6 +208,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const embedded = bound ? connectAddress(bound) : null;
     const check = new HealthCheck(running, log, errors, embedded);
     health = check;
+    const scaler = new Autoscaler(running, log);
+    autoscaler = scaler;
     sampler = new SampleLoop({
       clock,
       intervalMs: SUPERVISOR_TIMINGS.sampleIntervalMs,
@@ -202,13 +217,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         pids: running.instances().flatMap((mp) => (mp.pid === null ? [] : [mp.pid])),
         servers: [...new Set([...(embedded ? [embedded] : []), ...running.serverAddresses()])],
       }),
-      onSamples: (samples) => check.observe(samples),
+      onSamples: (samples) => {
+        check.observe(samples);
+        scaler.observe(samples);
+      },
       onError: (err) => errors.record(null, 'sampling', err),
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
-    const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
+    const sizing = (p: Config['programs'][number]) =>
+      p.autoscale ? ` autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances}` : ` x${p.instances}`;
+    const workers = config.programs.map((p) => `${p.name}${sizing(p)}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
     for (const w of config.warnings ?? []) log.daemon(`warning: ${w}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));

@@ -4,6 +4,7 @@
 import { usageError } from '../args.js';
 import type { ParsedArgs } from '../command-table.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
+import { parseStoreUrl } from '../../shared/store-url.js';
 import { startJobServer } from '../../server/index.js';
 import { parseKeepaliveText } from '../../config/keepalive.js';
 import { describeKeepalive, keepaliveSupport, resolveKeepalive } from '../../shared/tcp-keepalive.js';
@@ -25,16 +26,22 @@ export async function run(args: ParsedArgs<'server'>): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const parsedStore = parseStoreUrl(values.store ?? 'memory', process.cwd());
+  if (!parsedStore.ok) throw usageError('server', `--store: ${parsedStore.message}`);
   const keepalive = values.keepalive !== undefined ? parseKeepaliveText(values.keepalive) : resolveKeepalive(undefined);
   const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
+    store: parsedStore.spec,
     host: hp.host,
     port: hp.port,
     maxPacketBytes,
     jobHandlePrefix: values['job-handle-prefix'],
     verboseLevel: verbose ? 'INFO' : undefined,
     keepalive,
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    // The job store's lines (loaded, failing, writing again) are always shown; the rest with --verbose.
+    log: (line) => {
+      if (verbose || line.startsWith('job store ')) process.stderr.write(`${line}\n`);
+    },
   });
   process.stdout.write(`listening on ${server.address}\n`);
   if (verbose) process.stderr.write(`TCP keepalive: ${describeKeepalive(keepalive)}\n`);
