@@ -1,7 +1,7 @@
 // The text `gmsup status` prints: the daemon line, autoscaling per worker, a table of every instance,
 // each job server's queues and the alarms. Pure: a Snapshot in, text out.
 
-import type { Snapshot } from '../control/snapshot.js';
+import type { Snapshot, StoreInfo } from '../control/snapshot.js';
 import { displayWidth, formatBytes, formatDuration, formatPercent, padToWidth } from '../shared/format.js';
 import { autoscaleLines } from './autoscale-text.js';
 
@@ -76,7 +76,7 @@ export function formatStatus(s: Snapshot): string {
   out.push('', table(header, rows));
   for (const srv of s.servers) {
     const reach = srv.reachable ? 'reachable' : `UNREACHABLE (${srv.error ?? 'no answer'})`;
-    out.push('', `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${reach}`);
+    out.push('', `job server ${srv.address}${srv.embedded ? ' (embedded)' : ''}: ${reach}${storeText(srv.store)}`);
     if (srv.reachable && srv.functions.length > 0) {
       const q = srv.functions.map((f) => [f.function, String(f.queued), String(f.running), String(f.availableWorkers)]);
       out.push(
@@ -89,14 +89,14 @@ export function formatStatus(s: Snapshot): string {
   }
   if (s.alarms.length > 0) {
     out.push('', 'ALARMS:');
-    for (const a of s.alarms) out.push(`  ${a.kind} ${a.function} on ${a.server}: ${a.message}`);
+    for (const a of s.alarms) out.push(`  ${a.kind} ${a.function || '(job store)'} on ${a.server}: ${a.message}`);
   }
   return `${out.join('\n')}\n`;
 }
 
 /**
  * Whether `gmsup status` should exit non-zero (health checks rely on it, like Supervisor 4's `status`):
- * an instance that is FATAL (exit 16) comes before a job server that is unreachable (exit 5). Workers
+ * an instance that is FATAL (exit 17) comes before a job server that is unreachable (exit 5). Workers
  * stopped by request do not count.
  */
 export function statusHealth(s: Snapshot): { code: 'INSTANCE_FATAL' | 'SERVER_UNREACHABLE'; message: string } | null {
@@ -109,4 +109,11 @@ export function statusHealth(s: Snapshot): { code: 'INSTANCE_FATAL' | 'SERVER_UN
   const down = s.servers.filter((srv) => !srv.reachable).map((srv) => srv.address);
   if (down.length > 0) return { code: 'SERVER_UNREACHABLE', message: `job server unreachable: ${down.join(', ')}` };
   return null;
+}
+
+/** `; store sqlite:/var/lib/jobs.db ok` or `; store ... FAILING: <error>` (gmsup servers only). */
+function storeText(store: StoreInfo | null): string {
+  if (store === null) return '';
+  if (store.state === 'ok') return `; store ${store.store} ok`;
+  return `; store ${store.store} FAILING (${store.error ?? 'commit failed'}; background jobs refused)`;
 }

@@ -20,7 +20,7 @@ export interface AdminOptions {
   replyTimeoutMs?: number;
 }
 
-const LIST_COMMANDS = new Set(['status', 'workers', 'prioritystatus', 'show']);
+const LIST_COMMANDS = new Set(['status', 'workers', 'prioritystatus', 'show', 'store']);
 
 /** True when the reply to `line` is a list ending in ".". */
 export function isListCommand(line: string): boolean {

@@ -95,6 +95,21 @@ export interface QueueInfo {
   availableWorkers: number;
 }
 
+/** A gmsup job server's job store (its `store` admin command); gearmand reports none. */
+export interface StoreInfo {
+  /** `memory`, `sqlite:/abs/path`, `postgres://user:***@host/db` (no password). */
+  store: string;
+  /** `failing`: commits fail, background submissions are refused (QUEUE_ERROR) while it retries. */
+  state: 'ok' | 'failing';
+  /** Unix ms since when in this state. */
+  sinceMs: number;
+  /** The last commit error while failing. */
+  error: string | null;
+  /** Accepted writes not yet committed. */
+  pendingWrites: number;
+  failedCommits: number;
+}
+
 export interface ServerInfo {
   address: string;
   embedded: boolean;
@@ -102,9 +117,11 @@ export interface ServerInfo {
   error: string | null;
   functions: QueueInfo[];
   polledAtMs: number | null;
+  /** The job store, when the server is a gmsup server that reports one. */
+  store: StoreInfo | null;
 }
 
-export type AlarmKind = 'stalled' | 'idle-workers' | 'no-workers';
+export type AlarmKind = 'stalled' | 'idle-workers' | 'no-workers' | 'store-failing';
 
 export interface Alarm {
   server: string;

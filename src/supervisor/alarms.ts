@@ -1,5 +1,6 @@
 // PURE queue alarms for the Snapshot: a queue that does not move (stalled), workers idle while jobs
-// wait (idle-workers), and a configured function with no registered worker (no-workers).
+// wait (idle-workers), a configured function with no registered worker (no-workers), and a job server
+// whose job store fails to commit (store-failing: it refuses background jobs until the store recovers).
 
 import type { Alarm, ServerInfo } from '../control/snapshot.js';
 
@@ -42,6 +43,15 @@ export class AlarmTracker {
     };
     for (const srv of servers) {
       if (!srv.reachable) continue;
+      if (srv.store?.state === 'failing') {
+        const forS = Math.max(0, Math.round((now - srv.store.sinceMs) / 1000));
+        alarms.push({
+          server: srv.address,
+          function: '',
+          kind: 'store-failing',
+          message: `job store ${srv.store.store} failing for ${forS} s: ${srv.store.error ?? 'commit failed'}`,
+        });
+      }
       const byFn = new Map(srv.functions.map((f) => [f.function, f]));
       for (const f of srv.functions) {
         const key = `${srv.address}\t${f.function}`;

@@ -48,6 +48,7 @@ export class HealthCheck {
       error: s.error,
       polledAtMs: now,
       functions: s.queues,
+      store: s.store,
     }));
     this.logReachability(samples);
     const sets = clientIdSets(new Map(samples.servers.map((s) => [s.address, s.workers])));

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, freemem, loadavg } from 'node:os';
 import pidusage from 'pidusage';
-import { adminStatus, adminWorkers } from '../client/index.js';
-import type { QueueInfo } from '../control/snapshot.js';
-import type { WorkerLine } from '../protocol/admin-text.js';
+import { adminCommand, adminStatus, adminWorkers } from '../client/index.js';
+import type { QueueInfo, StoreInfo } from '../control/snapshot.js';
+import { parseStoreStatus, type WorkerLine } from '../protocol/admin-text.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { MachineReading } from './autoscale-decision.js';
 
@@ -25,6 +25,8 @@ export interface ServerSample {
   /** The server's `workers` lines; null when it could not be polled. */
   workers: WorkerLine[] | null;
   queues: QueueInfo[];
+  /** The server's job store (gmsup servers only; null for gearmand or when it did not answer). */
+  store: StoreInfo | null;
 }
 
 export interface Samples {
@@ -90,18 +92,40 @@ export function sampleMachine(): MachineReading {
 export async function sampleServer(address: string, timeoutMs = POLL_TIMEOUT_MS): Promise<ServerSample> {
   try {
     const opts = { replyTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs };
-    const [workers, status] = await Promise.all([adminWorkers(address, opts), adminStatus(address, opts)]);
+    const [workers, status, store] = await Promise.all([
+      adminWorkers(address, opts),
+      adminStatus(address, opts),
+      sampleStore(address, opts),
+    ]);
     const queues = status.map((f) => ({
       function: f.name,
       queued: Math.max(0, f.total - f.running),
       running: f.running,
       availableWorkers: f.availableWorkers,
     }));
-    return { address, reachable: true, error: null, workers, queues };
+    return { address, reachable: true, error: null, workers, queues, store };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return { address, reachable: false, error, workers: null, queues: [] };
+    return { address, reachable: false, error, workers: null, queues: [], store: null };
   }
+}
+
+/** The `store` admin command of a gmsup server; null where it is unknown (gearmand answers ERR). */
+async function sampleStore(
+  address: string,
+  opts: { replyTimeoutMs: number; connectTimeoutMs: number },
+): Promise<StoreInfo | null> {
+  const reply = await adminCommand(address, 'store', opts);
+  if (reply.startsWith('ERR ')) return null;
+  const s = parseStoreStatus(reply);
+  return {
+    store: s.store,
+    state: s.state,
+    sinceMs: s.sinceMs,
+    error: s.error,
+    pendingWrites: s.pendingWrites,
+    failedCommits: s.failedCommits,
+  };
 }
 
 export interface SampleLoopOptions {

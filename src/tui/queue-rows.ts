@@ -129,7 +129,8 @@ export function queueLine(row: QueueRow, width: number): Line {
   const nums = ` ${counts.join(' ')} `;
   const segments = [
     seg(`${server} `),
-    seg(cell(row.function, c.fn), alarmed ? 'red' : undefined, alarmed),
+    // A server-wide alarm (its job store failing) has no function: label the row by what it is about.
+    seg(cell(row.function === '' ? '(job store)' : row.function, c.fn), alarmed ? 'red' : undefined, alarmed),
     seg(nums, alarmed ? 'red' : undefined),
   ];
   if (alarmed) segments.push(seg(cell(row.alarms.map((a) => a.message || a.kind).join('; '), c.alarm), 'red', true));

@@ -4,43 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
+import { canMount, fillUp, tmpfs } from '../../helpers/tmpfs.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { admin, runServer, startStoreServer, submitMany, totalJobs } from './store-harness.js';
-
-function canMount(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root (mounts a small tmpfs)';
-  return false;
-}
-
-/** A tmpfs of `size` at a fresh directory, unmounted and removed when the test ends. */
-function tmpfs(t: TestContext, size: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gmsup-tmpfs-'));
-  t.after(() => {
-    spawnSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`mount failed: ${r.stderr}`);
-  return dir;
-}
-
-/** Fills the filesystem of `dir` with a file until writes fail. */
-function fillUp(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (let i = 0; i < 10_000; i++) writeSync(fd, chunk);
-    throw new Error('the filesystem never filled up');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 test('disk full: ERROR instead of JOB_CREATED, failing state, recovery, nothing acknowledged lost', {
   skip: canMount(),

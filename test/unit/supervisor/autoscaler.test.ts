@@ -31,7 +31,7 @@ function samples(at: number, queued: number, machine: MachineReading = CALM): Sa
     takenAtMs: at,
     usage: new Map(),
     daemon: null,
-    servers: [{ address: SERVER, reachable: true, error: null, workers: [], queues }],
+    servers: [{ address: SERVER, reachable: true, error: null, workers: [], queues, store: null }],
     machine,
   };
 }

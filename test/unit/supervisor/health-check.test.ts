@@ -21,7 +21,7 @@ function serverWith(clientIds: Array<string | null>): ServerSample {
   const workers: WorkerLine[] = clientIds
     .filter((id): id is string => id !== null)
     .map((clientId, i) => ({ fd: i + 1, ip: '127.0.0.1', clientId, functions: ['w'] }));
-  return { address: SERVER, reachable: true, error: null, workers, queues: [] };
+  return { address: SERVER, reachable: true, error: null, workers, queues: [], store: null };
 }
 
 test('max_memory: the sample decides, the replacement is RUNNING before the old one drains', async () => {
@@ -80,7 +80,14 @@ test('a registration that vanishes: re-register first, then restart; unreachable
   assert.equal(mp.registeredOn, 1);
   assert.equal(mp.registration.everRegistered, true);
   assert.equal(health.servers[0]?.embedded, true);
-  const down: ServerSample = { address: SERVER, reachable: false, error: 'ECONNREFUSED', workers: null, queues: [] };
+  const down: ServerSample = {
+    address: SERVER,
+    reachable: false,
+    error: 'ECONNREFUSED',
+    workers: null,
+    queues: [],
+    store: null,
+  };
   for (let i = 0; i < 10; i++) {
     await h.runFor(1000, 1000);
     health.observe(samples(h.clock.now(), {}, [down]));

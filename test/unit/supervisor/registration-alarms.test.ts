@@ -53,6 +53,7 @@ function server(fns: Array<[string, number, number, number]>, reachable = true):
     reachable,
     error: null,
     polledAtMs: 0,
+    store: null,
     functions: fns.map(([f, queued, running, availableWorkers]) => ({
       function: f,
       queued,
@@ -99,4 +100,30 @@ test('alarms: stalled queue, idle workers while jobs wait, no registered worker'
     ['no-workers g'],
   );
   assert.deepEqual(a.update(30_000, [server([], false)], {}, ['g']), [], 'unreachable server: no queue alarms');
+});
+
+test('a failing job store raises a store-failing alarm at once and clears when it writes again', () => {
+  const tracker = new AlarmTracker();
+  const failing = {
+    ...server([]),
+    store: {
+      store: 'sqlite:/x/jobs.db',
+      state: 'failing' as const,
+      sinceMs: 90_000,
+      error: 'SQLITE_FULL',
+      pendingWrites: 3,
+      failedCommits: 2,
+    },
+  };
+  const alarms = tracker.update(100_000, [failing], {}, []);
+  assert.deepEqual(alarms, [
+    {
+      server: 's:1',
+      function: '',
+      kind: 'store-failing',
+      message: 'job store sqlite:/x/jobs.db failing for 10 s: SQLITE_FULL',
+    },
+  ]);
+  const ok = { ...failing, store: { ...failing.store, state: 'ok' as const, error: null } };
+  assert.deepEqual(tracker.update(101_000, [ok], {}, []), []);
 });

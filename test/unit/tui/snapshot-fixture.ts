@@ -73,7 +73,7 @@ export function server(
   functions: ServerInfo['functions'],
   over: Partial<ServerInfo> = {},
 ): ServerInfo {
-  return { address, embedded: true, reachable: true, error: null, functions, polledAtMs: 0, ...over };
+  return { address, embedded: true, reachable: true, error: null, functions, polledAtMs: 0, store: null, ...over };
 }
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {

@@ -107,6 +107,24 @@ test('queues: every server, unreachable ones shown red; alarms red on their row 
   assert.equal(colourOf(itemAt(v.queues, 4), 'aaa'), undefined);
 });
 
+test('a failing job store is a red (job store) row of its server with the reason', () => {
+  const snap = snapshot({
+    servers: [server('127.0.0.1:4730', [{ function: 'aaa', queued: 1, running: 0, availableWorkers: 1 }])],
+    alarms: [
+      {
+        server: '127.0.0.1:4730',
+        function: '',
+        kind: 'store-failing',
+        message: 'job store sqlite:/j.db failing for 3 s',
+      },
+    ],
+  });
+  const { v } = view(snap, { height: 40, width: 140 });
+  const q = text(v.queues).slice(1);
+  assert.match(itemAt(q, 0), /127\.0\.0\.1:4730\s+\(job store\)\s.*job store sqlite:\/j\.db failing for 3 s/);
+  assert.equal(colourOf(itemAt(v.queues, 1), '(job store)'), 'red');
+});
+
 test('every pane fits the layout: 80x24, a tiny and a wide terminal, 64 instances and 50 functions', () => {
   const fns = Array.from({ length: 50 }, (_, i) => `fn${i}`);
   const snap = snapshot({
