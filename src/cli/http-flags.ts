@@ -1,26 +1,10 @@
-// The --http* flags of `gmsup server`: parsed and checked (a non-loopback listen needs a token) before
-// anything starts, so a refused setting exits 2 without having opened a port.
+// The --http* flags of `gmsup server` (declared in the command table): parsed and checked (a non-loopback
+// listen needs a token) before anything starts, so a refused setting exits 2 without having opened a port.
 
-import { checkHttpExposure, HTTP_TOKEN_ENV, resolveToken } from '../http/index.js';
+import { checkHttpExposure, resolveToken } from '../http/index.js';
 import { parseDurationMs, parseSizeBytes } from '../config/units.js';
 import { GmsupError } from '../shared/errors.js';
 import { parseHostPort } from '../shared/host-port.js';
-
-export const HTTP_FLAGS = {
-  http: { type: 'string' },
-  'http-token': { type: 'string' },
-  'http-timeout': { type: 'string' },
-  'http-max-body': { type: 'string' },
-} as const;
-
-export const HTTP_FLAGS_HELP = [
-  '  --http HOST:PORT         also serve HTTP (off by default; docs/http.md): gearmand-compatible',
-  '                           job submission, /v1/jobs, /metrics, /status, /healthz',
-  `  --http-token TOKEN       bearer token every HTTP request must carry (or ${HTTP_TOKEN_ENV});`,
-  '                           required when HOST is not a loopback address',
-  '  --http-timeout DURATION  how long a foreground HTTP request waits for its job (default 60s)',
-  '  --http-max-body SIZE     largest request body (default 16MiB)',
-].join('\n');
 
 export interface HttpFlags {
   host: string;

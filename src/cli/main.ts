@@ -1,68 +1,86 @@
-// The gmsup command line: picks the subcommand and loads only its module (start-up time matters for
-// `gmsup submit` in scripts). Maps every error to its stable exit code.
+// The gmsup command line: picks the subcommand, parses its arguments from the command table, and loads
+// only its module (start-up time matters for `gmsup submit` in scripts). Maps every error to its stable
+// exit status with a one-line message (a stack trace only for a bug, exit 70).
 
 import { GmsupError, exitCodeOf } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { parseCommandArgs } from './args.js';
+import { isCommandName, type CommandName, type ParsedArgs } from './command-table.js';
+import { commandHelp, overview } from './help.js';
 
-export type CommandRun = (argv: string[]) => Promise<number>;
+// biome-ignore lint/suspicious/noExplicitAny: each module's run takes its own command's ParsedArgs
+export type CommandRun = (args: ParsedArgs<any>) => Promise<number>;
 
-interface CommandEntry {
-  summary: string;
-  load: () => Promise<{ run: CommandRun }>;
-}
-
-const COMMANDS: Record<string, CommandEntry> = {
-  start: {
-    summary: 'start the daemon for a workers file (default ./workers.yaml)',
-    load: () => import('./commands/start.js'),
-  },
-  stop: { summary: 'stop the running daemon', load: () => import('./commands/stop.js') },
-  status: { summary: 'show instances and queues of the running daemon', load: () => import('./commands/status.js') },
-  reload: { summary: 're-read the workers file and apply the difference', load: () => import('./commands/reload.js') },
-  restart: { summary: "restart a worker's instances (NAME or all)", load: () => import('./commands/restart.js') },
-  scale: { summary: "set a worker's instance count at runtime (NAME N)", load: () => import('./commands/scale.js') },
-  logs: { summary: 'show (or follow with -f) the daemon and worker logs', load: () => import('./commands/logs.js') },
-  check: { summary: 'validate a workers file; show what a reload would do', load: () => import('./commands/check.js') },
-  tui: { summary: 'open the terminal dashboard of the running daemon', load: () => import('./commands/tui.js') },
-  server: { summary: 'run the embedded job server in the foreground', load: () => import('./commands/server.js') },
-  submit: { summary: 'submit a job and print its result', load: () => import('./commands/submit.js') },
-  admin: { summary: 'ask job servers: status, workers, version', load: () => import('./commands/admin.js') },
-  work: { summary: 'run one worker in the foreground (like gearman -w)', load: () => import('./commands/work.js') },
+const LOADERS: Record<Exclude<CommandName, 'help'>, () => Promise<{ run: CommandRun }>> = {
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  status: () => import('./commands/status.js'),
+  reload: () => import('./commands/reload.js'),
+  restart: () => import('./commands/restart.js'),
+  scale: () => import('./commands/scale.js'),
+  signal: () => import('./commands/signal.js'),
+  describe: () => import('./commands/describe.js'),
+  logs: () => import('./commands/logs.js'),
+  check: () => import('./commands/check.js'),
+  tui: () => import('./commands/tui.js'),
+  init: () => import('./commands/init.js'),
+  systemd: () => import('./commands/systemd.js'),
+  completion: () => import('./commands/completion.js'),
+  server: () => import('./commands/server.js'),
+  submit: () => import('./commands/submit.js'),
+  admin: () => import('./commands/admin.js'),
+  work: () => import('./commands/work.js'),
 };
 
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return [
-    `gmsup ${VERSION}: run Gearman workers`,
-    '',
-    'Usage: gmsup <command> [options]',
-    '',
-    'Commands:',
-    ...lines,
-    '',
-    "Run `gmsup <command> --help` for a command's options.",
-  ].join('\n');
+/** `gmsup help [CMD]`. */
+function help(topic: string | undefined): number {
+  if (topic === undefined) {
+    process.stdout.write(overview());
+    return 0;
+  }
+  if (!isCommandName(topic)) {
+    process.stderr.write(`gmsup help: unknown command ${JSON.stringify(topic)}\n\n${overview()}`);
+    return 64;
+  }
+  process.stdout.write(commandHelp(topic));
+  return 0;
+}
+
+/** A reader that went away (`gmsup logs | head`) ends the output quietly instead of with a stack trace. */
+function quietOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe();
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${usage()}\n`);
-    return name === undefined ? 64 : 0;
+  if (name === undefined) {
+    process.stderr.write(overview());
+    return 64;
   }
+  if (name === '--help' || name === '-h') return help(undefined);
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!entry) {
-    process.stderr.write(`gmsup: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+  if (!isCommandName(name)) {
+    process.stderr.write(`gmsup: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
     return 64;
   }
   try {
-    const mod = await entry.load();
-    return await mod.run(rest);
+    const args = parseCommandArgs(name, rest);
+    if (name === 'help') return help(args.positionals[0]);
+    if (args.values.help) {
+      process.stdout.write(commandHelp(name));
+      return 0;
+    }
+    const mod = await LOADERS[name]();
+    return await mod.run(args);
   } catch (err) {
     if (err instanceof GmsupError) process.stderr.write(`gmsup ${name}: ${err.message}\n`);
     else process.stderr.write(`gmsup ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -2,17 +2,17 @@
 // each job server's queues and the alarms. Pure: a Snapshot in, text out.
 
 import type { Snapshot, StoreInfo } from '../control/snapshot.js';
-import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
+import { displayWidth, formatBytes, formatDuration, formatPercent, padToWidth } from '../shared/format.js';
 import { autoscaleLines } from './autoscale-text.js';
 
-/** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
-function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+/** Columns as wide as their widest cell in terminal columns (the header sets the count), two spaces apart. */
+export function table(header: readonly string[], body: readonly (readonly string[])[]): string {
   const rows = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
   return rows
     .map((r) =>
       r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .map((c, i) => padToWidth(c, widths[i] ?? 0))
         .join('  ')
         .trimEnd(),
     )
@@ -96,6 +96,29 @@ export function formatStatus(s: Snapshot): string {
     for (const a of s.alarms) out.push(`  ${a.kind} ${a.function || '(job store)'} on ${a.server}: ${a.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Whether `gmsup status` should exit non-zero (health checks rely on it, like Supervisor 4's `status`):
+ * an instance that is FATAL (exit 17) comes before a job server that is unreachable (exit 5). Workers
+ * stopped by request do not count.
+ */
+export function statusHealth(
+  s: Snapshot,
+): { code: 'INSTANCE_FATAL' | 'STORE_FAILING' | 'SERVER_UNREACHABLE'; message: string } | null {
+  // A worker stopped on purpose (`gmsup stop NAME`) is nobody's alarm, whatever state it was left in.
+  const stopped = new Set(s.programs.filter((p) => p.stopped).map((p) => p.name));
+  const fatal = s.instances
+    .filter((i) => i.state === 'FATAL' && !stopped.has(i.name))
+    .map((i) => `${i.name}/${i.index}`);
+  if (fatal.length > 0) return { code: 'INSTANCE_FATAL', message: `FATAL: ${fatal.join(', ')}` };
+  const failing = s.servers
+    .filter((srv) => srv.reachable && srv.store?.state === 'failing')
+    .map((srv) => `${srv.address} (${srv.store?.error ?? 'commit failed'})`);
+  if (failing.length > 0) return { code: 'STORE_FAILING', message: `job store failing on ${failing.join(', ')}` };
+  const down = s.servers.filter((srv) => !srv.reachable).map((srv) => srv.address);
+  if (down.length > 0) return { code: 'SERVER_UNREACHABLE', message: `job server unreachable: ${down.join(', ')}` };
+  return null;
 }
 
 /** `; store sqlite:/var/lib/jobs.db ok` or `; store ... FAILING: <error>` (gmsup servers only). */

@@ -97,12 +97,22 @@ export const LIMITS = {
   maxPerCore: 64,
   maxConcurrency: 10_000,
   maxRetries: 1000,
+  /** `max_processes` may say at most this (the per-worker limits multiplied out, rounded up). */
+  maxProcesses: 1_000_000,
   /** The autoscaler keeps one sample a second over the cooldown: an hour is plenty. */
   maxCooldownMs: 3_600_000,
   maxLoadPerCore: 1000,
 } as const;
 
-export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
+export const TOP_LEVEL_KEYS = [
+  'servers',
+  'server',
+  'workers',
+  'logs',
+  'state_dir',
+  'env_file',
+  'max_processes',
+] as const;
 export const SERVER_KEYS = [
   'listen',
   'store',
@@ -136,6 +146,7 @@ export const WORKER_KEYS = [
   'concurrency',
   'timeout',
   'env',
+  'env_file',
   'cwd',
   'servers',
   'max_jobs',

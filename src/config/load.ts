@@ -2,10 +2,11 @@
 // listing every problem as `file:line:col key.path: message` (also as `.issues`). The only I/O of config/.
 
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { GmsupError } from '../shared/errors.js';
+import { STATE_DIR_ENV } from '../shared/state-dir.js';
 import { formatIssue, sortIssues, type ConfigIssue } from './issues.js';
 import type { Config } from './types.js';
 import { validateDocument, type ValidateResult } from './validate.js';
@@ -16,8 +17,12 @@ export type { ConfigIssue } from './issues.js';
 export interface LoadOptions {
   /** CPU count for `per_core` (default: os.availableParallelism()). */
   cpuCount?: number;
+  /** Memory for the process limit (default: machineMemoryBytes()). */
+  memoryBytes?: number;
   /** File checks (default: the real file system). */
   fs?: FsPort;
+  /** The environment that may move the state directory (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A CONFIG_INVALID error that also carries the structured list. */
@@ -34,6 +39,13 @@ export class ConfigError extends GmsupError {
 export const realFs: FsPort = {
   isFile: (p) => statOrNull(p)?.isFile() ?? false,
   isDir: (p) => statOrNull(p)?.isDirectory() ?? false,
+  readText: (p) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return null;
+    }
+  },
   onPath(name, pathVar) {
     for (const dir of pathVar.split(delimiter)) {
       if (dir === '') continue;
@@ -57,6 +69,12 @@ function statOrNull(p: string) {
   }
 }
 
+/** Total memory, or the cgroup (container) limit when it is lower. */
+export function machineMemoryBytes(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 && limit < totalmem() ? limit : totalmem();
+}
+
 export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<Config> {
   let text: string;
   try {
@@ -78,7 +96,9 @@ export function validateConfigText(text: string, file: string, opts: LoadOptions
   const result = validateDocument(doc, lines, {
     file,
     cpuCount: opts.cpuCount ?? availableParallelism(),
+    memoryBytes: opts.memoryBytes ?? machineMemoryBytes(),
     fs: opts.fs ?? realFs,
+    stateDirEnv: (opts.env ?? process.env)[STATE_DIR_ENV],
   });
   return result.ok ? result : { ok: false, issues: sortIssues(result.issues) };
 }

@@ -99,4 +99,6 @@ export interface Config {
   server: EmbeddedServerConfig | null;
   programs: ProgramConfig[];
   logs: LogSettings;
+  /** Not errors, but worth saying (`gmsup check`, start and reload print them): too many processes. */
+  warnings?: string[];
 }

@@ -2,6 +2,7 @@
 // (docs/logs.md). Missing keys take LOG_DEFAULTS.
 
 import { LOG_BUFFER_LIMITS, LOG_DEFAULTS, LOG_FORMATS, LOG_KEYS } from './defaults.js';
+import { LOG_RULES, rangeOf } from './key-rules.js';
 import type { LogSettings } from './types.js';
 import type { Field, Reader } from './yaml-fields.js';
 
@@ -11,7 +12,8 @@ export function readLogSettings(reader: Reader, f: Field | undefined): LogSettin
   const lf = reader.fields(f.node, f.path, LOG_KEYS, f.keyNode);
   if (!lf) return logs;
   logs.maxBytes = reader.sizeBytes(lf.get('max_size'), { allowZero: true }) ?? logs.maxBytes;
-  logs.keep = reader.integer(lf.get('keep'), 0, 1000) ?? logs.keep;
+  const keep = rangeOf(LOG_RULES.keep);
+  logs.keep = reader.integer(lf.get('keep'), keep.min, keep.max) ?? logs.keep;
   logs.compress = reader.bool(lf.get('compress')) ?? logs.compress;
   const format = lf.get('format');
   const formatText = reader.string(format);

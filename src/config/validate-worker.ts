@@ -10,6 +10,8 @@ import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } 
 import type { Field, Reader } from './yaml-fields.js';
 import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
+import { NOT_FOR_PROCESS, RESTART_RULES, rangeOf, WORKER_KINDS, WORKER_RULES } from './key-rules.js';
+import { parseEnvFile } from './env-file.js';
 import { readKeepalive } from './keepalive.js';
 import { readAutoscale } from './validate-autoscale.js';
 
@@ -18,6 +20,8 @@ export interface FsPort {
   isDir(path: string): boolean;
   /** Whether `name` (no slash) is an executable on this PATH. */
   onPath(name: string, pathVar: string): boolean;
+  /** A text file's contents (env files), or null when it cannot be read. Absent: no file is readable. */
+  readText?(path: string): string | null;
 }
 
 export interface WorkerContext {
@@ -29,9 +33,11 @@ export interface WorkerContext {
   /** The top-level servers, used when the worker has no `servers` of its own. */
   servers: string[];
   parseServers(f: Field): string[] | undefined;
+  /** Variables of the top-level `env_file`, under each worker's own env_file and env. */
+  baseEnv: Readonly<Record<string, string>>;
 }
 
-const KINDS: WorkerKind[] = ['module', 'command', 'process'];
+const KINDS: readonly WorkerKind[] = WORKER_KINDS;
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Returns a ProgramConfig, or null when this entry had problems (already recorded). */
@@ -87,8 +93,8 @@ export function validateWorker(
     if (!fs.isDir(cwd)) issues.at(cwdField!.node, cwdField!.path, `directory not found: ${cwd}`);
   }
 
-  const envField = f.get('env');
-  const env = readEnv(reader, envField);
+  // Precedence, lowest first: top-level env_file, the worker's env_file (later files win), its env.
+  const env = { ...ctx.baseEnv, ...readEnvFiles(ctx, f.get('env_file')), ...readEnv(reader, f.get('env')) };
 
   let modulePath: string | undefined;
   let command: string[] | undefined;
@@ -126,8 +132,9 @@ export function validateWorker(
     const later = perCoreField.keyNode.range![0] > instancesField.keyNode.range![0] ? perCoreField : instancesField;
     issues.at(later.keyNode, later.path, 'use either per_core or instances, not both');
   }
-  const perCore = reader.positiveNumber(perCoreField, LIMITS.maxPerCore) ?? null;
-  let instances = reader.integer(instancesField, 1, LIMITS.maxInstances) ?? WORKER_DEFAULTS.instances;
+  const perCore = reader.positiveNumber(perCoreField, rangeOf(WORKER_RULES.per_core).max) ?? null;
+  const instancesRange = rangeOf(WORKER_RULES.instances);
+  let instances = reader.integer(instancesField, instancesRange.min, instancesRange.max) ?? WORKER_DEFAULTS.instances;
   if (perCore !== null && !instancesField) {
     instances = Math.max(1, Math.ceil(perCore * ctx.cpuCount - 1e-9));
     if (instances > LIMITS.maxInstances)
@@ -143,7 +150,7 @@ export function validateWorker(
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
-    for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions', 'keepalive'] as const) {
+    for (const key of NOT_FOR_PROCESS) {
       const kf = f.get(key);
       if (kf)
         issues.at(
@@ -153,9 +160,11 @@ export function validateWorker(
         );
     }
   }
-  const concurrency = reader.integer(f.get('concurrency'), 1, LIMITS.maxConcurrency) ?? WORKER_DEFAULTS.concurrency;
+  const { min: cMin, max: cMax } = rangeOf(WORKER_RULES.concurrency);
+  const concurrency = reader.integer(f.get('concurrency'), cMin, cMax) ?? WORKER_DEFAULTS.concurrency;
   const timeoutMs = reader.durationMs(f.get('timeout'), { allowZero: false }) ?? WORKER_DEFAULTS.timeoutMs;
-  const maxJobs = reader.integer(f.get('max_jobs'), 1, Number.MAX_SAFE_INTEGER) ?? WORKER_DEFAULTS.maxJobs;
+  const { min: jMin, max: jMax } = rangeOf(WORKER_RULES.max_jobs);
+  const maxJobs = reader.integer(f.get('max_jobs'), jMin, jMax) ?? WORKER_DEFAULTS.maxJobs;
   const maxMemoryBytes = reader.sizeBytes(f.get('max_memory')) ?? WORKER_DEFAULTS.maxMemoryBytes;
   const maxLifetimeMs = reader.durationMs(f.get('max_lifetime'), { allowZero: false }) ?? WORKER_DEFAULTS.maxLifetimeMs;
   const stopTimeoutMs = reader.durationMs(f.get('stop_timeout'), { allowZero: true }) ?? WORKER_DEFAULTS.stopTimeoutMs;
@@ -197,6 +206,24 @@ export function validateWorker(
     restart,
     source: { file: ctx.file, line: pos.line, col: pos.col },
   };
+}
+
+/** The variables of `env_file:` (one path or a list, relative to the config file; later files win). */
+export function readEnvFiles(ctx: Pick<WorkerContext, 'reader' | 'fs' | 'dir'>, f: Field | undefined) {
+  const env: Record<string, string> = {};
+  const items = ctx.reader.stringList(f);
+  for (const item of items ?? []) {
+    const path = resolve(ctx.dir, item.value);
+    const text = ctx.fs.readText?.(path) ?? null;
+    if (text === null) {
+      ctx.reader.issues.at(item.node, item.path, `env file not found or not readable: ${path}`);
+      continue;
+    }
+    const parsed = parseEnvFile(text);
+    if (parsed.ok) Object.assign(env, parsed.vars);
+    else for (const p of parsed.problems) ctx.reader.issues.at(item.node, item.path, `${path}:${p.line}: ${p.message}`);
+  }
+  return env;
 }
 
 function readEnv(reader: Reader, f: Field | undefined): Record<string, string> {
@@ -279,7 +306,8 @@ function readRestart(reader: Reader, f: Field | undefined): RestartPolicy {
     const blame = fields.get('max_backoff') ?? fields.get('initial_backoff')!;
     reader.issues.at(blame.node, blame.path, 'max_backoff must not be shorter than initial_backoff');
   }
-  policy.startRetries = reader.integer(fields.get('retries'), 0, LIMITS.maxRetries) ?? policy.startRetries;
+  const retries = rangeOf(RESTART_RULES.retries);
+  policy.startRetries = reader.integer(fields.get('retries'), retries.min, retries.max) ?? policy.startRetries;
   policy.fatalRetryMs = reader.durationMs(fields.get('fatal_retry'), { allowZero: false }) ?? policy.fatalRetryMs;
   // start_seconds: a bare number is seconds (the key says so); strings are durations.
   const ss = fields.get('start_seconds');

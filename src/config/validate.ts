@@ -3,16 +3,18 @@
 
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
-import { stateDirFor } from '../shared/state-dir.js';
+import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort, parseHostPort } from '../shared/host-port.js';
 import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
 import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { processBudget } from './process-limit.js';
+import { rangeOf, TOP_LEVEL_RULES } from './key-rules.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { readHttpSettings } from './http-settings.js';
 import { readLogSettings } from './validate-logs.js';
-import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
+import { readEnvFiles, validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
 import { readKeepalive } from './keepalive.js';
@@ -21,7 +23,11 @@ export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
   file: string;
   cpuCount: number;
+  /** Memory the workers can use (total, or the cgroup limit): bounds the process count (process-limit.ts). */
+  memoryBytes: number;
   fs: FsPort;
+  /** $GMSUP_STATE_DIR: moves the state directory over the file's `state_dir`. */
+  stateDirEnv?: string | undefined;
 }
 
 export type ValidateResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
@@ -54,7 +60,8 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   if (!top) return { ok: false, issues: issues.items };
 
   const stateDirText = reader.string(top.get('state_dir'));
-  const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
+  // The same rule the CLI follows to find the daemon (shared/state-dir.ts).
+  const stateDir = chooseStateDir(fileAbs, stateDirText, opts.stateDirEnv);
   const parseServers = (f: Field) => readServers(reader, f);
   const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'), dir, stateDir);
   const serversField = top.get('servers');
@@ -64,6 +71,8 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   else servers = [];
 
   const logs = readLogSettings(reader, top.get('logs'));
+  const baseEnv = readEnvFiles({ reader, fs: opts.fs, dir }, top.get('env_file'));
+
   const programs: ProgramConfig[] = [];
   const workersField = top.get('workers');
   if (!workersField) issues.at(root, 'workers', 'missing: add a `workers:` map (worker name -> settings)');
@@ -86,6 +95,7 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       cpuCount: opts.cpuCount,
       servers,
       parseServers,
+      baseEnv,
     };
     const byFunction = new Map<string, string>();
     for (const pair of workersField.node.items as Pair<unknown, unknown>[]) {
@@ -118,8 +128,19 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
       'no job servers: list some under `servers:` or add a `server:` block',
     );
   }
+  const maxProcessesField = top.get('max_processes');
+  const maxRange = rangeOf(TOP_LEVEL_RULES.max_processes);
+  const maxProcesses = reader.integer(maxProcessesField, maxRange.min, maxRange.max) ?? null;
+  const budget = processBudget(programs, { cpuCount: opts.cpuCount, memoryBytes: opts.memoryBytes }, maxProcesses);
+  if (budget.level === 'refuse' && issues.count === 0)
+    issues.at(
+      maxProcessesField?.node ?? workersField?.keyNode ?? root,
+      maxProcessesField ? 'max_processes' : 'workers',
+      budget.message ?? '',
+    );
   if (issues.count > 0) return { ok: false, issues: issues.items };
-  const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs };
+  const warnings = budget.level === 'warn' && budget.message ? [budget.message] : [];
+  const config: Config = { file: fileAbs, stateDir, servers, server, programs, logs, warnings };
   return { ok: true, config: deepFreeze(config) };
 }
 

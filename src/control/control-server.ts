@@ -1,7 +1,7 @@
 // Daemon side of the control socket: a Unix socket (mode 0600) speaking JSON lines; validates each
 // request and calls a ControlHandler. Detects a live daemon (ALREADY_RUNNING) vs a stale socket file.
 
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync, type Stats } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { GmsupError, serializeError } from '../shared/errors.js';
@@ -40,6 +40,8 @@ function followSender(id: number, reply: (o: unknown) => void, sock: net.Socket)
     reply({ id, event: 'log', line });
   };
 }
+/** sockaddr_un.sun_path holds 108 bytes on Linux, including the terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 107;
 
 /** True when something answers on the socket path. */
 export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
@@ -61,6 +63,21 @@ export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> 
   });
 }
 
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Unix socket paths are limited to about 107 bytes: say so rather than EINVAL. */
+function listenWhy(err: NodeJS.ErrnoException, path: string): string {
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES)
+    return `the path is ${Buffer.byteLength(path)} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows`;
+  return err.code ?? err.message;
+}
+
 export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
 
@@ -74,7 +91,14 @@ export class ControlServer {
     if (await socketAnswers(path)) {
       throw new GmsupError('ALREADY_RUNNING', `a daemon is already running for this config (control socket ${path})`);
     }
-    // Nothing answers: a socket file left by a killed daemon. Replace it.
+    // Nothing answers: a socket file left by a killed daemon. Replace it, but nothing else.
+    const existing = lstatOrNull(path);
+    if (existing && !existing.isSocket())
+      throw new GmsupError(
+        'STATE_DIR',
+        `${path} exists and is not a socket (${existing.isDirectory() ? 'a directory' : 'a file'}): ` +
+          'remove it, or move the state directory (state_dir, GMSUP_STATE_DIR)',
+      );
     rmSync(path, { force: true });
     const server = net.createServer();
     const cs = new ControlServer(server, path);
@@ -84,7 +108,9 @@ export class ControlServer {
         reject(
           err.code === 'EADDRINUSE'
             ? new GmsupError('ALREADY_RUNNING', `control socket ${path} is in use`, { cause: err })
-            : new GmsupError('INTERNAL', `cannot listen on ${path}: ${err.message}`, { cause: err }),
+            : new GmsupError('STATE_DIR', `cannot listen on the control socket ${path}: ${listenWhy(err, path)}`, {
+                cause: err,
+              }),
         ),
       );
       // umask-independent: listen, then restrict before anyone can be told the path.

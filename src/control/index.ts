@@ -3,6 +3,6 @@
 export { ControlClient } from './control-client.js';
 export { connectDaemon, withDaemon } from './connect.js';
 export { formatLogLine, parseLogLine, type LogFormat } from './log-format.js';
-export type { ControlMethod, ControlMethods, LogLine, ReloadPlanEntry } from './protocol.js';
+export type { ControlMethod, ControlMethods, LogLine, ReloadPlanEntry, WorkerDescription } from './protocol.js';
 export type * from './snapshot.js';
 export { controlSocketPath, readDaemonPid, resolveConfigFile, stateDirFor } from '../shared/state-dir.js';

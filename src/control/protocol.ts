@@ -2,7 +2,7 @@
 // (mode 0600). One request per line, one response per line, matched by id; `logs -f` streams events.
 
 import type { SerializedError } from '../shared/errors.js';
-import type { Snapshot } from './snapshot.js';
+import type { InstanceInfo, ProgramInfo, QueueInfo, Snapshot } from './snapshot.js';
 
 export interface ReloadPlanEntry {
   worker: string;
@@ -18,6 +18,20 @@ export interface LogLine {
   worker: string | null;
   stream: 'stdout' | 'stderr' | 'daemon';
   text: string;
+}
+
+/** `gmsup describe NAME`: one worker's settings as resolved and its live state. */
+export interface WorkerDescription {
+  /** The settings in force, with the names and units of the workers file (`timeout: 30s`), in file order. */
+  settings: Array<[key: string, value: string]>;
+  /** The same as plain values (durations in ms, sizes in bytes: the normalised config). */
+  config: Record<string, unknown>;
+  /** Where the worker's key sits in the workers file. */
+  source: { file: string; line: number; col: number };
+  program: ProgramInfo;
+  instances: InstanceInfo[];
+  /** The worker's function on each of its job servers (from the latest poll). */
+  queues: Array<{ server: string; reachable: boolean; error: string | null; queue: QueueInfo | null }>;
 }
 
 export interface ControlMethods {
@@ -39,6 +53,12 @@ export interface ControlMethods {
   'stop-worker': { params: { name: string }; result: { stopped: number } };
   'start-worker': { params: { name: string }; result: { started: number } };
   logs: { params: { name?: string; lines?: number; follow?: boolean }; result: { lines: LogLine[] } };
+  /** A signal (name like SIGHUP) to the process group of each running instance, or of instance `index`. */
+  signal: {
+    params: { name: string; index?: number; signal: string };
+    result: { signalled: Array<{ name: string; index: number; pid: number }> };
+  };
+  describe: { params: { name: string }; result: WorkerDescription };
 }
 
 export type ControlMethod = keyof ControlMethods;

@@ -36,6 +36,15 @@ const READERS: ParamReaders = {
   }),
   'stop-worker': (p, where) => ({ name: stringField(p, 'name', where) }),
   'start-worker': (p, where) => ({ name: stringField(p, 'name', where) }),
+  signal: (p, where) => {
+    const index = optionalIntegerField(p, 'index', where, 0);
+    return {
+      name: stringField(p, 'name', where),
+      signal: stringField(p, 'signal', where),
+      ...(index === undefined ? {} : { index }),
+    };
+  },
+  describe: (p, where) => ({ name: stringField(p, 'name', where) }),
   logs: (p, where) => {
     const name = optionalStringField(p, 'name', where);
     const lines = optionalIntegerField(p, 'lines', where, 1);

@@ -6,8 +6,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { PacketType as T } from '../protocol/packet-types.js';
 import type { LocalGateway } from '../server/index.js';
-import { GmsupError } from '../shared/errors.js';
 import { formatHostPort } from '../shared/host-port.js';
+import { listenError } from '../shared/listen-error.js';
 import { VERSION } from '../shared/version.js';
 import { checkHttpExposure, tokenMatches } from './auth.js';
 import { healthAnswer, jobStatusAnswer, metricsAnswer, type SnapshotProvider, statusAnswer } from './own-endpoints.js';
@@ -192,12 +192,9 @@ export async function startHttpListener(opts: HttpListenerOptions): Promise<Http
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const where = formatHostPort({ host: opts.host, port: opts.port });
-      const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
-      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
-      reject(new GmsupError(code, `cannot listen for HTTP on ${where}: ${why}`, { cause: err }));
-    });
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(listenError(err, `${formatHostPort({ host: opts.host, port: opts.port })} (HTTP)`)),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   server.on('error', (err) => opts.log?.(`http listener error: ${err.message}`));

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
+import { listenError } from '../shared/listen-error.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
 import type { StoreSpec } from '../shared/store-url.js';
 import { systemClock } from '../shared/clock.js';
@@ -121,10 +122,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
       void store.close().catch(() => undefined);
-      const where = formatHostPort({ host, port: wantedPort });
-      const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
-      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
-      reject(new GmsupError(code, `cannot listen on ${where}: ${why}`, { cause: err }));
+      reject(listenError(err, formatHostPort({ host, port: wantedPort })));
     });
     listener.listen(wantedPort, host, () => resolve());
   });

@@ -1,5 +1,10 @@
 // Pure text formatting shared by the dashboard and `gmsup status`: durations, sizes, rates, percentages
-// and fixed-width cells. No terminal, no blessed.
+// and fixed-width cells. Widths are terminal columns, not string lengths: ANSI sequences and other control
+// characters are taken out of cell text, and wide characters (CJK, emoji) count two (string-width).
+// No terminal, no blessed.
+
+import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
@@ -44,15 +49,50 @@ export function formatRate(perSec: number): string {
   return formatCount(perSec);
 }
 
-/** Cuts to `width` characters, marking the cut with '…'. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+/**
+ * Text that is safe to put in a column: ANSI escape sequences removed, any other control character (C0,
+ * DEL, C1) shown as a space, so worker output can neither move the cursor nor misalign a table.
+ */
+export function cleanText(text: string): string {
+  return stripAnsi(text).replace(/[\x00-\x1f\x7f-\x9f]/g, ' ');
 }
 
-/** Exactly `width` characters: truncated, then padded (right-aligned when `right`). */
+/** Terminal columns `text` takes once cleaned (a CJK character or an emoji takes two). */
+export function displayWidth(text: string): number {
+  return stringWidth(cleanText(text));
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of the cleaned text that fits in `width` columns (no character or emoji cut in two). */
+export function sliceToWidth(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(cleanText(text))) {
+    const w = stringWidth(segment);
+    if (used + w > width) break;
+    out += segment;
+    used += w;
+  }
+  return out;
+}
+
+/** Cuts to `width` columns, marking the cut with '…'; never splits a character (or an emoji sequence). */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  const clean = cleanText(text);
+  if (stringWidth(clean) <= width) return clean;
+  return `${sliceToWidth(clean, width - 1)}…`;
+}
+
+/** Pads cleaned text with spaces to `width` columns (right-aligned when `right`); never cuts. */
+export function padToWidth(text: string, width: number, right = false): string {
+  const clean = cleanText(text);
+  const fill = ' '.repeat(Math.max(0, width - stringWidth(clean)));
+  return right ? fill + clean : clean + fill;
+}
+
+/** Exactly `width` columns: cleaned, truncated, then padded (right-aligned when `right`). */
 export function cell(text: string, width: number, right = false): string {
-  const t = truncate(text, width);
-  return right ? t.padStart(width) : t.padEnd(width);
+  return padToWidth(truncate(text, width), width, right);
 }

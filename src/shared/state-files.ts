@@ -1,6 +1,7 @@
 // Safe creation and opening of the daemon's state: directories 0700 and files 0600 whatever the umask,
 // never a file opened through a symbolic link (O_NOFOLLOW), and a state directory that others may write
-// to or that belongs to another user refused (STATE_UNSAFE) instead of used.
+// to or that belongs to another user refused (STATE_UNSAFE) instead of used. What cannot be created or
+// opened at all (no permission, read-only file system) is STATE_DIR.
 
 import {
   chmodSync,
@@ -30,6 +31,10 @@ function unsafe(message: string, cause?: unknown): GmsupError {
   return new GmsupError('STATE_UNSAFE', message, cause === undefined ? undefined : { cause });
 }
 
+function unusable(message: string, cause: unknown): GmsupError {
+  return new GmsupError('STATE_DIR', message, { cause });
+}
+
 /**
  * Makes `dir` a private state directory: creates it and every missing directory between `managedFrom`
  * (an ancestor of `dir` or `dir` itself: where gmsup's own directories begin, e.g. `.gmsup`) and it,
@@ -44,7 +49,11 @@ export function prepareStateDir(dir: string, managedFrom: string = dir): void {
     throw new GmsupError('INTERNAL', `${managedFrom} is not an ancestor of ${dir}`);
   const chain = [top];
   for (const part of rel === '' ? [] : rel.split(sep)) chain.push(resolve(chain.at(-1) ?? top, part));
-  mkdirSync(dirname(top), { recursive: true }); // the user's part of the path, as the user's umask says
+  try {
+    mkdirSync(dirname(top), { recursive: true }); // the user's part of the path, as the user's umask says
+  } catch (err) {
+    throw unusable(`cannot create ${dirname(top)}: ${(err as Error).message}`, err);
+  }
   for (const d of chain) {
     makePrivateDir(d);
     checkPrivateDir(d);
@@ -56,7 +65,7 @@ function makePrivateDir(dir: string): void {
     mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
   } catch (err) {
     if (codeOf(err) === 'EEXIST') return; // judged by checkPrivateDir, never changed behind the user's back
-    throw unsafe(`cannot create the state directory ${dir}: ${(err as Error).message}`, err);
+    throw unusable(`cannot create the state directory ${dir}: ${(err as Error).message}`, err);
   }
   chmodSync(dir, PRIVATE_DIR_MODE); // mkdir's mode is filtered through the umask (umask 0777 would leave 0000)
 }
@@ -67,7 +76,7 @@ export function checkPrivateDir(dir: string): void {
   try {
     st = statSync(dir);
   } catch (err) {
-    throw unsafe(`cannot use the state directory ${dir}: ${(err as Error).message}`, err);
+    throw unusable(`cannot use the state directory ${dir}: ${(err as Error).message}`, err);
   }
   if (!st.isDirectory()) throw unsafe(`the state directory ${dir} is not a directory`);
   const uid = process.getuid?.();
@@ -88,7 +97,7 @@ export function refuseUnsafeFiles(paths: readonly string[]): void {
       st = lstatSync(path);
     } catch (err) {
       if (codeOf(err) === 'ENOENT') continue;
-      throw unsafe(`cannot check ${path}: ${(err as Error).message}`, err);
+      throw unusable(`cannot check ${path}: ${(err as Error).message}`, err);
     }
     if (st.isSymbolicLink()) throw symlinkRefused(path);
     if (!st.isFile()) throw unsafe(`${path} is not a regular file; remove it`);
@@ -136,5 +145,5 @@ export function openPrivateFile(path: string, how: 'append' | 'truncate'): numbe
 
 function openFailed(path: string, err: unknown): GmsupError {
   if (codeOf(err) === 'ELOOP') return symlinkRefused(path);
-  return new GmsupError('INTERNAL', `cannot open ${path}: ${(err as Error).message}`, { cause: err });
+  return unusable(`cannot open ${path}: ${(err as Error).message}`, err);
 }

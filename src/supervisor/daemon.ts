@@ -14,6 +14,7 @@ import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
+import { listenError } from '../shared/listen-error.js';
 import { openPrivateFile } from '../shared/state-files.js';
 import { Autoscaler } from './autoscaler.js';
 import { ErrorTally } from './error-tally.js';
@@ -26,6 +27,7 @@ import { buildSnapshot } from './snapshot.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
+import { describeWorker, signalWorker } from './worker-commands.js';
 import { checkDaemonHttp, startDaemonHttp } from './daemon-http.js';
 import type { HttpListener } from '../http/index.js';
 
@@ -72,12 +74,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
   });
-  let stopCount = 0;
-  const requestStop = (why: string) => {
-    stopCount++;
-    log.daemon(stopCount === 1 ? `${why}: stopping (drain, then TERM/KILL); again to force` : `${why} again: forcing`);
-    if (stopCount === 2 && sup) void sup.stopAll({ force: true });
-    shutdownRequested?.(stopCount > 1);
+  // A second SIGINT/SIGTERM forces; a `gmsup stop` does not count, so a service manager's SIGTERM after
+  // its ExecStop (`gmsup stop`) gave up waiting does not cut the drain short (docs/deploy.md).
+  let signals = 0;
+  let stopping = false;
+  const requestStop = (why: string, bySignal: boolean) => {
+    if (bySignal) signals++;
+    const force = signals >= 2;
+    if (!stopping) log.daemon(`${why}: stopping (drain, then TERM/KILL); a second signal forces`);
+    else if (force && signals === 2) log.daemon(`${why} again: forcing`);
+    else log.daemon(`${why}: already stopping (draining)`);
+    stopping = true;
+    if (force && signals === 2 && sup) void sup.stopAll({ force: true });
+    shutdownRequested?.(force);
   };
 
   // Reloads run one after another and never reject: an invalid file is logged and kept in the
@@ -100,6 +109,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         log.configure(next.logs);
         log.daemon(`reload (${source}): logs settings now ${JSON.stringify(next.logs)}`);
       }
+      for (const w of next.warnings ?? []) log.daemon(`reload (${source}): warning: ${w}`);
       try {
         await precompileModules(next.programs, (l, w) => log.daemon(l, w));
         const plan = sup.apply(next);
@@ -121,18 +131,19 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (!sup) throw new GmsupError('NO_DAEMON', 'the daemon is still starting');
     return sup;
   };
+  const snapshot = () =>
+    buildSnapshot(
+      need(),
+      health,
+      errors,
+      { configFile: config.file, startedAtMs, configError, logLinesDropped: log.droppedLines },
+      clock.now(),
+      autoscaler,
+    );
   const handler: ControlHandler = {
-    status: () =>
-      buildSnapshot(
-        need(),
-        health,
-        errors,
-        { configFile: config.file, startedAtMs, configError, logLinesDropped: log.droppedLines },
-        clock.now(),
-        autoscaler,
-      ),
+    status: snapshot,
     stop: () => {
-      setImmediate(() => requestStop('stop requested'));
+      setImmediate(() => requestStop('stop requested', false));
       return { stopping: true };
     },
     reload: async () => {
@@ -146,6 +157,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     scale: (p) => need().scale(p.name, p.instances),
     'stop-worker': async (p) => ({ stopped: await need().stopProgram(p.name) }),
     'start-worker': (p) => ({ started: need().startProgram(p.name) }),
+    signal: (p) => signalWorker(need(), log, p),
+    describe: (p) => describeWorker(need(), p.name, snapshot()),
     logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, p.lines ?? 100), 2000)) }),
     followLogs: (name, onLine) =>
       log.follow((l) => {
@@ -163,7 +176,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     if (what === 'config') void reload('file changed');
     else restartModuleUsers(what);
   });
-  const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
+  const onSignal = (sig: NodeJS.Signals) => requestStop(sig, true);
   const onHup = () => void reload('SIGHUP');
   const onUsr2 = () => {
     log.daemon('SIGUSR2: reopening the log files');
@@ -181,13 +194,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one,
-        // STORE_UNAVAILABLE for a store that cannot be opened).
-        if (err instanceof GmsupError)
-          throw new GmsupError(err.code, `embedded job server: ${err.message}`, { cause: err });
-        const why = err instanceof Error ? err.message : String(err);
-        const where = formatHostPort(listen);
-        throw new GmsupError('INTERNAL', `embedded job server cannot listen on ${where}: ${why}`, { cause: err });
+        // The server's own code stands (ADDRESS_IN_USE, CANNOT_LISTEN, STORE_UNAVAILABLE for a store that
+        // cannot be opened); anything else is a listen failure too.
+        const e = err instanceof GmsupError ? err : listenError(err, formatHostPort(listen));
+        throw new GmsupError(e.code, `embedded job server: ${e.message}`, { cause: err });
       });
       bound = { host: listen.host, port: server.port };
       config = bindEmbeddedServer(config, bound);
@@ -227,6 +237,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       p.autoscale ? ` autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances}` : ` x${p.instances}`;
     const workers = config.programs.map((p) => `${p.name}${sizing(p)}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
+    for (const w of config.warnings ?? []) log.daemon(`warning: ${w}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     running.start();
     sampler.start();

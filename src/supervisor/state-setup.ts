@@ -10,7 +10,7 @@ import {
   daemonLogPath,
   daemonStderrPath,
   pidFilePath,
-  stateDirFor,
+  defaultStateDir,
   workerLogPath,
 } from '../shared/state-dir.js';
 
@@ -23,14 +23,16 @@ export interface StatePaths {
   workerLog: (worker: string) => string;
 }
 
-/** Creates and checks the state of `config`; throws STATE_UNSAFE (exit 13) when it is not safe to use. */
+/**
+ * Creates and checks the state of `config`: STATE_UNSAFE (exit 13) when it is not safe to use, STATE_DIR
+ * (exit 16) when it cannot be created or opened.
+ */
 export function prepareState(config: Config): StatePaths {
-  const controlDir = stateDirFor(config.file);
-  // `.gmsup/<name>` next to the config: `.gmsup` is gmsup's too. A `state_dir:` the user chose is theirs
-  // up to the directory itself.
-  prepareStateDir(controlDir, dirname(controlDir));
-  const logDirManagedFrom = config.stateDir === controlDir ? dirname(controlDir) : config.stateDir;
-  prepareStateDir(join(config.stateDir, 'logs'), logDirManagedFrom);
+  const controlDir = config.stateDir;
+  // `.gmsup/<name>` next to the config: `.gmsup` is gmsup's too. A `state_dir:` (or $GMSUP_STATE_DIR)
+  // the user chose is theirs up to the directory itself.
+  const managedFrom = controlDir === defaultStateDir(config.file) ? dirname(controlDir) : controlDir;
+  prepareStateDir(join(controlDir, 'logs'), managedFrom);
   const paths: StatePaths = {
     controlDir,
     controlSocket: controlSocketPath(controlDir),

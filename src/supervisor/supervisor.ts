@@ -98,6 +98,8 @@ export class Supervisor {
   private applyDiff(d: ConfigDiff): void {
     if (d.serverChanged)
       this.log.daemon('the embedded server block changed: restart the daemon to apply it (kept as it was)');
+    if (d.stateDirChanged)
+      this.log.daemon('state_dir changed: stop the daemon, then start it again to move it (kept as it was)');
     for (const p of d.removed) {
       const prog = this.programs.get(p.name);
       if (!prog) continue;

@@ -2,6 +2,7 @@
 // the content of boxes whose text changed and renders only if something did. Widgets get Lines.
 
 import blessed from 'blessed';
+import { displayWidth } from '../shared/format.js';
 import type { KeyEvent } from './keys.js';
 import type { Layout, Rect } from './layout.js';
 import type { Line } from './line.js';
@@ -16,7 +17,7 @@ export function toMarkup(l: Line, width: number): string {
   let len = 0;
   for (const s of l.segments) {
     let t = blessed.escape(s.text);
-    len += s.text.length;
+    len += displayWidth(s.text);
     if (s.bold) t = `{bold}${t}{/bold}`;
     if (s.fg) t = `{${s.fg}-fg}${t}{/${s.fg}-fg}`;
     out += t;
@@ -38,7 +39,8 @@ export class DashboardScreen {
       warnings: false,
       title: 'gmsup',
       autoPadding: false,
-      fullUnicode: false,
+      // Wide characters (CJK, emoji) from worker output take two columns, as the view-model counts them.
+      fullUnicode: true,
       forceUnicode: true,
     });
     for (const name of PANES) {

@@ -1,6 +1,7 @@
 // The dashboard's unit of text: a line of coloured segments. View-models produce Lines; only
 // dashboard.ts turns them into blessed tags. Pure.
 
+import { displayWidth, sliceToWidth } from '../shared/format.js';
 export type Colour = 'green' | 'yellow' | 'red' | 'cyan' | 'gray' | 'white' | 'magenta' | 'blue';
 
 export interface Segment {
@@ -36,9 +37,10 @@ export function clipLine(l: Line, width: number): Line {
   const out: Segment[] = [];
   for (const s of l.segments) {
     if (left <= 0) break;
-    const text = s.text.length > left ? s.text.slice(0, left) : s.text;
+    const width = displayWidth(s.text);
+    const text = width > left ? sliceToWidth(s.text, left) : s.text;
     out.push({ ...s, text });
-    left -= text.length;
+    left -= Math.min(width, left);
   }
   return { ...l, segments: out };
 }

@@ -4,7 +4,7 @@
 import type { LogLine } from '../control/protocol.js';
 import type { Snapshot } from '../control/snapshot.js';
 import { barChart, bucketize, sparkline } from './chart.js';
-import { cell, formatDuration, formatRate, formatCount, truncate } from '../shared/format.js';
+import { cell, cleanText, formatDuration, formatRate, formatCount, truncate } from '../shared/format.js';
 import type { History } from './history.js';
 import type { UiState } from './keys.js';
 import type { Layout } from './layout.js';
@@ -197,7 +197,7 @@ function hhmmss(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-function buildLog(
+export function buildLog(
   all: readonly LogLine[],
   ui: UiState,
   selected: ProcessRow | undefined,
@@ -221,8 +221,9 @@ function buildLog(
   const lines: Line[] = [{ segments: [seg(cell(title, width), 'white', true)] }];
   for (const l of picked) {
     const colour = l.stream === 'stderr' ? 'yellow' : l.stream === 'daemon' ? 'cyan' : undefined;
-    // Control characters from worker output would move blessed's cursor: replace them.
-    const text = l.text.replace(/[\x00-\x1f\x7f]/g, ' ');
+    // ANSI colours and other control characters from worker output would move blessed's cursor or
+    // misalign the pane: take them out.
+    const text = cleanText(l.text);
     lines.push(
       clipLine(
         { segments: [seg(`${hhmmss(l.atMs)} `, 'gray'), seg(`${l.source} `, colour ?? 'blue'), seg(text, colour)] },

@@ -1,41 +1,55 @@
-// `gmsup check [FILE]`: validates a workers file; when its daemon runs, prints what a reload would do.
+// `gmsup check [FILE] [--running CONFIG] [--json]`: validates a workers file; when its daemon runs,
+// prints what a reload would do. --json prints the same as one object (problems included, exit 2).
 
-import { parseCommandArgs } from '../args.js';
-import { loadConfig } from '../../config/load.js';
-import { connectDaemon } from '../../control/connect.js';
-import { resolveConfigFile } from '../../shared/state-dir.js';
-import { GmsupError } from '../../shared/errors.js';
+import { configFileOf } from '../args.js';
+import type { ParsedArgs } from '../command-table.js';
 import { formatPlan } from './reload.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/types.js';
+import { connectDaemon } from '../../control/connect.js';
+import type { ReloadPlanEntry } from '../../control/protocol.js';
+import { GmsupError } from '../../shared/errors.js';
+import { resolveConfigFile } from '../../shared/state-dir.js';
 
-const HELP = `Usage: gmsup check [FILE] [--running CONFIG]
-  Validates FILE (default ./workers.yaml); if a daemon runs for it, shows what \`gmsup reload\` would do.
-  --running CONFIG  compare FILE with the daemon running for CONFIG instead (preview an edit in a copy)`;
-
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { running: { type: 'string' } }, HELP);
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const file = resolveConfigFile(positionals[0]);
-  const config = await loadConfig(file); // throws CONFIG_INVALID (exit 2) listing every problem
-  const total = config.programs.reduce((n, p) => n + p.instances, 0);
-  process.stdout.write(`${file}: OK (${config.programs.length} worker(s), ${total} instance(s))\n`);
+/** What a reload of the daemon running for `daemonFile` would do with `file`; null when none runs. */
+async function planOf(file: string, daemonFile: string, candidate: boolean): Promise<ReloadPlanEntry[] | null> {
   let daemon: Awaited<ReturnType<typeof connectDaemon>>;
   try {
-    daemon = await connectDaemon(values.running ?? file);
+    daemon = await connectDaemon(daemonFile);
   } catch (err) {
-    if (err instanceof GmsupError && err.code === 'NO_DAEMON') {
-      process.stdout.write('no daemon runs for this file; `gmsup start` would start every worker\n');
-      return 0;
-    }
+    if (err instanceof GmsupError && err.code === 'NO_DAEMON') return null;
     throw err;
   }
   try {
-    const { plan } = await daemon.client.call('plan', values.running ? { file } : {});
-    process.stdout.write(`a reload of the running daemon would do:\n${formatPlan(plan)}`);
+    return (await daemon.client.call('plan', candidate ? { file } : {})).plan;
   } finally {
     daemon.client.close();
   }
+}
+
+export async function run(args: ParsedArgs<'check'>): Promise<number> {
+  const file = configFileOf(args, args.positionals[0]);
+  const json = args.values.json === true;
+  let config: Config;
+  try {
+    config = await loadConfig(file); // CONFIG_INVALID (exit 2) listing every problem
+  } catch (err) {
+    if (!(json && err instanceof ConfigError)) throw err;
+    process.stdout.write(`${JSON.stringify({ file, ok: false, problems: err.issues }, null, 2)}\n`);
+    return err.exitCode;
+  }
+  const total = config.programs.reduce((n, p) => n + p.instances, 0);
+  const running = args.values.running;
+  const plan = await planOf(file, running === undefined ? file : resolveConfigFile(running), running !== undefined);
+  if (json) {
+    const warnings = config.warnings ?? [];
+    const out = { file, ok: true, workers: config.programs.length, instances: total, problems: [], warnings, plan };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(`${file}: OK (${config.programs.length} worker(s), ${total} instance(s))\n`);
+  for (const w of config.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
+  if (plan === null) process.stdout.write('no daemon runs for this file; `gmsup start` would start every worker\n');
+  else process.stdout.write(`a reload of the running daemon would do:\n${formatPlan(plan)}`);
   return 0;
 }

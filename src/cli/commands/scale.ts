@@ -1,28 +1,22 @@
 // `gmsup scale NAME N|auto [FILE]`: a runtime instance count (kept across reloads unless the file's count
 // changes); on an autoscaled worker N pins the count and `auto` resumes autoscaling.
 
-import { parseCommandArgs } from '../args.js';
+import { splitTrailingFile, usageError } from '../args.js';
+import type { ParsedArgs } from '../command-table.js';
 import { withDaemon } from '../../control/connect.js';
-import { GmsupError } from '../../shared/errors.js';
 
-const HELP =
-  'Usage: gmsup scale NAME N|auto [FILE]\n' +
-  '  Sets the instance count of NAME at runtime; other instances keep running.\n' +
-  '  On an autoscaled worker N pins the count (autoscaling pauses) and `auto` resumes autoscaling.';
-
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {}, HELP);
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  let [name, count, file] = positionals;
-  // Also accept NAME=N (Supervisor-like spelling): then the next word is the file.
-  if (name?.includes('='))
-    [name, count, file] = [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1), positionals[1]];
+export async function run(args: ParsedArgs<'scale'>): Promise<number> {
+  const first = args.positionals[0] ?? '';
+  // Also NAME=N (Supervisor-like spelling): then the next word is the file.
+  const eq = first.indexOf('=');
+  const expanded =
+    eq > 0 ? { ...args, positionals: [first.slice(0, eq), first.slice(eq + 1), ...args.positionals.slice(1)] } : args;
+  const { words, file } = splitTrailingFile(expanded, 2);
+  const [name, count] = words;
+  // On an autoscaled worker N pins the count (autoscaling pauses) and `auto` resumes it.
   const n = count === 'auto' ? 'auto' : Number(count);
-  if (!name || count === undefined || (n !== 'auto' && (!Number.isInteger(n) || n < 0)))
-    throw new GmsupError('USAGE', `NAME and a count >= 0 (or auto) are required\n${HELP}`);
+  if (!name || count === undefined || (n !== 'auto' && !/^\d+$/.test(count)))
+    throw usageError('scale', `NAME and a count >= 0 (or auto) are required, got ${JSON.stringify(words.join(' '))}`);
   const r = await withDaemon(file, (c) => c.call('scale', { name, instances: n }));
   const note =
     r.autoscale === 'pinned'

@@ -2,42 +2,25 @@
 // one worker in the foreground, the counterpart of `gearman -w`. First SIGINT/SIGTERM drains, second forces.
 
 import { resolve } from 'node:path';
-import { parseCommandArgs } from '../args.js';
-import { GmsupError } from '../../shared/errors.js';
+import { parseCommandArgs, usageError } from '../args.js';
+import type { ParsedArgs } from '../command-table.js';
 import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
 import { splitCommand } from '../../shared/split-command.js';
 import { WORKER_DEFAULTS } from '../../config/defaults.js';
 import type { WorkerKind, WorkerSpec } from '../../worker/spec.js';
 import { parseKeepaliveText } from '../../config/keepalive.js';
 
-const USAGE =
-  'Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" | --process "CMD {servers}" | -- CMD ARGS...)';
-const HELP = `${USAGE}
-  -s, --servers H:P,...     job servers (default ${DEFAULT_SERVER_ADDRESS})
-  -c, --concurrency N       jobs in flight at once (default 1)
-  -t, --timeout MS          per-job time limit
-      --max-jobs N          exit after N jobs
-      --stop-timeout MS     time to finish in-flight jobs on stop (default ${WORKER_DEFAULTS.stopTimeoutMs})
-      --shell               run the command through /bin/sh -c
-      --client-id ID        SET_CLIENT_ID value
-      --keepalive SPEC      TCP keepalive to the job servers: idle=10s,interval=2s,count=3 (the default;
-                            a vanished server is noticed within idle + interval x count) or off
-      --exceptions          always report failures as WORK_EXCEPTION with the error text
-      --no-exceptions       always report failures as plain WORK_FAIL
-                            (default: exceptions on gmsup job servers, plain WORK_FAIL on others,
-                            since gearmand 1.1.20 mangles exceptions for clients that did not ask)`;
-
 /** The command text split as the workers file's `command:` is (one splitter for both). */
 function splitCommandOption(text: string, option: string): string[] {
   const split = splitCommand(text);
-  if (!split.ok) throw new GmsupError('USAGE', `--${option}: cannot split ${JSON.stringify(text)}: ${split.message}`);
+  if (!split.ok) throw usageError('work', `--${option}: cannot split ${JSON.stringify(text)}: ${split.message}`);
   return split.argv;
 }
 
 function positiveInt(value: string | undefined, name: string): number | null {
   if (value === undefined) return null;
   if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new GmsupError('USAGE', `--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    throw usageError('work', `--${name} must be a positive integer, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -47,33 +30,20 @@ export interface WorkArgs {
   sendExceptions: boolean | undefined;
 }
 
+/** The worker a `gmsup work` command line describes (argv: the words after `work`). */
 export function parseWorkArgs(argv: string[]): WorkArgs {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    {
-      module: { type: 'string', short: 'm' },
-      command: { type: 'string' },
-      process: { type: 'string' },
-      shell: { type: 'boolean' },
-      servers: { type: 'string', short: 's' },
-      concurrency: { type: 'string', short: 'c' },
-      timeout: { type: 'string', short: 't' },
-      'max-jobs': { type: 'string' },
-      'stop-timeout': { type: 'string' },
-      'client-id': { type: 'string' },
-      'no-exceptions': { type: 'boolean' },
-      exceptions: { type: 'boolean' },
-      keepalive: { type: 'string' },
-    },
-    HELP,
-  );
+  return workArgsOf(parseCommandArgs('work', argv));
+}
+
+function workArgsOf(args: ParsedArgs<'work'>): WorkArgs {
+  const { values, positionals } = args;
   const [fn, ...rest] = positionals;
-  if (!fn) throw new GmsupError('USAGE', `missing FUNCTION\n${HELP}`);
+  if (!fn) throw usageError('work', 'missing FUNCTION');
   const chosen = [values.module, values.command, values.process, rest.length > 0 ? 'argv' : undefined].filter(
     (v) => v !== undefined,
   );
   if (chosen.length !== 1)
-    throw new GmsupError('USAGE', `give exactly one of --module, --command, --process or -- CMD ARGS\n${HELP}`);
+    throw usageError('work', 'give exactly one of --module, --command, --process or -- CMD ARGS');
   const shell = values.shell ?? false;
   let kind: WorkerKind = 'command';
   let command: string[] | undefined;
@@ -105,12 +75,8 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
   return { spec, clientId: values['client-id'], sendExceptions };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const { spec, clientId, sendExceptions } = parseWorkArgs(argv);
+export async function run(args: ParsedArgs<'work'>): Promise<number> {
+  const { spec, clientId, sendExceptions } = workArgsOf(args);
   const { runWorker } = await import('../../worker/index.js');
   const log = (line: string) => process.stderr.write(`gmsup work: ${line}\n`);
   const handle = await runWorker(spec, {

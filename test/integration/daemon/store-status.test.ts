@@ -48,7 +48,10 @@ workers: {}
     { timeoutMs: 15_000, what: 'the failing store in the snapshot' },
   );
   assert.match(failing.servers[0]?.store?.store ?? '', /^sqlite:.*jobs\.db/);
-  assert.match(d.cli('status', d.file).stdout, /store sqlite:.*jobs\.db.* FAILING \(.*background jobs refused\)/);
+  const failingStatus = d.cli('status', d.file);
+  assert.match(failingStatus.stdout, /store sqlite:.*jobs\.db.* FAILING \(.*background jobs refused\)/);
+  assert.equal(failingStatus.status, 20, 'gmsup status exits 20 (STORE_FAILING) while a store fails');
+  assert.match(failingStatus.stderr, /^gmsup status: job store failing on 127\.0\.0\.1:\d+ \(/m);
   assert.match(d.cli('status', d.file).stdout, /store-failing \(job store\) on 127\.0\.0\.1:\d+: job store sqlite:/);
   await waitFor(async () => (await healthz()) === 503, { what: '/healthz 503 while the store fails' });
 
@@ -59,4 +62,5 @@ workers: {}
   });
   await waitFor(async () => (await healthz()) === 200, { what: '/healthz 200 again' });
   assert.equal((await snap()).alarms.filter((a) => a.kind === 'store-failing').length, 0);
+  assert.equal(d.cli('status', d.file).status, 0, 'gmsup status exits 0 once the store recovered');
 });

@@ -58,8 +58,9 @@ test('gmsup server on a taken port fails with a clear message', async (t) => {
   const { port } = blocker.address() as net.AddressInfo;
   const run = runServer(t, ['--listen', `127.0.0.1:${port}`]);
   const code = await run.exit;
-  assert.notEqual(code, 0);
-  assert.match(run.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+  assert.equal(code, 14, 'ADDRESS_IN_USE');
+  assert.match(run.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`));
+  assert.equal(run.stderr().trim().split('\n').length, 1, `one line: ${run.stderr()}`);
 });
 
 test('gmsup server stops on the shutdown admin command', async (t) => {

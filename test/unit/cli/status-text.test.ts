@@ -2,7 +2,7 @@
 // an autoscaled worker shows min/current/max, the last decision with its reason, and what holds it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatStatus } from '../../../src/cli/status-text.js';
+import { formatStatus, statusHealth } from '../../../src/cli/status-text.js';
 import { autoscale, program, snapshot } from '../tui/snapshot-fixture.js';
 
 test('status prints one ERRORS line with the per-worker counts, and none while there are no errors', () => {
@@ -52,4 +52,30 @@ test('status says how many log lines were dropped, and nothing while none were',
   const s = snapshot();
   s.daemon.logLinesDropped = 18211;
   assert.match(formatStatus(s), /^LOG LINES DROPPED: 18211 since start \(.*see daemon\.log\)$/m);
+});
+
+test('status health: FATAL wins, then a failing store, then an unreachable server; none is healthy', () => {
+  assert.equal(statusHealth(snapshot()), null);
+  const s = snapshot();
+  const srv = s.servers[0];
+  assert.ok(srv);
+  srv.store = {
+    store: 'sqlite:/tmp/jobs.db',
+    state: 'failing',
+    sinceMs: 1,
+    error: 'SQLITE_FULL',
+    pendingWrites: 0,
+    failedCommits: 3,
+  };
+  s.servers.push({ ...srv, address: '127.0.0.1:4731', reachable: false, store: null });
+  assert.deepEqual(statusHealth(s), {
+    code: 'STORE_FAILING',
+    message: 'job store failing on 127.0.0.1:4730 (SQLITE_FULL)',
+  });
+  srv.store.state = 'ok';
+  assert.equal(statusHealth(s)?.code, 'SERVER_UNREACHABLE');
+  const inst = s.instances[0];
+  assert.ok(inst);
+  inst.state = 'FATAL';
+  assert.equal(statusHealth(s)?.code, 'INSTANCE_FATAL');
 });

@@ -24,6 +24,8 @@ function recordingHandler(calls: Array<[string, unknown]>): ControlHandler {
     'stop-worker': note('stop-worker', { stopped: 1 }),
     'start-worker': note('start-worker', { started: 1 }),
     logs: note('logs', { lines: [] }),
+    signal: note('signal', { signalled: [] }),
+    describe: note('describe', {} as never),
     followLogs: () => () => {},
   };
 }
