@@ -1,14 +1,14 @@
 // The server benchmark's scenarios, each run against one fresh server process: foreground echo
 // (throughput + latency), background submit + drain, and the deep queue (memory, O(1) submit/grab).
 
-import { runLoadgen, startWorkers, type LoadgenResult } from './loadgen-build.js';
-import { cpuSeconds, memInfo, queuedJobs, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
+import { runLoadgen, type LoadgenResult } from './loadgen-build.js';
+import { cpuSeconds, memInfo, queuedJobs, startTarget, type TargetSpec } from './server-targets.js';
 
 export interface ServerBenchSizes {
   clients: number;
   workers: number;
-  fgJobsSmall: number;
-  fgJobsLarge: number;
+  /** Length of one timed foreground round. */
+  fgRoundSeconds: number;
   largeBytes: number;
   bgJobs: number;
   deepJobs: number;
@@ -60,37 +60,32 @@ function checked(r: LoadgenResult, what: string): LoadgenResult {
   return r;
 }
 
-/** 16 clients doing gearman_client_do against 4 echo workers; a short warmup first (JIT, buffers). */
+/**
+ * One foreground round the way an outside tester runs it: a fresh server, no warm-up, one load generator
+ * process with 16 client threads doing synchronous jobs and 4 echo worker threads, for fgRoundSeconds.
+ * The server's JIT warm-up, and whatever else the machine runs, are part of the figure.
+ */
 export async function foregroundEcho(
   bin: string,
   spec: TargetSpec,
   s: ServerBenchSizes,
   sizeBytes: number,
-  jobs: number,
 ): Promise<FgResult> {
   return withTarget(spec, async (port, pid) => {
-    const fn = 'bench_fg';
-    const pool = startWorkers(bin, { port, fn, threads: s.workers, maxSeconds: s.phaseMaxSeconds * 3 });
-    try {
-      await waitForWorkers(port, fn, s.workers);
-      const warmJobs = Math.max(s.clients * 10, Math.floor(jobs / 10));
+    const cpuBeforeS = cpuSeconds(pid);
+    const run = checked(
       await runLoadgen(bin, 'fg', {
         port,
-        fn,
+        fn: 'bench_fg',
         threads: s.clients,
-        jobs: warmJobs,
+        workers: s.workers,
+        jobs: 0,
         sizeBytes,
-        maxSeconds: s.phaseMaxSeconds,
-      });
-      const cpuBeforeS = cpuSeconds(pid);
-      const run = checked(
-        await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }),
-        `${spec.name} fg`,
-      );
-      return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
-    } finally {
-      await pool.stop();
-    }
+        maxSeconds: s.fgRoundSeconds,
+      }),
+      `${spec.name} fg`,
+    );
+    return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
   });
 }
 
@@ -101,11 +96,10 @@ export interface BgResult {
   drainCpuMicrosPerJob: number;
 }
 
-/** bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
+/** On a fresh server (no warm-up): bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
 export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<BgResult> {
   return withTarget(spec, async (port, pid) => {
     const fn = 'bench_bg';
-    await warmUp(bin, port, s, Math.ceil(s.bgJobs / 10));
     const cpu0S = cpuSeconds(pid);
     const submit = checked(
       await runLoadgen(bin, 'bg', {
