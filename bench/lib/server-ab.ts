@@ -126,7 +126,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const first = results.get(contenders[0]!.name)!;
 for (const [name, rs] of results) {
   const ratios = rs.map((r, i) => r.rate / first[i]!.rate);
-  console.log(
-    `${name.padEnd(24)} median ${Math.round(median(rs.map((r) => r.rate)))} jobs/s, p99 ${median(rs.map((r) => r.p99)).toFixed(2)} ms, CPU ${median(rs.map((r) => r.cpuUs)).toFixed(1)} us/job (user ${median(rs.map((r) => r.userUs)).toFixed(1)}); rate/first paired: ${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)})`,
-  );
+  const m = (pick: (r: (typeof rs)[number]) => number) => median(rs.map(pick));
+  const cpu = `CPU ${m((r) => r.cpuUs).toFixed(1)} us/job (user ${m((r) => r.userUs).toFixed(1)})`;
+  const paired = `${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)})`;
+  const rate = `median ${Math.round(m((r) => r.rate))} jobs/s, p99 ${m((r) => r.p99).toFixed(2)} ms`;
+  console.log(`${name.padEnd(24)} ${rate}, ${cpu}; rate/first paired: ${paired}`);
 }

@@ -96,7 +96,10 @@ export interface BgResult {
   drainCpuMicrosPerJob: number;
 }
 
-/** On a fresh server (no warm-up): bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
+/**
+ * On a fresh server (no warm-up): bgJobs background submits from 16 clients (one round trip each), then
+ * 4 workers drain them all.
+ */
 export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<BgResult> {
   return withTarget(spec, async (port, pid) => {
     const fn = 'bench_bg';
