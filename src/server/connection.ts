@@ -1,5 +1,6 @@
-// One accepted socket of the embedded server: decodes its bytes into frames for the server logic and
-// collects a loop turn's replies into one buffer, written once. A bad frame never reaches other connections.
+// One accepted socket of the embedded server: decodes the chunks it reads (valid only during the call: they
+// sit in a read buffer shared by every connection) into frames for the server logic, and collects a loop
+// turn's replies into one write. A bad frame never reaches other connections.
 
 import type net from 'node:net';
 import { PacketDecoder, type Frame } from '../protocol/codec.js';
@@ -42,7 +43,6 @@ export class Connection implements Peer, Flushable {
     this.conn = new ServerConn(this, typeof fd === 'number' && fd >= 0 ? fd : fallbackFd, peerIp(socket));
     state.connect(this.conn);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     // The peer half-closed: answer everything it sent (gearmand 1.1.20 drops text commands here), then close.
     socket.on('end', () => this.end());
     socket.on('error', () => {
@@ -57,7 +57,8 @@ export class Connection implements Peer, Flushable {
   }
 
   keep(view: Buffer): Buffer {
-    // Small views into a socket chunk are copied, or a 100-byte job would pin the whole chunk.
+    // A view into the shared read buffer is overwritten by the next read: copied, unless the decoder
+    // allocated it for this packet alone (a large packet that spanned reads).
     return this.decoder.ownsMostOf(view) ? view : Buffer.from(view);
   }
 
@@ -87,8 +88,9 @@ export class Connection implements Peer, Flushable {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.closing) return;
+  /** One chunk read from the socket; false asks the caller to stop reading from it. */
+  onData(chunk: Buffer): boolean {
+    if (this.closing) return true;
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);
@@ -99,6 +101,7 @@ export class Connection implements Peer, Flushable {
       this.log?.(`connection ${this.conn.fd}: internal error: ${why}`);
       this.end();
     }
+    return true;
   }
 
   private onFrame(frame: Frame): void {

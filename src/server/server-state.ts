@@ -112,7 +112,7 @@ export class ServerState implements AdminContext, StoreEvents {
         conn.send(statusUniqueReply(this, a[0]!));
         return;
       case T.ECHO_REQ:
-        conn.send(encodeRaw(T.ECHO_RES, a[0]!));
+        conn.send(encodeRaw(T.ECHO_RES, a[0]!, conn));
         return;
       case T.SET_CLIENT_ID:
         conn.clientId = a[0]!.subarray(0, MAX_CLIENT_ID_BYTES).toString('latin1');

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
 import { ServerState } from './server-state.js';
@@ -66,15 +67,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   // A durable store loads its jobs here, before the first connection is accepted.
   await state.open();
 
-  const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    if (closing) {
-      socket.destroy();
-      return;
-    }
-    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
-    connections.add(c);
-    socket.once('close', () => connections.delete(c));
-  });
+  const listener = net.createServer({ allowHalfOpen: true, noDelay: true });
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
@@ -87,6 +80,16 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
   listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));
   const port = (listener.address() as net.AddressInfo).port;
+  acceptWithSharedBuffer(listener, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return () => true;
+    }
+    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
+    connections.add(c);
+    socket.once('close', () => connections.delete(c));
+    return (chunk) => c.onData(chunk);
+  });
 
   function close(): Promise<void> {
     closing ??= new Promise<void>((resolve) => {
