@@ -63,6 +63,20 @@ module.exports = {
       to: { path: notIn('tui', 'control', 'shared') },
     },
     {
+      name: 'http-over-the-server',
+      comment: 'http/ serves the job server and the Snapshot: server, protocol, control types and shared only',
+      severity: 'error',
+      from: { path: layer('http') },
+      to: { path: notIn('http', 'server', 'protocol', 'control', 'shared') },
+    },
+    {
+      name: 'engines-not-over-http',
+      severity: 'error',
+      comment: 'the HTTP listener sits on top of the engines: server, client, worker, protocol never import it',
+      from: { path: '^src/(server|client|worker|protocol|transport|control|config|tui|shared)/' },
+      to: { path: layer('http') },
+    },
+    {
       name: 'nothing-imports-cli',
       severity: 'error',
       comment: 'cli/ is the composition root',

@@ -17,9 +17,8 @@ export default async function progress(payload: Buffer, job: JobContext): Promis
   for (let i = 0; i < words.length; i++) {
     if (job.signal.aborted) throw new Error('cancelled: the job timed out or the worker is stopping');
     job.data(`${i + 1}/${total} ${words[i]}\n`);
-    job.status(i + 1, total);
+    job.status(i + 1, total); // the last step reports total/total: done
     await new Promise<void>((resolve) => setTimeout(resolve, STEP_DELAY_MS));
   }
-  job.status(total, total);
   return JSON.stringify({ words: words.length });
 }

@@ -27,6 +27,10 @@ export function formatStatus(s: Snapshot): string {
       `CPU ${formatPercent(d.cpuPercent)}; config ${d.configFile}`,
   );
   if (d.configError) out.push(`CONFIG ERROR (the previous config stays in force):\n${d.configError}`);
+  if (d.errors > 0) {
+    const per = s.programs.filter((p) => p.errors > 0).map((p) => `${p.name} ${p.errors}`);
+    out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);
+  }
   for (const p of s.programs) {
     const notes = [
       p.scaled ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,

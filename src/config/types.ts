@@ -32,6 +32,19 @@ export interface ProgramConfig {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */
+  http?: HttpListenConfig;
+}
+
+export interface HttpListenConfig {
+  host: string;
+  port: number;
+  /** `http_token`; null = none given in the file (GMSUP_HTTP_TOKEN may still give one at start). */
+  token: string | null;
+  /** `http_timeout`: how long a foreground request waits; null = the listener's default (60 s). */
+  timeoutMs: number | null;
+  /** `http_max_body`; null = the listener's default (16 MiB). */
+  maxBodyBytes: number | null;
 }
 
 export interface Config {

@@ -9,6 +9,7 @@ import { formatHostPort, parseHostPort } from '../shared/host-port.js';
 import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import { readHttpSettings } from './http-settings.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
@@ -133,11 +134,11 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  if (listen === undefined) return fallback;
-  const hp = parseAddress(reader, lf!, listen, true);
-  return hp ?? fallback;
+  const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
+  return http === undefined ? hp : { ...hp, http };
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

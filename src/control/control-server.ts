@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { GmsupError, serializeError } from '../shared/errors.js';
-import type { ControlMethod, ControlMethods, ControlRequest, LogLine } from './protocol.js';
+import type { ControlMethod, ControlMethods, LogLine } from './protocol.js';
+import { isControlMethod, readParams } from './request-params.js';
 
 export type ControlHandler = {
   [M in ControlMethod]: (
@@ -16,17 +17,6 @@ export type ControlHandler = {
   followLogs(name: string | undefined, onLine: (line: LogLine) => void): () => void;
 };
 
-const METHODS: ReadonlySet<string> = new Set<ControlMethod>([
-  'status',
-  'stop',
-  'reload',
-  'plan',
-  'restart',
-  'scale',
-  'stop-worker',
-  'start-worker',
-  'logs',
-]);
 const MAX_REQUEST_CHARS = 64 * 1024;
 
 /** True when something answers on the socket path. */
@@ -99,7 +89,7 @@ export class ControlServer {
       this.sockets.delete(sock);
       for (const u of unsubs) u();
     });
-    sock.on('error', () => {});
+    sock.on('error', () => {}); // a client that went away: its 'close' follows and cleans up
     sock.setEncoding('utf8');
     let buffer = '';
     const reply = (obj: unknown) => {
@@ -121,35 +111,43 @@ export class ControlServer {
   }
 
   private handle(line: string, handler: ControlHandler, reply: (o: unknown) => void, unsubs: Array<() => void>): void {
-    let req: ControlRequest;
+    const fail = (id: number, err: unknown) => reply({ id, ok: false, error: serializeError(err) });
+    let req: unknown;
     try {
-      req = JSON.parse(line) as ControlRequest;
+      req = JSON.parse(line);
     } catch {
-      reply({ id: 0, ok: false, error: serializeError(new GmsupError('USAGE', 'request is not JSON')) });
+      fail(0, new GmsupError('USAGE', 'request is not JSON'));
       return;
     }
-    const id = typeof req.id === 'number' ? req.id : 0;
-    if (typeof req.method !== 'string' || !METHODS.has(req.method)) {
-      reply({
-        id,
-        ok: false,
-        error: serializeError(new GmsupError('USAGE', `unknown control method ${JSON.stringify(req.method)}`)),
-      });
+    if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+      fail(0, new GmsupError('USAGE', 'request must be a JSON object with id, method and params'));
       return;
     }
-    const params = (typeof req.params === 'object' && req.params !== null ? req.params : {}) as never;
-    const method = req.method;
+    const { id: rawId, method, params: rawParams } = req as { id?: unknown; method?: unknown; params?: unknown };
+    const id = typeof rawId === 'number' ? rawId : 0;
+    if (!isControlMethod(method)) {
+      fail(id, new GmsupError('USAGE', `unknown control method ${JSON.stringify(method)}`));
+      return;
+    }
+    let params: ControlMethods[typeof method]['params'];
+    try {
+      params = readParams(method, rawParams);
+    } catch (err) {
+      fail(id, err);
+      return;
+    }
     Promise.resolve()
-      .then(() => (handler[method] as (p: never) => unknown)(params))
+      .then(() => (handler[method] as (p: typeof params) => unknown)(params))
       .then(
         (result) => {
           reply({ id, ok: true, result });
-          if (method === 'logs' && (params as { follow?: boolean }).follow) {
-            const name = (params as { name?: string }).name;
-            unsubs.push(handler.followLogs(name, (l) => reply({ id, event: 'log', line: l })));
+          if (method === 'logs') {
+            const logParams = params as ControlMethods['logs']['params'];
+            if (logParams.follow)
+              unsubs.push(handler.followLogs(logParams.name, (l) => reply({ id, event: 'log', line: l })));
           }
         },
-        (err: unknown) => reply({ id, ok: false, error: serializeError(err) }),
+        (err: unknown) => fail(id, err),
       );
   }
 }

@@ -40,6 +40,11 @@ export interface ProgramInfo {
   /** True when `gmsup scale` overrides the file. */
   scaled: boolean;
   stopped: boolean;
+  /**
+   * Errors the daemon met acting on this worker since it started (a failed replacement, removal or
+   * rolling restart, a malformed IPC message); each one is in the log with the instance it concerns.
+   */
+  errors: number;
 }
 
 export interface QueueInfo {
@@ -79,6 +84,8 @@ export interface Snapshot {
     cpuPercent: number | null;
     /** Set while the file on disk is invalid and the previous config is still in force. */
     configError: string | null;
+    /** All errors counted since start: the workers' (removed ones too) and the daemon's own (a failed reload). */
+    errors: number;
   };
   programs: ProgramInfo[];
   instances: InstanceInfo[];

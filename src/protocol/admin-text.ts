@@ -29,6 +29,27 @@ export function splitAdminLine(line: string): [string, ...string[]] | null {
   return words as [string, ...string[]];
 }
 
+/** Bytes (latin1 chars) a text reply writes as \xHH: control characters and the escape's own backslash. */
+const UNSAFE_FIELD = /[\x00-\x1f\x7f\\]/g;
+/** The same, plus the space: for fields in space-separated lists (the functions of a `workers` line). */
+const UNSAFE_LIST_ITEM = /[\x00-\x20\x7f\\]/g;
+
+const hex = (ch: string) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * A peer-chosen name (function, client id, unique) as it may appear in a text admin reply: control bytes
+ * and backslashes as \xHH, so a crafted name cannot forge lines or columns for scripts that parse
+ * `status` or `workers`. Ordinary names come out unchanged. `inList`: also escape spaces.
+ */
+export function escapeAdminField(text: string, inList = false): string {
+  return text.replace(inList ? UNSAFE_LIST_ITEM : UNSAFE_FIELD, hex);
+}
+
+/** Reverses escapeAdminField. */
+export function unescapeAdminField(text: string): string {
+  return text.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
 export interface FunctionStatus {
   name: string;
   /** Queued plus running jobs. */

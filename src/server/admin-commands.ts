@@ -1,7 +1,8 @@
 // The text admin protocol of the embedded server: one command line in, the exact reply text out, with
 // gearmand 1.1.20's output formats and error strings (protocol reference §4). `shutdown` is an extension.
+// Names peers chose are escaped (escapeAdminField) where gearmand prints them raw or cuts them at a NUL.
 
-import { splitAdminLine } from '../protocol/admin-text.js';
+import { escapeAdminField as esc, splitAdminLine } from '../protocol/admin-text.js';
 import { SERVER_VERSION } from '../shared/version.js';
 import type { AdminContext } from './context.js';
 import { type FunctionEntry, isLive } from './model.js';
@@ -54,14 +55,14 @@ export function runAdminCommand(ctx: AdminContext, line: string): string | null 
 
 function statusText(ctx: AdminContext): string {
   let out = '';
-  for (const fn of ctx.store.functions()) out += `${fn.name}\t${fn.total}\t${fn.running}\t${fn.workers.size}\n`;
+  for (const fn of ctx.store.functions()) out += `${esc(fn.name)}\t${fn.total}\t${fn.running}\t${fn.workers.size}\n`;
   return `${out}.\n`;
 }
 
 function priorityStatusText(ctx: AdminContext): string {
   let out = '';
   for (const fn of ctx.store.functions()) {
-    out += `${fn.name}\t${fn.queuedAt(0)}\t${fn.queuedAt(1)}\t${fn.queuedAt(2)}\t${fn.workers.size}\n`;
+    out += `${esc(fn.name)}\t${fn.queuedAt(0)}\t${fn.queuedAt(1)}\t${fn.queuedAt(2)}\t${fn.workers.size}\n`;
   }
   return `${out}.\n`;
 }
@@ -69,8 +70,8 @@ function priorityStatusText(ctx: AdminContext): string {
 function workersText(ctx: AdminContext): string {
   let out = '';
   for (const c of ctx.connections) {
-    let line = `${c.fd} ${c.ip} ${c.clientId} :`;
-    for (let i = c.abilities.length - 1; i >= 0; i--) line += ` ${c.abilities[i]!.fn.name}`;
+    let line = `${c.fd} ${c.ip} ${esc(c.clientId)} :`;
+    for (let i = c.abilities.length - 1; i >= 0; i--) line += ` ${esc(c.abilities[i]!.fn.name, true)}`;
     out += `${line}\n`;
   }
   return `${out}.\n`;
@@ -91,7 +92,7 @@ function show(ctx: AdminContext, words: AdminWords): string {
     return `${out}.\n`;
   }
   if (what === 'unique jobs') {
-    for (const job of ctx.store.jobs()) out += `${job.unique}\n`;
+    for (const job of ctx.store.jobs()) out += `${esc(job.unique)}\n`;
     return `${out}.\n`;
   }
   return 'ERR UNKNOWN_SHOW_ARGUMENTS\r\n';

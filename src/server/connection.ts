@@ -7,7 +7,7 @@ import { PacketDecoder, type Frame } from '../protocol/codec.js';
 import { runAdminCommand } from './admin-commands.js';
 import type { FlushBatcher, Flushable } from './flush-batcher.js';
 import { invalidPacket, packetTooLarge } from './error-packets.js';
-import { ServerConn, type Peer } from './model.js';
+import { CONN_ADMIN, CONN_CLIENT, ServerConn, type Peer } from './model.js';
 import { WriteQueue } from '../shared/write-queue.js';
 import type { ServerState } from './server-state.js';
 
@@ -108,6 +108,7 @@ export class Connection implements Peer, Flushable {
     if (frame.kind === 'packet') {
       this.state.receive(this.conn, frame.packet);
     } else if (frame.kind === 'text') {
+      if (this.conn.kind === CONN_CLIENT) this.conn.kind = CONN_ADMIN;
       const reply = runAdminCommand(this.state, frame.line);
       if (reply === null) this.end();
       else this.write(Buffer.from(reply, 'latin1')); // one write per reply: gearadmin stops at 5 ms of silence

@@ -1,8 +1,9 @@
 // The narrow view of the server that packet and admin handlers get (instead of the whole ServerState):
 // the store, the handle codec, the clock, and the job lifecycle steps that also touch connections.
 
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { JobStore } from './job-store.js';
+import type { ServerMetrics } from './metrics.js';
 import type { Job, ServerConn } from './model.js';
 import type { HandleCodec } from './wire.js';
 
@@ -10,6 +11,8 @@ export interface HandlerContext {
   readonly store: JobStore;
   readonly codec: HandleCodec;
   readonly clock: Clock;
+  /** Counters for /metrics (plain increments). */
+  readonly metrics: ServerMetrics;
   /** Attaches a foreground client: it receives the job's WORK_* packets. */
   attach(conn: ServerConn, job: Job): void;
   /** A job the store just created: wakes its sleeping workers, or arms the epoch timer. */

@@ -1,7 +1,7 @@
 // Holds SUBMIT_JOB_EPOCH jobs until they fall due, on one real timer armed for the earliest, so due
 // jobs reach the queue (and sleeping workers) without anyone polling.
 
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import { EpochHeap } from './epoch-heap.js';
 import { type FunctionEntry, JOB_WAITING, type Job } from './model.js';
 
@@ -9,7 +9,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class EpochScheduler {
   private readonly heap = new EpochHeap();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: TimerHandle | null = null;
   private timerDueMs = 0;
 
   constructor(

@@ -36,6 +36,8 @@ export interface StoreEvents {
   committed(jobs: readonly Job[]): void;
   /** These jobs' commit failed: still PENDING; the server ends them and their clients get an ERROR. */
   notCommitted(jobs: readonly Job[]): void;
+  /** A group commit took this long (gmsup_store_commit_duration_seconds). */
+  commitTook?(seconds: number): void;
 }
 
 export interface JobStore {

@@ -3,6 +3,9 @@
 // to each other, so they share one file; fields only, plus the few methods that read them. Job.state and
 // the counters of FunctionEntry are written by the JobStore alone (job-store.ts owns the transitions).
 
+import type { TimerHandle } from '../shared/clock.js';
+import type { FunctionCounters } from './metrics.js';
+
 export const PRIORITY_HIGH = 0;
 export const PRIORITY_NORMAL = 1;
 export const PRIORITY_LOW = 2;
@@ -36,7 +39,9 @@ export class Job {
   denominator = 0;
   retries = 0;
   /** CAN_DO_TIMEOUT timer of the current assignment. */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: TimerHandle | null = null;
+  /** runClock() (metrics.ts) at the current assignment; -1 while not running. */
+  startedMs = -1;
 
   constructor(
     /** Handle number: the handle on the wire is `<prefix>:<id>`. */
@@ -129,6 +134,8 @@ export class FunctionEntry {
   readonly uniques = new Map<string, Job>();
   /** Set once `drop function` removed it, so cached references notice. */
   dropped = false;
+  /** This function's metrics counters, cached by ServerMetrics.of (kept by name across a drop). */
+  counters: FunctionCounters | null = null;
 
   constructor(readonly name: string) {
     this.nameBytes = Buffer.from(name, 'latin1');
@@ -204,12 +211,22 @@ class HeldReply {
 
 const RECENT_DONE_SLOTS = 8;
 
+/** What a connection turned out to be (/metrics): a worker once it sent CAN_DO, admin once it sent a text command. */
+export const CONN_CLIENT = 0;
+export const CONN_WORKER = 1;
+export const CONN_ADMIN = 2;
+/** An HTTP request submitting through the server logic (local-gateway.ts). */
+export const CONN_HTTP = 3;
+export type ConnKind = 0 | 1 | 2 | 3;
+export const CONN_KIND_NAMES = ['client', 'worker', 'admin', 'http'] as const;
+
 /**
  * What the server's logic knows about one connection (client, worker or admin: Gearman does not tell
  * them apart): abilities, sleep state, options, held and attached jobs. Sends go through a Peer port.
  */
 export class ServerConn {
   clientId = '-';
+  kind: ConnKind = CONN_CLIENT;
   exceptions = false;
   /** Sent PRE_SLEEP and was neither woken (NOOP) nor grabbed since. */
   sleeping = false;

@@ -4,11 +4,12 @@
 
 import type { Packet } from '../protocol/codec.js';
 import { PacketType as T } from '../protocol/packet-types.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { AdminContext } from './context.js';
 import { EpochScheduler } from './epoch-scheduler.js';
 import * as E from './error-packets.js';
 import { MemoryJobStore, type JobStore, type StoreEvents } from './job-store.js';
+import { ServerMetrics } from './metrics.js';
 import { JOB_QUEUED, JOB_WAITING, type Job, type ServerConn } from './model.js';
 import { handleSubmit } from './submit.js';
 import { encodeHandleOnly, encodeRaw, HandleCodec } from './wire.js';
@@ -27,7 +28,7 @@ export interface ServerStateOptions {
   verboseLevel?: string;
 }
 
-export type { Clock } from './clock.js';
+export type { Clock } from '../shared/clock.js';
 
 const MAX_CLIENT_ID_BYTES = 127;
 
@@ -36,6 +37,7 @@ export class ServerState implements AdminContext, StoreEvents {
   readonly codec: HandleCodec;
   readonly clock: Clock;
   readonly connections = new Set<ServerConn>();
+  readonly metrics = new ServerMetrics();
   readonly verboseLevel: string | undefined;
   private readonly jobRetries: number;
   private readonly epochs: EpochScheduler;
@@ -152,6 +154,10 @@ export class ServerState implements AdminContext, StoreEvents {
     for (const job of jobs) this.finish(job);
   }
 
+  commitTook(seconds: number): void {
+    this.metrics.commitTook(seconds);
+  }
+
   shutdown(graceful: boolean): void {
     this.options.onShutdown?.(graceful);
   }
@@ -163,6 +169,7 @@ export class ServerState implements AdminContext, StoreEvents {
     }
     job.worker?.held.delete(job);
     job.worker = null;
+    job.startedMs = -1;
     job.retries++;
     job.numerator = 0;
     job.denominator = 0;
@@ -179,6 +186,7 @@ export class ServerState implements AdminContext, StoreEvents {
   }
 
   fail(job: Job): void {
+    this.metrics.failed(job);
     if (job.clients !== null) {
       const pkt = encodeHandleOnly(this.codec, T.WORK_FAIL, job.id);
       for (const c of job.clients) c.send(pkt);

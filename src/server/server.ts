@@ -9,6 +9,7 @@ import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../sh
 import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
+import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
 
 export interface JobServerOptions {
@@ -33,6 +34,8 @@ export interface JobServer {
   host: string;
   port: number;
   address: string;
+  /** In-process submissions and read-only views (the HTTP listener uses this instead of a TCP hop). */
+  readonly local: LocalGateway;
   close(): Promise<void>;
   /** Resolves once the server has closed, whoever closed it (close() or `shutdown`). */
   readonly closed: Promise<void>;
@@ -50,13 +53,16 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const batcher = new FlushBatcher();
   let nextFd = 1;
   let closing: Promise<void> | null = null;
+  /** Cleared by close() and `shutdown graceful`: no new submissions through the local gateway. */
+  let accepting = true;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => {
     resolveClosed = r;
   });
 
+  const handlePrefix = opts.jobHandlePrefix ?? `H:${os.hostname()}`;
   const state = new ServerState({
-    handlePrefix: opts.jobHandlePrefix ?? `H:${os.hostname()}`,
+    handlePrefix,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
     onShutdown: (graceful) => {
@@ -92,6 +98,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
 
   function close(): Promise<void> {
+    accepting = false;
     closing ??= new Promise<void>((resolve) => {
       state.stop();
       // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
@@ -115,6 +122,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   function shutdownGracefully(): void {
     // Stop accepting, let running jobs finish (bounded), then close.
+    accepting = false;
     listener.close();
     const deadlineMs = Date.now() + (opts.gracefulTimeoutMs ?? 30_000);
     const poll = () => {
@@ -126,5 +134,12 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     poll();
   }
 
-  return { host, port, address: formatHostPort({ host, port }), close, closed };
+  const local = createLocalGateway(
+    state,
+    handlePrefix,
+    () => accepting,
+    () => storeStatusOf(state.store),
+    opts.log,
+  );
+  return { host, port, address: formatHostPort({ host, port }), local, close, closed };
 }

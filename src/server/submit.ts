@@ -68,6 +68,7 @@ function submit(
   if (uniqueKey !== '') {
     const existing = ctx.store.byUnique(fn, uniqueKey);
     if (existing) {
+      ctx.metrics.coalesced(fn, priority);
       if (!background) ctx.attach(conn, existing);
       replyCreated(ctx, conn, existing);
       return;
@@ -85,6 +86,7 @@ function submit(
   const reducer = isReduce && a[2]!.length > 0 ? a[2]!.toString('latin1') : null;
   const payload = conn.keep(data);
   const job = ctx.store.create({ fn, unique, uniqueKey, payload, priority, background, reducer, notBeforeMs });
+  ctx.metrics.submitted(fn, priority);
   if (!background) ctx.attach(conn, job);
   replyCreated(ctx, conn, job);
   ctx.admitted(job);

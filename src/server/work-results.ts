@@ -52,10 +52,12 @@ export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: nu
       return;
     case T.WORK_COMPLETE:
       if (clients !== null) forward(conn, clients, T.WORK_COMPLETE, payloadOf(args));
+      ctx.metrics.completed(job);
       ctx.finish(job);
       return;
     case T.WORK_FAIL:
       if (clients !== null) forward(conn, clients, T.WORK_FAIL, handle);
+      ctx.metrics.failed(job);
       ctx.finish(job);
       return;
     case T.WORK_EXCEPTION:
@@ -68,6 +70,7 @@ export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: nu
           else c.send((fail ??= encodeHandleOnly(ctx.codec, T.WORK_FAIL, job.id)));
         }
       }
+      ctx.metrics.exception(job);
       ctx.finish(job);
       return;
   }

@@ -3,7 +3,8 @@
 
 import { PacketType as T } from '../protocol/packet-types.js';
 import type { HandlerContext } from './context.js';
-import { JOB_RUNNING, type Job, type ServerConn } from './model.js';
+import { runClock } from './metrics.js';
+import { CONN_WORKER, JOB_RUNNING, type Job, type ServerConn } from './model.js';
 import { atoi, encodeEmpty, encodeHandleFields } from './wire.js';
 
 /** gearmand reads CAN_DO_TIMEOUT as ms with a floor of one second. */
@@ -21,6 +22,7 @@ export function canDo(ctx: HandlerContext, conn: ServerConn, name: Buffer, timeo
   const i = conn.abilities.findIndex((ab) => ab.fn === fn);
   if (i >= 0) conn.abilities.splice(i, 1);
   conn.abilities.push({ fn, timeoutMs });
+  conn.kind = CONN_WORKER;
   fn.workers.add(conn);
   if (conn.sleeping) fn.sleepers.add(conn);
 }
@@ -69,6 +71,7 @@ export function grab(ctx: HandlerContext, conn: ServerConn, grabType: number): v
 
 function assign(ctx: HandlerContext, conn: ServerConn, job: Job, timeoutMs: number, grabType: number): void {
   job.worker = conn;
+  job.startedMs = runClock();
   conn.held.add(job);
   if (timeoutMs > 0) job.timer = ctx.clock.setTimeout(() => onWorkerTimeout(ctx, job, conn), timeoutMs);
   const fnName = job.fn.nameBytes;

@@ -1,23 +1,31 @@
 // The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers,
-// runs supervisor + monitor + watcher, serves control calls, reloads on demand, and shuts down in order.
+// runs supervisor + samplers + health check + watcher, serves control calls, reloads on demand, and
+// shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
 import type { Config, EmbeddedServerConfig } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
-import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { startJobServer, type JobServer } from '../server/index.js';
+import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
+import { formatHostPort } from '../shared/host-port.js';
+import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { ErrorTally } from './error-tally.js';
+import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
-import { Monitor } from './monitor.js';
-import { buildSnapshot } from './snapshot.js';
 import { precompileModules } from './precompile.js';
+import { SampleLoop } from './samplers.js';
+import { buildSnapshot } from './snapshot.js';
 import { nodeSpawner } from './spawner.js';
 import { Supervisor } from './supervisor.js';
 import { ConfigWatcher } from './watch.js';
+import { checkDaemonHttp, startDaemonHttp } from './daemon-http.js';
+import type { HttpListener } from '../http/index.js';
 
 export interface DaemonOptions {
   configFile: string;
@@ -26,12 +34,19 @@ export interface DaemonOptions {
   onReady?: () => void;
 }
 
+type ReloadResult = { ok: true; plan: ReloadPlanEntry[] } | { ok: false; error: unknown };
+
+/** How long a reload in progress may finish before the shutdown goes on without it. */
+const RELOAD_AT_SHUTDOWN_MS = 2000;
+
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  const clock = systemClock;
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
+  checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
   let bound: EmbeddedServerConfig | null = null;
-  const load = async (): Promise<Config> => {
-    const c = await loadConfig(config.file);
+  const load = async (file = config.file): Promise<Config> => {
+    const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
   };
   const ctlDir = stateDirFor(config.file);
@@ -42,10 +57,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     keep: config.logs.keep,
     out: opts.out,
   });
-  const startedAtMs = Date.now();
+  const errors = new ErrorTally((line, worker) => log.daemon(line, worker));
+  const startedAtMs = clock.now();
   let configError: string | null = null;
   let sup: Supervisor | null = null;
-  let mon: Monitor | null = null;
+  let health: HealthCheck | null = null;
   let shutdownRequested: ((force: boolean) => void) | null = null;
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
@@ -58,29 +74,35 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     shutdownRequested?.(stopCount > 1);
   };
 
-  let reloading: Promise<ReloadPlanEntry[]> = Promise.resolve([]);
-  const reload = (source: string): Promise<ReloadPlanEntry[]> => {
-    const run = async () => {
-      if (!sup || sup.isStopping) return [];
+  // Reloads run one after another and never reject: an invalid file is logged and kept in the
+  // Snapshot (configError), any other failure is logged and counted; `gmsup reload` gets either back.
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, plan: [] });
+  const reload = (source: string): Promise<ReloadResult> => {
+    const run = async (): Promise<ReloadResult> => {
+      if (!sup || sup.isStopping) return { ok: true, plan: [] };
       let next: Config;
       try {
         next = await load();
       } catch (err) {
         configError = err instanceof Error ? err.message : String(err);
         log.daemon(`reload (${source}) rejected, the running config stays in force:\n${configError}`);
-        throw err;
+        return { ok: false, error: err };
       }
       configError = null;
-      await precompileModules(next.programs, (l, w) => log.daemon(l, w));
-      const plan = sup.apply(next);
-      watcher.setFiles(watchedFiles(next));
-      const acted = plan.filter((e) => e.action !== 'unchanged');
-      log.daemon(
-        `reload (${source}): ${acted.length === 0 ? 'no changes' : acted.map((e) => `${e.worker} ${e.action} (${e.detail})`).join('; ')}`,
-      );
-      return plan;
+      try {
+        await precompileModules(next.programs, (l, w) => log.daemon(l, w));
+        const plan = sup.apply(next);
+        watcher.setFiles(watchedFiles(next));
+        const acted = plan.filter((e) => e.action !== 'unchanged');
+        const what = acted.map((e) => `${e.worker} ${e.action} (${e.detail})`).join('; ');
+        log.daemon(`reload (${source}): ${acted.length === 0 ? 'no changes' : what}`);
+        return { ok: true, plan };
+      } catch (err) {
+        errors.record(null, `reload (${source})`, err);
+        return { ok: false, error: err };
+      }
     };
-    reloading = reloading.then(run, run);
+    reloading = reloading.then(run);
     return reloading;
   };
 
@@ -90,27 +112,23 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
   const handler: ControlHandler = {
     status: () =>
-      buildSnapshot(need(), mon ?? new Monitor(need(), log, null), {
-        configFile: config.file,
-        startedAtMs,
-        configError,
-      }),
+      buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now()),
     stop: () => {
       setImmediate(() => requestStop('stop requested'));
       return { stopping: true };
     },
-    reload: async () => ({ plan: await reload('gmsup reload') }),
-    plan: async (p) => {
-      if (typeof p.file !== 'string') return { plan: need().plan(await load()) };
-      // A candidate file: validated on its own, bound to the running embedded port like a reload.
-      const c = await loadConfig(p.file);
-      return { plan: need().plan(bound ? bindEmbeddedServer(c, bound) : c) };
+    reload: async () => {
+      const r = await reload('gmsup reload');
+      if (!r.ok) throw r.error;
+      return { plan: r.plan };
     },
-    restart: async (p) => ({ restarted: await need().restart(String(p.name), p.index) }),
-    scale: (p) => need().scale(String(p.name), Number(p.instances)),
-    'stop-worker': async (p) => ({ stopped: await need().stopProgram(String(p.name)) }),
-    'start-worker': (p) => ({ started: need().startProgram(String(p.name)) }),
-    logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, Number(p.lines ?? 100)), 2000)) }),
+    // A candidate file is validated on its own and bound to the running embedded port like a reload.
+    plan: async (p) => ({ plan: need().plan(await load(p.file)) }),
+    restart: async (p) => ({ restarted: await need().restart(p.name, p.index) }),
+    scale: (p) => need().scale(p.name, p.instances),
+    'stop-worker': async (p) => ({ stopped: await need().stopProgram(p.name) }),
+    'start-worker': (p) => ({ started: need().startProgram(p.name) }),
+    logs: (p) => ({ lines: log.tail(p.name, Math.min(Math.max(1, p.lines ?? 100), 2000)) }),
     followLogs: (name, onLine) =>
       log.follow((l) => {
         if (!name || l.worker === name) onLine(l);
@@ -121,49 +139,70 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const pidFile = pidFilePath(ctlDir);
   writeFileSync(pidFile, `${process.pid}\n`);
   let server: JobServer | null = null;
+  let sampler: SampleLoop | null = null;
+  let http: HttpListener | null = null;
   const watcher = new ConfigWatcher(config.file, watchedFiles(config), (what) => {
-    if (what === 'config') reload('file changed').catch(() => {});
+    if (what === 'config') void reload('file changed');
     else restartModuleUsers(what);
   });
   const onSignal = (sig: NodeJS.Signals) => requestStop(sig);
-  const onHup = () => {
-    reload('SIGHUP').catch(() => {});
-  };
+  const onHup = () => void reload('SIGHUP');
   try {
     if (config.server) {
+      const listen = config.server;
       server = await startJobServer({
-        host: config.server.host,
-        port: config.server.port,
+        host: listen.host,
+        port: listen.port,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        throw new GmsupError(
-          'ALREADY_RUNNING',
-          `embedded job server cannot listen on ${config.server!.host}:${config.server!.port}: ${err instanceof Error ? err.message : String(err)}`,
-          { cause: err },
-        );
+        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one).
+        if (err instanceof GmsupError)
+          throw new GmsupError(err.code, `embedded job server: ${err.message}`, { cause: err });
+        const why = err instanceof Error ? err.message : String(err);
+        const where = formatHostPort(listen);
+        throw new GmsupError('INTERNAL', `embedded job server cannot listen on ${where}: ${why}`, { cause: err });
       });
-      bound = { host: config.server.host, port: server.port };
+      bound = { host: listen.host, port: server.port };
       config = bindEmbeddedServer(config, bound);
       log.daemon(`embedded job server listening on ${server.address}`);
+      http = await startDaemonHttp(
+        config,
+        server,
+        () => handler.status({}),
+        (l) => log.daemon(l),
+      );
     }
-    sup = new Supervisor(config, nodeSpawner, log);
-    mon = new Monitor(sup, log, bound ? connectAddress(bound) : null);
+    const running = new Supervisor(config, { spawner: nodeSpawner, clock, log, errors });
+    sup = running;
+    const embedded = bound ? connectAddress(bound) : null;
+    const check = new HealthCheck(running, log, errors, embedded);
+    health = check;
+    sampler = new SampleLoop({
+      clock,
+      intervalMs: SUPERVISOR_TIMINGS.sampleIntervalMs,
+      targets: () => ({
+        pids: running.instances().flatMap((mp) => (mp.pid === null ? [] : [mp.pid])),
+        servers: [...new Set([...(embedded ? [embedded] : []), ...running.serverAddresses()])],
+      }),
+      onSamples: (samples) => check.observe(samples),
+      onError: (err) => errors.record(null, 'sampling', err),
+    });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
-    log.daemon(
-      `gmsup daemon pid ${process.pid} for ${config.file}: ${config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers'}`,
-    );
+    const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
+    log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
-    sup.start();
-    mon.start();
+    running.start();
+    sampler.start();
     watcher.start();
     opts.onReady?.();
     const force = await done;
     watcher.close();
-    mon.stop();
-    await Promise.race([reloading.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]); // a reload in progress gets 2 s
-    await sup.stopAll({ force });
+    sampler.stop();
+    const grace = new Promise((r) => clock.setTimeout(() => r(null), RELOAD_AT_SHUTDOWN_MS));
+    await Promise.race([reloading, grace]);
+    await running.stopAll({ force });
     log.daemon('all workers stopped');
     return 0;
   } finally {
@@ -171,8 +210,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onHup);
     watcher.close();
-    mon?.stop();
-    if (server) await server.close().catch(() => {});
+    sampler?.stop();
+    await http?.close();
+    if (server) await server.close().catch((err) => errors.record(null, 'closing the embedded job server', err));
     await control.close();
     rmSync(pidFile, { force: true });
     log.daemon('daemon exiting');
@@ -186,7 +226,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         log.daemon(`${prog.name}: module ${file} changed, rolling restart`, prog.name);
         void precompileModules([prog.config], (l, w) => log.daemon(l, w))
           .then(() => prog.rollingRestart('module file changed'))
-          .catch(() => {});
+          .catch((err) => errors.record(prog.name, `${prog.name}: rolling restart (module file changed)`, err));
       }
     }
   }

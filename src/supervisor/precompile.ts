@@ -28,10 +28,11 @@ export async function precompileModules(
       [COMPILE_ENTRY, ...byPath.keys()],
       { timeout: COMPILE_TIMEOUT_MS },
       (err, out, errOut) => {
-        if (err)
-          log(
-            `module precompile did not finish (${err.message.split('\n')[0]}); workers compile for themselves${errOut ? `: ${errOut.trim()}` : ''}`,
-          );
+        if (err) {
+          const detail = errOut ? `: ${errOut.trim()}` : '';
+          const first = err.message.split('\n')[0];
+          log(`module precompile did not finish (${first}); workers compile for themselves${detail}`);
+        }
         resolve(out);
       },
     );

@@ -1,10 +1,11 @@
 // Assembles the Snapshot (the JSON `gmsup status` and the dashboard read) from the supervisor's
-// programs and the monitor's latest samples. Reads only; changes nothing.
+// programs, the health check's latest samples and the error tally. Reads only; changes nothing.
 
 import type { InstanceInfo, ProgramInfo, Snapshot } from '../control/snapshot.js';
 import { VERSION } from '../shared/version.js';
+import type { ErrorTally } from './error-tally.js';
+import type { HealthCheck } from './health-check.js';
 import type { ManagedProcess } from './managed-process.js';
-import type { Monitor } from './monitor.js';
 import type { Program, Slot } from './program.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -16,22 +17,20 @@ export interface DaemonInfo {
 
 function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now: number): InstanceInfo {
   const s = mp.state;
-  let oldestJobMs: number | null = null;
-  for (const j of mp.currentJobs.values())
-    oldestJobMs = oldestJobMs === null ? j.startedAtMs : Math.min(oldestJobMs, j.startedAtMs);
+  const oldestJobAtMs = mp.jobs.oldestStartedAtMs();
   return {
     name: prog.name,
     function: mp.config.spec.function,
     index: mp.index,
     pid: s.pid,
-    state: s.name,
+    state: s.stateName,
     uptimeMs: s.pid !== null && s.spawnedAtMs !== null ? now - s.spawnedAtMs : null,
     restarts: slot ? prog.restartsOf(slot) : s.restarts,
-    cpuPercent: mp.cpuPercent,
-    rssBytes: mp.rssBytes,
-    jobsDone: mp.jobsDone,
-    jobsFailed: mp.jobsFailed,
-    currentJobAgeMs: oldestJobMs === null ? null : Math.max(0, now - oldestJobMs),
+    cpuPercent: mp.usage?.cpuPercent ?? null,
+    rssBytes: mp.usage?.rssBytes ?? null,
+    jobsDone: mp.jobs.done,
+    jobsFailed: mp.jobs.failed,
+    currentJobAgeMs: oldestJobAtMs === null ? null : Math.max(0, now - oldestJobAtMs),
     lastExit: s.lastExit ?? slot?.lastReplaced ?? null,
     reason: s.reason,
     registeredOn: mp.registeredOn,
@@ -40,8 +39,13 @@ function instanceInfo(prog: Program, mp: ManagedProcess, slot: Slot | null, now:
   };
 }
 
-export function buildSnapshot(sup: Supervisor, mon: Monitor, info: DaemonInfo): Snapshot {
-  const now = Date.now();
+export function buildSnapshot(
+  sup: Supervisor,
+  health: HealthCheck | null,
+  errors: ErrorTally,
+  info: DaemonInfo,
+  now: number,
+): Snapshot {
   const programs: ProgramInfo[] = [];
   const instances: InstanceInfo[] = [];
   for (const prog of sup.programs.values()) {
@@ -53,6 +57,7 @@ export function buildSnapshot(sup: Supervisor, mon: Monitor, info: DaemonInfo): 
       configured: prog.config.instances,
       scaled: prog.scaled,
       stopped: prog.stopped,
+      errors: errors.countFor(prog.name),
     });
     for (const slot of prog.slots) instances.push(instanceInfo(prog, slot.current, slot, now));
     for (const mp of prog.leaving) instances.push(instanceInfo(prog, mp, null, now));
@@ -67,14 +72,15 @@ export function buildSnapshot(sup: Supervisor, mon: Monitor, info: DaemonInfo): 
       version: VERSION,
       configFile: info.configFile,
       startedAtMs: info.startedAtMs,
-      rssBytes: mon.daemonRssBytes,
-      cpuPercent: mon.daemonCpuPercent,
+      rssBytes: health?.daemonUsage?.rssBytes ?? null,
+      cpuPercent: health?.daemonUsage?.cpuPercent ?? null,
       configError: info.configError,
+      errors: errors.total,
     },
     programs,
     instances,
-    servers: mon.servers,
-    alarms: mon.alarms,
+    servers: health ? [...health.servers] : [],
+    alarms: health ? [...health.alarms] : [],
     jobsDoneByFunction: { ...sup.jobsDoneByFunction },
   };
 }

@@ -4,8 +4,7 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ChildMessage, ParentMessage } from '../worker/ipc-messages.js';
-import { isChildMessage } from '../worker/ipc-messages.js';
+import { parseChildMessage, type ChildMessage, type ParentMessage } from '../worker/ipc-messages.js';
 import { killGroup } from '../shared/kill-group.js';
 
 /** Works from src/supervisor (tsx) and dist/supervisor alike: children always run the built entry. */
@@ -20,6 +19,8 @@ export interface SpawnOptions {
 
 export interface ChildEvents {
   message: [ChildMessage];
+  /** A message that failed its check (what was wrong); it was dropped. */
+  'invalid-message': [string];
   line: ['stdout' | 'stderr', string];
   /** Spawn failed (ENOENT cwd, EAGAIN...): no exit follows. */
   error: [Error];
@@ -86,8 +87,15 @@ class NodeChild extends EventEmitter<ChildEvents> implements ChildHandle {
       s?.on('data', (c: string) => split.push(c));
       s?.on('end', () => split.end());
     }
-    this.proc.on('message', (m) => {
-      if (isChildMessage(m)) this.emit('message', m);
+    this.proc.on('message', (raw) => {
+      let msg: ChildMessage;
+      try {
+        msg = parseChildMessage(raw);
+      } catch (err) {
+        this.emit('invalid-message', err instanceof Error ? err.message : String(err));
+        return;
+      }
+      this.emit('message', msg);
     });
     this.proc.on('error', (err) => {
       if (this.pid === null && !this.exited) {

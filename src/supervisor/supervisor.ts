@@ -2,26 +2,54 @@
 // scale / live update), runtime overrides (scale, stop/start a worker), and stops everything in order.
 
 import type { ReloadPlanEntry } from '../control/protocol.js';
+import { LIMITS } from '../config/defaults.js';
 import { diffConfigs, type ConfigDiff } from '../config/diff.js';
 import { describeDiff } from './reload-plan.js';
-import type { Config } from '../config/types.js';
+import type { Config, ProgramConfig } from '../config/types.js';
+import type { InstanceState } from '../control/snapshot.js';
+import type { Clock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
+import type { ErrorTally } from './error-tally.js';
 import type { LogSink } from './log-sink.js';
 import type { ManagedProcess } from './managed-process.js';
 import { Program } from './program.js';
 import type { Spawner } from './spawner.js';
+
+export interface SupervisorDeps {
+  spawner: Spawner;
+  clock: Clock;
+  log: LogSink;
+  errors: ErrorTally;
+}
 
 export class Supervisor {
   readonly programs = new Map<string, Program>();
   /** Cumulative completed jobs per function since start (from the workers' job:end messages). */
   readonly jobsDoneByFunction: Record<string, number> = {};
   private stopping = false;
+  private current: Config;
+  private readonly log: LogSink;
+  private readonly errors: ErrorTally;
 
   constructor(
-    public config: Config,
-    private readonly spawner: Spawner,
-    private readonly log: LogSink,
-  ) {}
+    config: Config,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.current = config;
+    this.log = deps.log;
+    this.errors = deps.errors;
+  }
+
+  get config(): Config {
+    return this.current;
+  }
+
+  /** Every job server a worker of this config uses (the samplers poll them). */
+  serverAddresses(): string[] {
+    const set = new Set(this.current.servers);
+    for (const p of this.programs.values()) for (const s of p.config.spec.servers) set.add(s);
+    return [...set];
+  }
 
   start(): void {
     for (const p of this.config.programs) this.addProgram(p);
@@ -57,9 +85,9 @@ export class Supervisor {
 
   /** Applies a validated new config; returns the plan it carried out. */
   apply(next: Config): ReloadPlanEntry[] {
-    const diff = diffConfigs(this.config, next);
+    const diff = diffConfigs(this.current, next);
     const plan = this.plan(next);
-    this.config = next;
+    this.current = next;
     this.applyDiff(diff);
     return plan;
   }
@@ -72,7 +100,7 @@ export class Supervisor {
       if (!prog) continue;
       this.programs.delete(p.name);
       this.log.daemon(`${p.name}: removed from the config, draining ${prog.slots.length} instance(s)`);
-      prog.remove('removed from config').catch(() => {});
+      prog.remove('removed from config').catch((err) => this.errors.record(p.name, `${p.name}: removal`, err));
     }
     for (const p of d.added) {
       this.log.daemon(`${p.name}: added, starting ${p.instances} instance(s)`);
@@ -93,33 +121,21 @@ export class Supervisor {
           .then(() => {
             if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired);
           })
-          .catch(() => {});
+          .catch((err) => this.errors.record(c.name, `${c.name}: rolling restart (config changed)`, err));
       } else {
-        prog.config = c.next;
-        for (const mp of prog.all()) mp.config = c.next;
+        prog.updateConfig(c.next);
         if (countChanged) this.log.daemon(`${c.name}: ${c.fromInstances} -> ${c.toInstances} instances`);
-        if (!prog.stopped) prog.setDesired(desired);
-        else prog.desired = desired;
+        prog.setDesired(desired); // a stopped program only notes the count
       }
     }
   }
 
-  private addProgram(config: Config['programs'][number]): Program {
-    const prog = new Program(config, this.spawner);
+  private addProgram(config: ProgramConfig): Program {
+    const prog = new Program(config, { spawner: this.deps.spawner, clock: this.deps.clock });
     prog.on('line', (mp, stream, text) => this.log.worker(mp.name, mp.index, mp.pid, stream, text));
     prog.on('log', (text) => this.log.daemon(text, config.name));
-    prog.on('state', (mp, from, to) => {
-      const why =
-        to === 'FATAL' || to === 'BACKOFF'
-          ? `: ${mp.state.reason ?? ''}`
-          : to === 'STOPPED' && mp.state.lastStopPath
-            ? ` (stopped via ${mp.state.lastStopPath})`
-            : '';
-      this.log.daemon(
-        `${mp.name}/${mp.index}/${(to === 'STARTING' ? null : mp.lastPid) ?? '-'} ${from} -> ${to}${why}${mp.state.lastExit && (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED' ? ` (last exit: ${mp.state.lastExit})` : ''}`,
-        mp.name,
-      );
-    });
+    prog.on('failure', (context, err) => this.errors.record(config.name, context, err));
+    prog.on('state', (mp, from, to) => this.log.daemon(describeTransition(mp, from, to), mp.name));
     prog.on('job:end', (fn, ok) => {
       if (ok) this.jobsDoneByFunction[fn] = (this.jobsDoneByFunction[fn] ?? 0) + 1;
     });
@@ -129,8 +145,8 @@ export class Supervisor {
   }
 
   scale(name: string, n: number): { from: number; to: number } {
-    if (!Number.isInteger(n) || n < 0 || n > 1024)
-      throw new GmsupError('USAGE', `instance count must be an integer 0..1024, got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > LIMITS.maxInstances)
+      throw new GmsupError('USAGE', `instance count must be an integer 0..${LIMITS.maxInstances}, got ${n}`);
     const prog = this.program(name);
     const from = prog.desired;
     prog.scaled = n !== prog.config.instances;
@@ -172,4 +188,16 @@ export class Supervisor {
     await Promise.all(progs.map((p) => p.stopAll('daemon shutting down', opts)));
     for (const mp of this.instances()) mp.close();
   }
+}
+
+/** The daemon's log line for one state change: `name/index/pid FROM -> TO`, with the reason where it helps. */
+function describeTransition(mp: ManagedProcess, from: InstanceState, to: InstanceState): string {
+  const s = mp.state;
+  const pid = (to === 'STARTING' ? null : mp.lastPid) ?? '-';
+  let why = '';
+  if (to === 'FATAL' || to === 'BACKOFF') why = `: ${s.reason ?? ''}`;
+  else if (to === 'STOPPED' && s.lastStopPath) why = ` (stopped via ${s.lastStopPath})`;
+  const afterExit = (to === 'BACKOFF' || to === 'STARTING' || to === 'EXITED') && from !== 'STOPPED';
+  const lastExit = s.lastExit && afterExit ? ` (last exit: ${s.lastExit})` : '';
+  return `${mp.name}/${mp.index}/${pid} ${from} -> ${to}${why}${lastExit}`;
 }

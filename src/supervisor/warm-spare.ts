@@ -3,11 +3,12 @@
 // a spare that dies before use is replaced at most once per SUPERVISOR_TIMINGS.spareRetryMs.
 
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { ChildHandle, Spawner } from './spawner.js';
 
 export class WarmSpare {
   private spare: ChildHandle | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private closed = false;
   /** A spare that dies unused is replaced only after SUPERVISOR_TIMINGS.spareRetryMs (no spawn loop). */
   private readonly onSpareExit = () => {
@@ -17,6 +18,7 @@ export class WarmSpare {
 
   constructor(
     private readonly spawner: Spawner,
+    private readonly clock: Clock,
     private cwd: string,
     private readonly programName: string,
   ) {}
@@ -35,11 +37,10 @@ export class WarmSpare {
   /** Ensures a spare exists after `delayMs`. Hand-overs are paced by the instances' own backoff. */
   schedule(delayMs = 0): void {
     if (this.closed || this.spare || this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.spawn();
     }, delayMs);
-    this.timer.unref();
   }
 
   /** A new cwd (config change) makes the current spare unusable. */
@@ -52,7 +53,7 @@ export class WarmSpare {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.discard();
   }

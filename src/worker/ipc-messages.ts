@@ -1,8 +1,26 @@
 // Messages between the daemon and a worker process over the Node IPC channel, named by direction.
-// Discriminated unions: both sides switch on `type` and the compiler checks every case.
+// Discriminated unions: both sides switch on `type` and the compiler checks every case. Each side checks
+// what it receives with parseChildMessage / parseParentMessage before use (a malformed one is dropped).
 
-import type { WorkerSpec } from './spec.js';
-import type { SerializedError } from '../shared/errors.js';
+import type { WorkerKind, WorkerSpec } from './spec.js';
+import { GmsupError, isErrorCode, type SerializedError } from '../shared/errors.js';
+import {
+  arrayField,
+  booleanField,
+  enumField,
+  type Fields,
+  integerField,
+  nullableIntegerField,
+  numberField,
+  optionalBooleanField,
+  optionalIntegerField,
+  optionalStringField,
+  recordField,
+  requireRecord,
+  stringArrayField,
+  stringField,
+  stringRecordField,
+} from '../shared/fields.js';
 
 /** Daemon -> worker. */
 export type ParentMessage =
@@ -44,6 +62,120 @@ export type ChildMessage =
   | { type: 'worker:draining'; reason: string }
   | { type: 'worker:exiting'; reason: 'max-jobs' | 'stopped' | 'parent-gone' | 'error' };
 
-export function isChildMessage(value: unknown): value is ChildMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+const EXIT_REASONS = ['max-jobs', 'stopped', 'parent-gone', 'error'] as const;
+const WORKER_KINDS: readonly WorkerKind[] = ['module', 'command', 'process'];
+
+function currentJob(value: unknown, where: string): CurrentJob {
+  const o = requireRecord(value, where);
+  return {
+    handle: stringField(o, 'handle', where),
+    function: stringField(o, 'function', where),
+    startedAtMs: numberField(o, 'startedAtMs', where),
+  };
+}
+
+function jobEnd(o: Fields, where: string): JobEnd {
+  return {
+    handle: stringField(o, 'handle', where),
+    function: stringField(o, 'function', where),
+    durationMs: numberField(o, 'durationMs', where),
+    ok: booleanField(o, 'ok', where),
+  };
+}
+
+/** Checks a worker -> daemon message; throws a GmsupError naming the bad field. */
+export function parseChildMessage(value: unknown): ChildMessage {
+  const o = requireRecord(value, 'worker message');
+  const type = stringField(o, 'type', 'worker message');
+  const where = `worker message ${type}`;
+  switch (type) {
+    case 'worker:ready':
+      return { type, functions: stringArrayField(o, 'functions', where) };
+    case 'worker:init-failed': {
+      const e = recordField(o, 'error', where);
+      const code = stringField(e, 'code', `${where} error`);
+      return {
+        type,
+        error: { code: isErrorCode(code) ? code : 'INTERNAL', message: stringField(e, 'message', `${where} error`) },
+      };
+    }
+    case 'server:state': {
+      const error = optionalStringField(o, 'error', where);
+      return {
+        type,
+        server: stringField(o, 'server', where),
+        connected: booleanField(o, 'connected', where),
+        registered: booleanField(o, 'registered', where),
+        ...(error === undefined ? {} : { error }),
+      };
+    }
+    case 'job:start':
+      return { type, job: currentJob(o.job, `${where} job`) };
+    case 'job:end':
+      return { type, ...jobEnd(o, where) };
+    case 'job:starts':
+      return { type, jobs: arrayField(o, 'jobs', where).map((j) => currentJob(j, `${where} jobs[]`)) };
+    case 'job:ends':
+      return {
+        type,
+        ends: arrayField(o, 'ends', where).map((e) => jobEnd(requireRecord(e, `${where} ends[]`), `${where} ends[]`)),
+      };
+    case 'worker:draining':
+      return { type, reason: stringField(o, 'reason', where) };
+    case 'worker:exiting':
+      return { type, reason: enumField(o, 'reason', where, EXIT_REASONS) };
+    default:
+      throw new GmsupError('USAGE', `worker message: unknown type ${JSON.stringify(type)}`);
+  }
+}
+
+/** Checks the WorkerSpec of an init message field by field (the daemon's config is trusted, the channel not). */
+export function parseWorkerSpec(value: unknown, where: string): WorkerSpec {
+  const o = requireRecord(value, where);
+  const modulePath = optionalStringField(o, 'modulePath', where);
+  const command = o.command === undefined ? undefined : stringArrayField(o, 'command', where);
+  const shell = optionalBooleanField(o, 'shell', where);
+  const exceptions = optionalBooleanField(o, 'exceptions', where);
+  return {
+    name: stringField(o, 'name', where),
+    function: stringField(o, 'function', where),
+    kind: enumField(o, 'kind', where, WORKER_KINDS),
+    ...(modulePath === undefined ? {} : { modulePath }),
+    ...(command === undefined ? {} : { command }),
+    ...(shell === undefined ? {} : { shell }),
+    servers: stringArrayField(o, 'servers', where),
+    concurrency: integerField(o, 'concurrency', where, 1),
+    timeoutMs: o.timeoutMs === null ? null : numberField(o, 'timeoutMs', where, 0),
+    env: stringRecordField(o, 'env', where),
+    cwd: stringField(o, 'cwd', where),
+    maxJobs: nullableIntegerField(o, 'maxJobs', where, 1),
+    stopTimeoutMs: numberField(o, 'stopTimeoutMs', where, 0),
+    ...(exceptions === undefined ? {} : { exceptions }),
+  };
+}
+
+/** Checks a daemon -> worker message; throws a GmsupError naming the bad field. */
+export function parseParentMessage(value: unknown): ParentMessage {
+  const o = requireRecord(value, 'daemon message');
+  const type = stringField(o, 'type', 'daemon message');
+  const where = `daemon message ${type}`;
+  switch (type) {
+    case 'worker:init': {
+      const index = optionalIntegerField(o, 'index', where, 0);
+      const ipcBatchMs = o.ipcBatchMs === undefined ? undefined : numberField(o, 'ipcBatchMs', where, 0);
+      return {
+        type,
+        spec: parseWorkerSpec(o.spec, `${where} spec`),
+        clientId: stringField(o, 'clientId', where),
+        ...(index === undefined ? {} : { index }),
+        ...(ipcBatchMs === undefined ? {} : { ipcBatchMs }),
+      };
+    }
+    case 'worker:stop':
+      return { type, reason: stringField(o, 'reason', where) };
+    case 'worker:reregister':
+      return { type };
+    default:
+      throw new GmsupError('USAGE', `daemon message: unknown type ${JSON.stringify(type)}`);
+  }
 }

@@ -4,7 +4,7 @@
 
 import type { WorkerSpec } from './spec.js';
 import { serializeError } from '../shared/errors.js';
-import type { ChildMessage, ParentMessage } from './ipc-messages.js';
+import { parseParentMessage, parseWorkerSpec, type ChildMessage, type ParentMessage } from './ipc-messages.js';
 import { runWorker, type WorkerHandle, type WorkerResult } from './index.js';
 import { makeIpcReporter, type IpcReporter } from './ipc-reporter.js';
 
@@ -108,8 +108,15 @@ process.on('uncaughtException', (err) => {
 
 if (hasIpc) {
   process.on('message', (raw: unknown) => {
-    const msg = raw as ParentMessage;
-    switch (msg?.type) {
+    let msg: ParentMessage;
+    try {
+      msg = parseParentMessage(raw);
+    } catch (err) {
+      // The daemon captures this line into the worker's log; the message itself is dropped.
+      log(`malformed IPC message dropped: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    switch (msg.type) {
       case 'worker:init':
         if (spec === null) {
           process.env.GMSUP_PROGRAM = msg.spec.name;
@@ -135,5 +142,12 @@ if (hasIpc) {
     log('no IPC channel and no GMSUP_WORKER_SPEC: nothing to run (use `gmsup work` to run a worker by hand)');
     process.exit(64);
   }
-  void start(JSON.parse(text) as WorkerSpec, process.env.GMSUP_CLIENT_ID);
+  let fromEnv: WorkerSpec;
+  try {
+    fromEnv = parseWorkerSpec(JSON.parse(text), 'GMSUP_WORKER_SPEC');
+  } catch (err) {
+    log(`bad GMSUP_WORKER_SPEC: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(64);
+  }
+  void start(fromEnv, process.env.GMSUP_CLIENT_ID);
 }

@@ -15,6 +15,8 @@ export class Tmux {
       '-e',
       `${k}=${v}`,
     ]);
+    // Options first, command second: a command that ends at once must still leave its screen (and its
+    // server) behind, so the pane starts idle, remain-on-exit is set, then the pane is respawned with it.
     tmux.run([
       '-f',
       '/dev/null',
@@ -27,10 +29,9 @@ export class Tmux {
       '-y',
       String(height),
       ...envArgs,
-      command,
     ]);
-    // Keep the pane when the command exits so its last screen can still be captured.
     tmux.run(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
+    tmux.run(['respawn-pane', '-k', '-t', 'main', ...envArgs, command]);
     return tmux;
   }
 

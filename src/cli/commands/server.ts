@@ -5,14 +5,18 @@ import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { startJobServer } from '../../server/index.js';
+import { startHttpListener } from '../../http/index.js';
+import { HTTP_FLAGS, HTTP_FLAGS_HELP, parseHttpFlags } from '../http-flags.js';
 
 const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES] [--verbose]
+                    [--http HOST:PORT [--http-token TOKEN]]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
-  --verbose                log connections errors to stderr; \`verbose\` reports INFO`;
+  --verbose                log connections errors to stderr; \`verbose\` reports INFO
+${HTTP_FLAGS_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -22,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
       'job-handle-prefix': { type: 'string' },
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
+      ...HTTP_FLAGS,
     },
     HELP,
   );
@@ -44,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
     host: hp.host,
     port: hp.port,
@@ -53,6 +59,17 @@ export async function run(argv: string[]): Promise<number> {
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   process.stdout.write(`listening on ${server.address}\n`);
+  const http = httpFlags
+    ? await startHttpListener({
+        ...httpFlags,
+        gateway: server.local,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }).catch(async (err: unknown) => {
+        await server.close();
+        throw err;
+      })
+    : null;
+  if (http) process.stdout.write(`http listening on ${http.address}\n`);
 
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -60,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const why = await Promise.race([signalled, server.closed.then(() => 'shutdown')]);
   if (verbose) process.stderr.write(`closing (${why})\n`);
+  await http?.close();
   await server.close();
   return 0;
 }

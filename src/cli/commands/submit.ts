@@ -26,7 +26,11 @@ function readStdin(): Promise<Buffer> {
   });
 }
 
+/** Whether the last byte written to stdout was a newline (so a terminal prompt starts on its own line). */
+let endsWithNewline = true;
+
 function write(bytes: Buffer | string): Promise<void> {
+  if (bytes.length > 0) endsWithNewline = bytes[bytes.length - 1] === (typeof bytes === 'string' ? '\n' : 0x0a);
   return new Promise((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -92,6 +96,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     await flushed;
     await write(result);
+    // At a terminal, end the line; piped or redirected, the result stays byte for byte what the worker sent.
+    if (process.stdout.isTTY && !endsWithNewline) await write('\n');
     return 0;
   } finally {
     await client.close();

@@ -3,39 +3,14 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { freePort } from '../../helpers/gearmand.js';
 import { startRawWorker, type RawWorker } from './raw-worker.js';
 import { targets, type RunningServer } from './targets.js';
+import { BIN, runCli, runProgram } from './run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/gmsup.js', import.meta.url));
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[], input?: string | Buffer, timeoutMs = 20_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gmsup ${args.join(' ')} timed out`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+const noScript =
+  spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0 ? false : 'needs script(1): apt-get install bsdutils';
 
 for (const target of targets) {
   describe(`gmsup submit/admin CLI on ${target.name}`, { skip: target.skip }, () => {
@@ -67,6 +42,18 @@ for (const target of targets) {
       const b = await runCli(['submit', '-s', server.address, 'cli_rev'], 'from stdin');
       assert.equal(b.stdout, 'nidts morf');
       assert.equal(b.code, 0);
+    });
+
+    test('at a terminal the result ends with a newline', { skip: noScript }, async () => {
+      // script(1) gives the command a real pseudo-terminal and copies what it writes there. Spawned
+      // asynchronously: the worker answering the job runs in this process.
+      const command = `${process.execPath} ${BIN} submit -s ${server.address} cli_rev hello; echo END`;
+      const tty = await runProgram('script', ['-qec', command, '/dev/null']);
+      assert.equal(tty.stdout, 'olleh\r\nEND\r\n');
+    });
+
+    test('piped, the result is the bytes the worker sent (no newline added)', async () => {
+      assert.equal((await runCli(['submit', '-s', server.address, 'cli_rev', 'hello'])).stdout, 'olleh');
     });
 
     test('WORK_DATA chunks stream before the result; --verbose reports status', async () => {

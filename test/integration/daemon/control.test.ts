@@ -104,7 +104,7 @@ test('control commands, second daemon refused, SIGKILL of the daemon leaves no w
   assert.equal(await d2.exitCode, 0);
 });
 
-test('a stale socket in the state dir does not block a start; no daemon -> exit 3; check of a bad file -> exit 2', async (t) => {
+test('a stale socket does not block a start; no daemon -> exit 3; check of a bad file -> exit 2', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'workers.yaml');
   writeConfig(file, 'workers:\n  echo:\n    modle: x.mjs\n');

@@ -139,3 +139,10 @@ export function instancesOf(s: Snapshot, name: string): InstanceInfo[] {
 export function fixture(name: string): string {
   return join(FIXTURES, name);
 }
+
+/** items[i], or a failed assertion saying what was missing (no silent undefined). */
+export function nth<T>(items: readonly T[], i: number, what: string): T {
+  const item = items[i];
+  if (item === undefined) throw new Error(`no ${what} at index ${i} (have ${items.length})`);
+  return item;
+}

@@ -7,7 +7,7 @@ import { GearmanClient } from '../../../src/client/index.js';
 import { skipUnless } from '../../helpers/external.js';
 import { freePort } from '../../helpers/gearmand.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fixture, instancesOf, isAlive, startDaemon } from './daemon-harness.js';
+import { fixture, instancesOf, isAlive, nth, startDaemon } from './daemon-harness.js';
 
 test('start, jobs flow, a killed worker comes back registered, SIGTERM stops everything', async (t) => {
   const d = await startDaemon(
@@ -40,7 +40,7 @@ workers:
   }
 
   const before = await d.status();
-  const victim = instancesOf(before, 'echo')[0];
+  const victim = nth(instancesOf(before, 'echo'), 0, 'echo instance');
   assert.equal(victim.registeredOn, 1);
   process.kill(victim.pid!, 'SIGKILL');
   const after = await waitFor(
@@ -102,7 +102,7 @@ workers:
   ).catch((err: Error) => {
     throw new Error(`${err.message} ${last}`);
   });
-  const broken = instancesOf(s, 'broken')[0];
+  const broken = nth(instancesOf(s, 'broken'), 0, 'broken instance');
   assert.match(broken.reason ?? '', /fixture refuses to load/);
   assert.match(broken.reason ?? '', /gave up after 3 failed starts/);
   assert.equal(broken.restarts, 2);
@@ -116,7 +116,7 @@ workers:
   // A poison job: the process dies on it, the server hands it to the replacement, which dies too.
   // The first restart is immediate; the following ones back off, growing and capped (no fork bomb).
   await client.submitBackground('crashy', 'die');
-  await waitFor(async () => instancesOf(await d.status(), 'crashy')[0].restarts >= 4, {
+  await waitFor(async () => (instancesOf(await d.status(), 'crashy')[0]?.restarts ?? 0) >= 4, {
     timeoutMs: 15_000,
     what: 'crash loop restarts',
   });
@@ -126,8 +126,9 @@ workers:
     ...d.output().matchAll(/crashy\/0\/\d+ (?:RUNNING|STARTING) -> BACKOFF: .*?(?:restart|retry \d+\/20) in (\d+) ms/g),
   ].map((m) => Number(m[1]));
   assert.ok(delays.length >= 2, d.output());
-  assert.ok(delays[0] >= 240 && delays[0] <= 360, `first backoff ~300 ms: ${delays}`);
-  assert.ok(delays[1] > delays[0], `backoff grows: ${delays}`);
+  const [first, second] = [nth(delays, 0, 'backoff delay'), nth(delays, 1, 'backoff delay')];
+  assert.ok(first >= 240 && first <= 360, `first backoff ~300 ms: ${delays}`);
+  assert.ok(second > first, `backoff grows: ${delays}`);
   assert.ok(
     delays.every((ms) => ms <= 1200),
     `capped at max_backoff (+jitter): ${delays}`,
@@ -158,12 +159,12 @@ workers:
     },
     { timeoutMs: 15_000, what: 'running on the live server, dead one flagged' },
   );
-  assert.equal(s.instances[0].serverCount, 2);
+  assert.equal(nth(s.instances, 0, 'instance').serverCount, 2);
   const st = d.cli('status', d.file);
   assert.match(st.stdout, new RegExp(`job server 127\\.0\\.0\\.1:${dead}: UNREACHABLE`));
   assert.match(st.stdout, /1\/2/);
   const client = new GearmanClient({ servers: [await d.server()] });
   t.after(() => client.close());
   assert.match((await client.submit('echo', 'still works')).toString(), /still works$/);
-  assert.equal((await d.status()).instances[0].state, 'RUNNING');
+  assert.equal(nth((await d.status()).instances, 0, 'instance').state, 'RUNNING');
 });

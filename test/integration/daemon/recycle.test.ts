@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fixture, instancesOf, isAlive, startDaemon } from './daemon-harness.js';
+import { fixture, instancesOf, isAlive, nth, startDaemon } from './daemon-harness.js';
 
 test('max_jobs and max_memory recycle instances without losing a job', async (t) => {
   const d = await startDaemon(
@@ -35,7 +35,7 @@ workers:
   for (let i = 0; i < 10; i++) {
     const r = (await client.submit('counted', `n${i}`, { timeoutMs: 15_000 })).toString();
     assert.match(r, new RegExp(`^\\d+:n${i}$`));
-    pids.add(r.split(':')[0]);
+    pids.add(nth(r.split(':'), 0, 'pid in the reply'));
   }
   assert.ok(pids.size >= 4, `3 jobs per process: ${[...pids].join(',')}`);
   const counted = await waitFor(
@@ -51,7 +51,7 @@ workers:
     if (Number(pid) !== counted.pid) await waitFor(() => !isAlive(Number(pid)), { what: `recycled ${pid} gone` });
 
   // max_memory: each job keeps 40 MiB; past 110 MiB RSS the instance is replaced, replacement first.
-  const first = instancesOf(await d.status(), 'leaky')[0];
+  const first = nth(instancesOf(await d.status(), 'leaky'), 0, 'leaky instance');
   const results: string[] = [];
   for (let i = 0; i < 3; i++) results.push((await client.submit('leaky', `m${i}`, { timeoutMs: 15_000 })).toString());
   const replaced = await waitFor(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { fixture, instancesOf, startDaemon, waitAllRegistered } from './daemon-harness.js';
+import { fixture, instancesOf, nth, startDaemon, waitAllRegistered } from './daemon-harness.js';
 
 function yaml(dir: string, o: { echo?: number; slowConcurrency: number; wc?: boolean; bad?: boolean }): string {
   return `
@@ -97,7 +97,7 @@ test('reload: scale, add, change, module edit, invalid, remove, runtime override
   );
 
   // 2. add wc and change slow (concurrency): wc starts, slow restarts with replacement first
-  const slowPid = instancesOf(s1, 'slow')[0].pid;
+  const slowPid = nth(instancesOf(s1, 'slow'), 0, 'slow instance').pid;
   saveLikeAnEditor(d.file, yaml(dir, { echo: 3, slowConcurrency: 2, wc: true }));
   await waitFor(
     async () => {
@@ -106,8 +106,8 @@ test('reload: scale, add, change, module edit, invalid, remove, runtime override
       return (
         instancesOf(s, 'wc')[0]?.state === 'RUNNING' &&
         slow.length === 1 &&
-        slow[0].pid !== slowPid &&
-        slow[0].state === 'RUNNING'
+        slow[0]?.pid !== slowPid &&
+        slow[0]?.state === 'RUNNING'
       );
     },
     { timeoutMs: 15_000, what: 'wc added and slow restarted' },

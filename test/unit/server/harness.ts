@@ -3,32 +3,16 @@
 import { encodeReq, PacketDecoder, type Packet } from '../../../src/protocol/codec.js';
 import type { JobStore } from '../../../src/server/job-store.js';
 import { ServerConn } from '../../../src/server/model.js';
-import { ServerState, type Clock } from '../../../src/server/server-state.js';
+import { ServerState } from '../../../src/server/server-state.js';
+import { ManualClock } from '../../../src/shared/clock.js';
 
-export class FakeClock implements Clock {
-  nowMs = 1_000_000_000_000;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-  now = () => this.nowMs;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.timers.push({ at: this.nowMs + ms, fn, id });
-    return id as unknown as ReturnType<typeof setTimeout>;
-  };
-  clearTimeout = (t: ReturnType<typeof setTimeout>) => {
-    this.timers = this.timers.filter((x) => x.id !== (t as unknown as number));
-  };
-  get pending() {
-    return this.timers.length;
+/** The shared ManualClock, started at a realistic Unix time (epoch jobs compare against it). */
+export class FakeClock extends ManualClock {
+  constructor() {
+    super(1_000_000_000_000);
   }
-  advance(ms: number) {
-    this.nowMs += ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= this.nowMs).sort((a, b) => a.at - b.at)[0];
-      if (!due) return;
-      this.timers = this.timers.filter((x) => x !== due);
-      due.fn();
-    }
+  get pending(): number {
+    return this.pendingTimers;
   }
 }
 

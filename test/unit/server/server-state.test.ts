@@ -61,7 +61,7 @@ test('epoch jobs: counted as queued at normal priority, woken on the timer, neve
   const client = conn();
   const w = conn();
   w.send(T.CAN_DO, 'ep');
-  const dueSec = Math.floor(clock.nowMs / 1000) + 10;
+  const dueSec = Math.floor(clock.now() / 1000) + 10;
   client.send(T.SUBMIT_JOB_EPOCH, 'ep', '', String(dueSec), 'later');
   client.send(T.SUBMIT_JOB_LOW_BG, 'ep', '', 'low');
   assert.equal(runAdminCommand(state, 'prioritystatus'), 'ep\t0\t1\t1\t1\n.\n');
@@ -80,7 +80,7 @@ test('epoch jobs: counted as queued at normal priority, woken on the timer, neve
 test('cancel job removes a waiting epoch job and a queued job from the counts at once', () => {
   const { clock, state, conn } = setup();
   const client = conn();
-  client.send(T.SUBMIT_JOB_EPOCH, 'ep', '', String(Math.floor(clock.nowMs / 1000) + 5), 'x');
+  client.send(T.SUBMIT_JOB_EPOCH, 'ep', '', String(Math.floor(clock.now() / 1000) + 5), 'x');
   client.send(T.SUBMIT_JOB, 'ep', '', 'y');
   assert.equal(runAdminCommand(state, 'cancel job H:t:1'), 'OK\r\n');
   assert.equal(runAdminCommand(state, 'cancel job H:t:2'), 'OK\r\n');

@@ -26,7 +26,17 @@ export function instance(name: string, index: number, over: Partial<InstanceInfo
 }
 
 export function program(name: string, desired: number, over: Partial<ProgramInfo> = {}): ProgramInfo {
-  return { name, function: name, kind: 'module', desired, configured: desired, scaled: false, stopped: false, ...over };
+  return {
+    name,
+    function: name,
+    kind: 'module',
+    desired,
+    configured: desired,
+    scaled: false,
+    stopped: false,
+    errors: 0,
+    ...over,
+  };
 }
 
 export function server(
@@ -48,6 +58,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
       rssBytes: 1,
       cpuPercent: 0,
       configError: null,
+      errors: 0,
     },
     programs: [program('reverse', 2), program('wc', 1)],
     instances: [instance('reverse', 0), instance('reverse', 1, { pid: 2001 }), instance('wc', 0, { pid: 3000 })],
