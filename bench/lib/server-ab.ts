@@ -4,7 +4,8 @@
 // Usage: node --import tsx bench/lib/server-ab.ts CONTENDER...
 //   CONTENDER = gearmand[:FLAGS]  (e.g. gearmand:--threads=0)  |  [LABEL=]ROOT (a gmsup checkout with a built dist/)
 // Env: JOBS (50000), WARM (20000), ROUNDS (3), SIZE (100), CLIENTS (16), WORKERS (4), SEP=1 (workers in their
-// own process instead of the clients' process), PERF=1 (also count the server's syscalls with perf stat).
+// own process instead of the clients' process), PERF=1 (also count the server's syscalls with perf stat),
+// PERF_EXTRA (more perf events, e.g. probe_libc:malloc after `perf probe -x /lib/x86_64-linux-gnu/libc.so.6 malloc`).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -56,13 +57,9 @@ const lg = (port: number, jobs: number) => {
 };
 
 async function perfCounts(pid: number, body: () => unknown): Promise<Map<string, number>> {
-  const perf = spawn(
-    'perf',
-    ['stat', '-x', ',', '-e', 'syscalls:sys_enter_*', '-e', 'context-switches', '-p', `${pid}`],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const extra = process.env.PERF_EXTRA ? ['-e', process.env.PERF_EXTRA] : [];
+  const events = ['-e', 'syscalls:sys_enter_*', '-e', 'context-switches', ...extra];
+  const perf = spawn('perf', ['stat', '-x', ',', ...events, '-p', `${pid}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   perf.stderr.on('data', (d: Buffer) => {
     text += d.toString();
@@ -74,7 +71,7 @@ async function perfCounts(pid: number, body: () => unknown): Promise<Map<string,
   const counts = new Map<string, number>();
   for (const cols of text.split('\n').map((l) => l.split(','))) {
     const n = Number(cols[0]);
-    if (n > 0 && cols[2]) counts.set(cols[2].replace('syscalls:sys_enter_', ''), n);
+    if (n > 0 && cols[2]) counts.set(cols[2].replace(/^syscalls:sys_enter_|^probe_libc:/, ''), n);
   }
   return counts;
 }
