@@ -3,7 +3,13 @@
 
 import type { BenchRow } from '../report.js';
 import { buildLoadgen, canBuildLoadgen } from '../lib/loadgen-build.js';
-import { backgroundSubmitDrain, deepQueue, foregroundEcho, type ServerBenchSizes } from '../lib/server-scenarios.js';
+import {
+  backgroundSubmitDrain,
+  deepQueue,
+  foregroundEcho,
+  slowReader,
+  type ServerBenchSizes,
+} from '../lib/server-scenarios.js';
 import { GMSUP, gearmand, hasGearmand, type TargetSpec } from '../lib/server-targets.js';
 
 const MiB = 1024 * 1024;
@@ -34,7 +40,7 @@ function repeatRounds(): number {
   return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', process.env.BENCH_QUICK === '1' ? 1 : 3)));
 }
 
-type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep';
+type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep' | 'slow';
 
 /**
  * Runs fn for gmsup then each reference, `repeat` rounds interleaved (so load from other programs hits every
@@ -98,7 +104,7 @@ function rowsFor<T>(
 export default async function serverBench(): Promise<BenchRow[]> {
   if (!canBuildLoadgen()) throw new Error('needs gcc and libgearman-dev (apt-get install -y gcc libgearman-dev)');
   const s = sizes();
-  const wanted = (process.env.BENCH_SERVER_SCENARIOS ?? 'fg,fg64k,bg,deep').split(',') as Scenario[];
+  const wanted = (process.env.BENCH_SERVER_SCENARIOS ?? 'fg,fg64k,bg,slow,deep').split(',') as Scenario[];
   const withRefs = hasGearmand() && process.env.BENCH_SERVER_SKIP_GEARMAND !== '1';
   const fgRefs = withRefs ? [gearmand([]), gearmand(['--threads=0'])] : [];
   const deepRefs = withRefs ? [gearmand([]), gearmand(['--threads=0', '--hashtable-buckets=1000003'])] : [];
@@ -144,6 +150,32 @@ export default async function serverBench(): Promise<BenchRow[]> {
             value: (r) => r.submitCpuMicrosPerJob,
           },
           { metric: 'server CPU per drained job', unit: 'µs', better: 'lower', value: (r) => r.drainCpuMicrosPerJob },
+        ]),
+      );
+    }
+    if (wanted.includes('slow')) {
+      const hogJobs = envInt('BENCH_SERVER_HOG_JOBS', process.env.BENCH_QUICK === '1' ? 2000 : 20_000);
+      const seconds = envInt('BENCH_SERVER_HOG_SECONDS', process.env.BENCH_QUICK === '1' ? 3 : 8);
+      const res = await each([GMSUP, ...fgRefs], (t) => slowReader(loadgen.binPath, t, s, hogJobs, seconds));
+      const hog = `a client submitting ${hogJobs} x 32 KiB jobs that never reads`;
+      const group = `server: ${hog}, beside 4 clients (100 B), ${seconds} s`;
+      rows.push(
+        ...rowsFor(group, fgRefs, res, [
+          { metric: 'server peak RSS', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
+          {
+            metric: 'other clients: worst stall (max latency)',
+            unit: 'ms',
+            better: 'lower',
+            value: (r) => r.others.max_ms ?? null,
+          },
+          { metric: 'other clients: latency p99', unit: 'ms', better: 'lower', value: (r) => r.others.p99_ms ?? null },
+          { metric: 'other clients: throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.others.rate },
+          {
+            metric: 'hog jobs the server took in (the rest waits in its socket)',
+            unit: 'jobs',
+            better: 'lower',
+            value: (r) => r.hogJobsSent,
+          },
         ]),
       );
     }

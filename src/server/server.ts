@@ -28,6 +28,11 @@ export interface JobServerOptions {
   gracefulTimeoutMs?: number;
   /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
+  /**
+   * Back-pressure: a connection is not read while its unsent replies plus the payloads of the foreground
+   * jobs it waits on exceed this (default 16 MiB); a client that never reads blocks in its own writes.
+   */
+  readPauseBytes?: number;
 }
 
 export interface JobServer {
@@ -49,6 +54,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const limits = { maxPacketBytes, maxOutputBytes: opts.maxOutputBytes, readPauseBytes: opts.readPauseBytes };
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
   let nextFd = 1;
@@ -91,7 +97,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return () => true;
     }
-    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
+    const c = new Connection(socket, state, batcher, limits, nextFd++, opts.log);
     connections.add(c);
     socket.once('close', () => connections.delete(c));
     return (chunk) => c.onData(chunk);
