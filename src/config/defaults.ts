@@ -63,7 +63,14 @@ export const LIMITS = {
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
-export const SERVER_KEYS = ['listen', 'http', 'http_token', 'http_timeout', 'http_max_body'] as const;
+export const SERVER_KEYS = [
+  'listen',
+  'max_packet_size',
+  'http',
+  'http_token',
+  'http_timeout',
+  'http_max_body',
+] as const;
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
 export const WORKER_KEYS = [

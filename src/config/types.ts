@@ -32,6 +32,8 @@ export interface ProgramConfig {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** `max_packet_size`: largest packet the embedded server accepts; absent = its default (128 MiB). */
+  maxPacketBytes?: number;
   /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */
   http?: HttpListenConfig;
 }

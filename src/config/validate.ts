@@ -6,6 +6,7 @@ import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair 
 import { stateDirFor } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, parseHostPort } from '../shared/host-port.js';
+import { PROTOCOL_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
@@ -138,7 +139,27 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
   const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
-  return http === undefined ? hp : { ...hp, http };
+  const maxPacketBytes = readMaxPacketSize(reader, fields?.get('max_packet_size'));
+  return {
+    ...hp,
+    ...(maxPacketBytes === undefined ? {} : { maxPacketBytes }),
+    ...(http === undefined ? {} : { http }),
+  };
+}
+
+/** Smaller than this, no useful packet fits (the CLI's --max-packet-size has the same floor). */
+const MIN_MAX_PACKET_BYTES = 64;
+
+/** `server.max_packet_size`: a size up to the protocol's uint32 limit (gearmand's), at least one header's worth. */
+function readMaxPacketSize(reader: Reader, f: Field | undefined): number | undefined {
+  const bytes = reader.sizeBytes(f);
+  if (bytes === undefined || f === undefined) return undefined;
+  if (bytes < MIN_MAX_PACKET_BYTES || bytes > PROTOCOL_MAX_PACKET_BYTES) {
+    const range = `${MIN_MAX_PACKET_BYTES} and ${PROTOCOL_MAX_PACKET_BYTES} bytes (4GiB - 1, the protocol's limit)`;
+    reader.issues.at(f.node ?? f.keyNode, f.path, `must be between ${range}, got ${bytes}`);
+    return undefined;
+  }
+  return bytes;
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

@@ -117,6 +117,8 @@ export interface DecoderOptions {
   maxLineBytes?: number;
   /** Accept text lines at packet boundaries (the server's admin protocol). Default true. */
   allowText?: boolean;
+  /** Told the size of each payload allocated for a packet that spans pushes (memory the caller may want back). */
+  onAllocate?: (bytes: number) => void;
 }
 
 /** A packet payload at least this large that spans pushes gets memory of its own (not from the shared pool). */
@@ -133,6 +135,7 @@ export class PacketDecoder {
   private readonly maxPacketBytes: number;
   private readonly maxLineBytes: number;
   private readonly allowText: boolean;
+  private readonly onAllocate: ((bytes: number) => void) | undefined;
   private failed = false;
   /** The start of a frame that did not end in its push: 'header' (< 12 bytes), 'payload' or 'line'. */
   private carry: 'header' | 'payload' | 'line' | null = null;
@@ -144,13 +147,17 @@ export class PacketDecoder {
   private payloadFill = 0;
   /** The carried start of a text line. */
   private line: Buffer | null = null;
-  /** The memory of the payload emitted by the latest push, owned by that packet alone. */
-  private emitted: ArrayBufferLike | null = null;
+  /**
+   * The memory of the payload emitted by the latest push, owned by that packet alone. Weak: the decoder
+   * must not keep a large payload alive once its packet was handled (an idle connection pushes no more).
+   */
+  private emitted: WeakRef<ArrayBufferLike> | null = null;
 
   constructor(options: DecoderOptions = {}) {
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.allowText = options.allowText ?? true;
+    this.onAllocate = options.onAllocate;
   }
 
   /** Bytes held for an incomplete frame. */
@@ -181,7 +188,8 @@ export class PacketDecoder {
    * is safe (nothing else writes there) and pins at most as many bytes again.
    */
   ownsMostOf(view: Uint8Array): boolean {
-    return this.emitted !== null && view.buffer === this.emitted && view.length * 2 >= this.emitted.byteLength;
+    const own = this.emitted?.deref();
+    return own !== undefined && view.buffer === own && view.length * 2 >= own.byteLength;
   }
 
   /** Reports leftover bytes at end of stream as a truncated packet or line. */
@@ -239,6 +247,7 @@ export class PacketDecoder {
     this.carry = 'payload';
     this.payload = size >= OWN_PAYLOAD_BYTES ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
     this.payloadFill = 0;
+    if (size >= OWN_PAYLOAD_BYTES) this.onAllocate?.(size);
   }
 
   /** Feeds the carried frame from the start of `chunk`; returns the position after the bytes it took. */
@@ -322,7 +331,7 @@ export class PacketDecoder {
     }
     const magic = magicWord === MAGIC_REQ ? 'REQ' : 'RES';
     if (owned && payload.length >= OWN_PAYLOAD_BYTES) {
-      this.emitted = payload.buffer;
+      this.emitted = new WeakRef(payload.buffer);
       frames.push({ kind: 'packet', packet: { magic, type, args, owned: true } });
     } else {
       frames.push({ kind: 'packet', packet: { magic, type, args } });

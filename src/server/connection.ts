@@ -21,6 +21,8 @@ export interface ConnectionLimits {
   maxPacketBytes: number;
   /** Unsent output past which the peer is dropped (default 256 MiB, at least 2 max packets). */
   maxOutputBytes?: number;
+  /** Told the size of each large payload the connection's decoder allocates (MemoryReclaimer). */
+  onAllocate?: (bytes: number) => void;
   /**
    * Back-pressure: the connection is not read while its unsent replies plus the payloads of the foreground
    * jobs it waits on exceed this; reading resumes once they drop below it (default 16 MiB).
@@ -54,7 +56,7 @@ export class Connection implements Peer, Flushable {
     private readonly log?: (line: string) => void,
   ) {
     const { maxPacketBytes } = limits;
-    this.decoder = new PacketDecoder({ maxPacketBytes, allowText: true });
+    this.decoder = new PacketDecoder({ maxPacketBytes, allowText: true, onAllocate: limits.onAllocate });
     this.outputLimitBytes = limits.maxOutputBytes ?? Math.max(MIN_OUTPUT_LIMIT_BYTES, 2 * maxPacketBytes);
     this.readPauseBytes = limits.readPauseBytes ?? DEFAULT_READ_PAUSE_BYTES;
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;

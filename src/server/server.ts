@@ -9,6 +9,7 @@ import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../sh
 import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
+import { MemoryReclaimer } from './reclaim.js';
 import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
 import { ServerState } from './server-state.js';
 
@@ -33,6 +34,11 @@ export interface JobServerOptions {
    * jobs it waits on exceed this (default 16 MiB); a client that never reads blocks in its own writes.
    */
   readPauseBytes?: number;
+  /**
+   * After large payloads, once none arrived for this long, one full garbage collection gives their memory
+   * back (default 1000 ms; 0 = never). See reclaim.ts.
+   */
+  reclaimIdleMs?: number;
 }
 
 export interface JobServer {
@@ -47,6 +53,7 @@ export interface JobServer {
 }
 
 const GRACEFUL_POLL_MS = 50;
+const DEFAULT_RECLAIM_IDLE_MS = 1000;
 /** How long close() lets connections flush before destroying them. */
 const CLOSE_FLUSH_MS = 1000;
 
@@ -54,7 +61,13 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
-  const limits = { maxPacketBytes, maxOutputBytes: opts.maxOutputBytes, readPauseBytes: opts.readPauseBytes };
+  const reclaimer = new MemoryReclaimer(opts.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, opts.log);
+  const limits = {
+    maxPacketBytes,
+    maxOutputBytes: opts.maxOutputBytes,
+    readPauseBytes: opts.readPauseBytes,
+    onAllocate: reclaimer.noteAllocated,
+  };
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
   let nextFd = 1;
@@ -107,6 +120,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     accepting = false;
     closing ??= new Promise<void>((resolve) => {
       state.stop();
+      reclaimer.stop();
       // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
       for (const c of connections) {
         c.flush();
