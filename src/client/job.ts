@@ -57,6 +57,10 @@ export interface PendingJob {
   done: boolean;
   /** Servers this job has been sent to (failover bound). */
   attempts: number;
+  /** Connects this job waited on that failed (bounds how often it waits before giving up). */
+  connectFailures: number;
+  /** Index of the server it was last sent to; -1 before it is sent. */
+  server: number;
   handle: string | undefined;
   /** Same-connection submissions of the same (function, unique) waiting on this job's JOB_CREATED. */
   followers: PendingJob[] | undefined;

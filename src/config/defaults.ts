@@ -65,6 +65,7 @@ export const LIMITS = {
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
 export const SERVER_KEYS = [
   'listen',
+  'keepalive',
   'max_packet_size',
   'http',
   'http_token',
@@ -92,4 +93,5 @@ export const WORKER_KEYS = [
   'stop_timeout',
   'restart',
   'exceptions',
+  'keepalive',
 ] as const;

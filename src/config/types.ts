@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
 export interface RestartPolicy {
@@ -34,6 +35,8 @@ export interface EmbeddedServerConfig {
   port: number;
   /** `max_packet_size`: largest packet the embedded server accepts; absent = its default (128 MiB). */
   maxPacketBytes?: number;
+  /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
+  keepalive?: KeepaliveSettings | null;
   /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */
   http?: HttpListenConfig;
 }

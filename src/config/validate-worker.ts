@@ -10,6 +10,7 @@ import { LIMITS, RESTART_DEFAULTS, RESTART_KEYS, WORKER_DEFAULTS, WORKER_KEYS } 
 import type { Field, Reader } from './yaml-fields.js';
 import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface FsPort {
   isFile(path: string): boolean;
@@ -129,7 +130,7 @@ export function validateWorker(
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
-    for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions'] as const) {
+    for (const key of ['concurrency', 'timeout', 'max_jobs', 'exceptions', 'keepalive'] as const) {
       const kf = f.get(key);
       if (kf)
         issues.at(
@@ -150,6 +151,7 @@ export function validateWorker(
   const restart = readRestart(reader, f.get('restart'));
   const exceptionsField = f.get('exceptions');
   const exceptions = exceptionsField?.value === 'auto' ? undefined : reader.bool(exceptionsField);
+  const keepalive = readKeepalive(reader, f.get('keepalive'));
 
   if (issues.count > before) return null;
   const pos = issues.position(keyNode);
@@ -168,6 +170,8 @@ export function validateWorker(
     maxJobs,
     stopTimeoutMs,
     ...(exceptions === undefined ? {} : { exceptions }),
+    // null (off) travels as false: the spec is JSON over IPC, and absent means the defaults.
+    ...(keepalive === undefined ? {} : { keepalive: keepalive ?? false }),
   };
   return {
     name,

@@ -14,6 +14,7 @@ import { readHttpSettings } from './http-settings.js';
 import { validateWorker, type FsPort, type WorkerContext } from './validate-worker.js';
 import { Reader, type Field } from './yaml-fields.js';
 import { describe } from './units.js';
+import { readKeepalive } from './keepalive.js';
 
 export interface ValidateOptions {
   /** The file as the user named it (used in messages). */
@@ -135,6 +136,8 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
   const fields = reader.fields(f.node, f.path, SERVER_KEYS, f.keyNode);
+  // keepalive absent: the server's defaults; given: resolved here (null = off) so a reload compares values.
+  const keepalive = readKeepalive(reader, fields?.get('keepalive'));
   const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
@@ -142,6 +145,7 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   const maxPacketBytes = readMaxPacketSize(reader, fields?.get('max_packet_size'));
   return {
     ...hp,
+    ...(keepalive === undefined ? {} : { keepalive }),
     ...(maxPacketBytes === undefined ? {} : { maxPacketBytes }),
     ...(http === undefined ? {} : { http }),
   };

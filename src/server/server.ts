@@ -6,6 +6,13 @@ import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import {
+  applyKeepalive,
+  keepaliveProblem,
+  keepaliveSupport,
+  resolveKeepalive,
+  type KeepaliveOption,
+} from '../shared/tcp-keepalive.js';
 import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
@@ -39,6 +46,11 @@ export interface JobServerOptions {
    * back (default 1000 ms; 0 = never). See reclaim.ts.
    */
   reclaimIdleMs?: number;
+  /**
+   * TCP keepalive on every accepted socket, so a peer whose host vanished is dropped (its jobs requeued)
+   * within idle + interval x count. Default DEFAULT_KEEPALIVE (16 s); false = off.
+   */
+  keepalive?: KeepaliveOption;
 }
 
 export interface JobServer {
@@ -61,6 +73,14 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const keepalive = resolveKeepalive(opts.keepalive);
+  const keepaliveError = keepalive && keepaliveProblem(keepalive);
+  if (keepaliveError) throw new GmsupError('USAGE', `server keepalive: ${keepaliveError}`);
+  if (keepalive) {
+    const support = keepaliveSupport(); // loads the native part now, not on the first accept
+    if (!support.full)
+      opts.log?.(`TCP keepalive interval/count cannot be set here (${support.error}): the system's apply`);
+  }
   const reclaimer = new MemoryReclaimer(opts.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, opts.log);
   const limits = {
     maxPacketBytes,
@@ -110,6 +130,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
       socket.destroy();
       return () => true;
     }
+    applyKeepalive(socket, keepalive, (why) => opts.log?.(`connection from ${socket.remoteAddress}: ${why}`));
     const c = new Connection(socket, state, batcher, limits, nextFd++, opts.log);
     connections.add(c);
     socket.once('close', () => connections.delete(c));

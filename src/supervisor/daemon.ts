@@ -154,6 +154,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         host: listen.host,
         port: listen.port,
         maxPacketBytes: listen.maxPacketBytes,
+        keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
         // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one).

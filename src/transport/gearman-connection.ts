@@ -15,6 +15,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import { GmsupError } from '../shared/errors.js';
 import { WriteQueue } from '../shared/write-queue.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
+import { applyKeepalive, type KeepaliveSettings } from '../shared/tcp-keepalive.js';
 
 export interface ConnectionOptions {
   connectTimeoutMs?: number;
@@ -26,6 +27,13 @@ export interface ConnectionOptions {
    * packet args are then views into memory the next read overwrites.
    */
   reuseReadBuffer?: boolean;
+  /**
+   * TCP keepalive once connected (a dead server is noticed within idle + interval x count). Absent or
+   * null: none, for short-lived connections that have their own reply deadline (admin commands).
+   */
+  keepalive?: KeepaliveSettings | null;
+  /** Told when the keepalive options cannot be set on the socket. */
+  onKeepaliveError?: (message: string) => void;
 }
 
 /** Size of the reused read buffer (the default read size of a Node socket). */
@@ -86,6 +94,7 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
+        applyKeepalive(socket, options.keepalive ?? null, options.onKeepaliveError);
         conn = new GearmanConnection(socket, hp, options);
         resolve(conn);
       });

@@ -78,6 +78,7 @@ export async function runWorker(spec: WorkerSpec, opts: WorkerOptions = {}): Pro
     clientId: opts.clientId ?? defaultClientId(spec.name),
     sendExceptions: opts.sendExceptions ?? spec.exceptions,
     backoff: opts.backoff,
+    keepalive: spec.keepalive,
     onEvent: opts.onEvent,
     log: opts.log,
   });

@@ -3,6 +3,7 @@
 // what it receives with parseChildMessage / parseParentMessage before use (a malformed one is dropped).
 
 import type { WorkerKind, WorkerSpec } from './spec.js';
+import type { KeepaliveOption } from '../shared/tcp-keepalive.js';
 import { GmsupError, isErrorCode, type SerializedError } from '../shared/errors.js';
 import {
   arrayField,
@@ -129,6 +130,16 @@ export function parseChildMessage(value: unknown): ChildMessage {
   }
 }
 
+/** `keepalive`: absent (the defaults), false (off), or settings whose fields are each optional numbers. */
+function keepaliveField(o: Fields, where: string): KeepaliveOption | undefined {
+  if (o.keepalive === undefined) return undefined;
+  if (o.keepalive === false) return false;
+  const k = recordField(o, 'keepalive', where);
+  const at = `${where} keepalive`;
+  const num = (key: string) => (k[key] === undefined ? {} : { [key]: numberField(k, key, at, 0) });
+  return { ...num('idleMs'), ...num('intervalMs'), ...num('count'), ...num('userTimeoutMs') };
+}
+
 /** Checks the WorkerSpec of an init message field by field (the daemon's config is trusted, the channel not). */
 export function parseWorkerSpec(value: unknown, where: string): WorkerSpec {
   const o = requireRecord(value, where);
@@ -136,6 +147,7 @@ export function parseWorkerSpec(value: unknown, where: string): WorkerSpec {
   const command = o.command === undefined ? undefined : stringArrayField(o, 'command', where);
   const shell = optionalBooleanField(o, 'shell', where);
   const exceptions = optionalBooleanField(o, 'exceptions', where);
+  const keepalive = keepaliveField(o, where);
   return {
     name: stringField(o, 'name', where),
     function: stringField(o, 'function', where),
@@ -151,6 +163,7 @@ export function parseWorkerSpec(value: unknown, where: string): WorkerSpec {
     maxJobs: nullableIntegerField(o, 'maxJobs', where, 1),
     stopTimeoutMs: numberField(o, 'stopTimeoutMs', where, 0),
     ...(exceptions === undefined ? {} : { exceptions }),
+    ...(keepalive === undefined ? {} : { keepalive }),
   };
 }
 

@@ -10,7 +10,9 @@ import { ServerLink, DEFAULT_RECONNECT_BACKOFF, type LinkHooks } from './server-
 import { runJob, type RunningJob } from './job-run.js';
 import type { GearmanConnection } from '../transport/gearman-connection.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
+import { GmsupError } from '../shared/errors.js';
 import { parseHostPort } from '../shared/host-port.js';
+import { keepaliveProblem, resolveKeepalive, type KeepaliveOption } from '../shared/tcp-keepalive.js';
 
 export interface RuntimeOptions {
   function: string;
@@ -24,6 +26,8 @@ export interface RuntimeOptions {
   /** true: WORK_EXCEPTION with text; false: plain WORK_FAIL; undefined: exceptions only to gmsup servers. */
   sendExceptions?: boolean;
   backoff?: BackoffPolicy;
+  /** TCP keepalive on every job server connection (default DEFAULT_KEEPALIVE; false = off). */
+  keepalive?: KeepaliveOption;
   onEvent?: (msg: ChildMessage) => void;
   log?: (line: string) => void;
 }
@@ -73,21 +77,24 @@ export class WorkerRuntime {
         // Report changes only: a down server is retried every few hundred ms.
         const key = `${connected}:${registered}`;
         if (this.lastReport.get(link) === key) return;
+        const wasUp = this.lastReport.get(link)?.startsWith('true') === true;
         this.lastReport.set(link, key);
+        // A lost connection is worth a line (a dead peer found by keepalive says ETIMEDOUT); retries are not.
+        if (wasUp && !connected) this.log(`job server ${link.address}: connection lost (${error ?? 'closed'})`);
         this.emit({ type: 'server:state', server: link.address, connected, registered, ...(error ? { error } : {}) });
       },
       log: this.log,
     };
+    const keepalive = resolveKeepalive(opts.keepalive);
+    const problem = keepalive && keepaliveProblem(keepalive);
+    if (problem) throw new GmsupError('USAGE', `worker ${opts.function} keepalive: ${problem}`);
     this.links = opts.servers.map(
       (s) =>
-        new ServerLink(
-          parseHostPort(s),
-          registration,
-          hooks,
-          opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,
-          undefined,
-          opts.sendExceptions === undefined,
-        ),
+        new ServerLink(parseHostPort(s), registration, hooks, {
+          backoff: opts.backoff ?? DEFAULT_RECONNECT_BACKOFF,
+          probeVersion: opts.sendExceptions === undefined,
+          keepalive,
+        }),
     );
   }
 

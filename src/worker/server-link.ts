@@ -4,6 +4,7 @@
 import { GearmanConnection } from '../transport/gearman-connection.js';
 import { backoffDelayMs, type BackoffPolicy } from '../shared/backoff.js';
 import { formatHostPort, type HostPort } from '../shared/host-port.js';
+import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import {
   INITIAL_LINK_STATE,
   reduceLink,
@@ -16,6 +17,15 @@ import {
 
 /** Low cap: a restarted server must see the worker again within 1 s of coming back. */
 export const DEFAULT_RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 50, maxMs: 500, factor: 2, jitter: 0.2 };
+
+export interface LinkOptions {
+  backoff?: BackoffPolicy;
+  connectTimeoutMs?: number;
+  /** Ask the server's version on connect (text and binary mix on one connection in gearmand too). */
+  probeVersion?: boolean;
+  /** TCP keepalive: a server that vanished (no FIN, no RST) is noticed and reconnected to in bounded time. */
+  keepalive?: KeepaliveSettings | null;
+}
 
 export interface LinkHooks {
   /** A job was assigned on `conn`; results must go back on that same connection. */
@@ -33,17 +43,22 @@ export class ServerLink {
   private retryTimer: NodeJS.Timeout | null = null;
   /** The server's `version` reply, when probed (see `isGmsupServer`). */
   private serverVersion: string | null = null;
+  private readonly backoff: BackoffPolicy;
+  private readonly connectTimeoutMs: number;
+  private readonly probeVersion: boolean;
+  private readonly keepalive: KeepaliveSettings | null;
 
   constructor(
     private readonly hp: HostPort,
     private readonly registration: Registration,
     private readonly hooks: LinkHooks,
-    private readonly backoff: BackoffPolicy = DEFAULT_RECONNECT_BACKOFF,
-    private readonly connectTimeoutMs = 2000,
-    /** Ask the server's version on connect (text and binary mix on one connection in gearmand too). */
-    private readonly probeVersion = false,
+    options: LinkOptions = {},
   ) {
     this.address = formatHostPort(hp);
+    this.backoff = options.backoff ?? DEFAULT_RECONNECT_BACKOFF;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    this.probeVersion = options.probeVersion ?? false;
+    this.keepalive = options.keepalive ?? null;
   }
 
   /** True when the connected server said it is gmsup: it delivers WORK_EXCEPTION correctly. */
@@ -116,7 +131,12 @@ export class ServerLink {
   }
 
   private connect(): void {
-    GearmanConnection.connect(this.hp, { connectTimeoutMs: this.connectTimeoutMs, reuseReadBuffer: true }).then(
+    GearmanConnection.connect(this.hp, {
+      connectTimeoutMs: this.connectTimeoutMs,
+      reuseReadBuffer: true,
+      keepalive: this.keepalive,
+      onKeepaliveError: (why) => this.hooks.log(`job server ${this.address}: ${why}`),
+    }).then(
       (conn) => {
         if (this.state.phase !== 'connecting') {
           conn.destroy(); // closed while connecting

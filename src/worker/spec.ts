@@ -1,5 +1,7 @@
 // WorkerSpec: what one worker process runs, the worker's own contract. The daemon sends it in the init
-// message; `gmsup work` and library users build it directly. Types only: no code, no imports.
+// message; `gmsup work` and library users build it directly. Types only: no code.
+
+import type { KeepaliveOption } from '../shared/tcp-keepalive.js';
 
 export type WorkerKind = 'module' | 'command' | 'process';
 
@@ -38,4 +40,10 @@ export interface WorkerSpec {
    * `gearman` CLI then hangs and Perl's Gearman::Client dies).
    */
   exceptions?: boolean;
+  /**
+   * TCP keepalive on the connections to the job servers (module and command kinds; a process program
+   * owns its sockets): a vanished server is noticed within idle + interval x count. Absent: the
+   * defaults (16 s); false: off.
+   */
+  keepalive?: KeepaliveOption;
 }

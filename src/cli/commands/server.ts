@@ -5,16 +5,21 @@ import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
 import { startJobServer } from '../../server/index.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
+import { describeKeepalive, keepaliveSupport, resolveKeepalive } from '../../shared/tcp-keepalive.js';
 import { startHttpListener } from '../../http/index.js';
 import { HTTP_FLAGS, HTTP_FLAGS_HELP, parseHttpFlags } from '../http-flags.js';
 
-const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES] [--verbose]
-                    [--http HOST:PORT [--http-token TOKEN]]
+const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES]
+                    [--keepalive SPEC] [--verbose] [--http HOST:PORT [--http-token TOKEN]]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
+  --keepalive SPEC         TCP keepalive on every connection: idle=10s,interval=2s,count=3 (the default;
+                           user_timeout=16s follows them) or off. A peer whose host vanished is dropped,
+                           its jobs requeued, within idle + interval x count
   --verbose                log connections errors to stderr; \`verbose\` reports INFO
 ${HTTP_FLAGS_HELP}`;
 
@@ -26,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       'job-handle-prefix': { type: 'string' },
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
+      keepalive: { type: 'string' },
       ...HTTP_FLAGS,
     },
     HELP,
@@ -49,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const keepalive = values.keepalive !== undefined ? parseKeepaliveText(values.keepalive) : resolveKeepalive(undefined);
   const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
     host: hp.host,
@@ -56,9 +63,17 @@ export async function run(argv: string[]): Promise<number> {
     maxPacketBytes,
     jobHandlePrefix: values['job-handle-prefix'],
     verboseLevel: verbose ? 'INFO' : undefined,
+    keepalive,
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   process.stdout.write(`listening on ${server.address}\n`);
+  if (verbose) process.stderr.write(`TCP keepalive: ${describeKeepalive(keepalive)}\n`);
+  const support = keepaliveSupport();
+  if (keepalive && !support.full)
+    process.stderr.write(
+      `warning: TCP keepalive interval and count cannot be set here (${support.error}); ` +
+        "the system's net.ipv4.tcp_keepalive_intvl/probes apply\n",
+    );
   const http = httpFlags
     ? await startHttpListener({
         ...httpFlags,

@@ -3,12 +3,16 @@
 
 import { parseCommandArgs } from '../args.js';
 import { GearmanClient } from '../../client/index.js';
-import type { Priority } from '../../client/index.js';
+import type { Priority, ServerSelection } from '../../client/index.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../shared/host-port.js';
 
 const HELP = `Usage: gmsup submit FUNCTION [DATA]      (DATA from stdin when absent)
-  -s, --servers H:P[,H:P]   job servers, tried in order (default ${DEFAULT_SERVER_ADDRESS})
+  -s, --servers H:P[,H:P]   job servers (default ${DEFAULT_SERVER_ADDRESS})
+      --selection S         balanced (default: a job with --unique goes to the server its unique
+                            hashes to, others round-robin) or ordered (the first server that is up)
+      --keepalive SPEC      TCP keepalive: idle=10s,interval=2s,count=3 (the default) or off
   -b, --background          queue the job and print its handle
   -I, --high                high priority
   -L, --low                 low priority
@@ -45,6 +49,8 @@ export async function run(argv: string[]): Promise<number> {
       unique: { type: 'string', short: 'u' },
       timeout: { type: 'string', short: 't' },
       verbose: { type: 'boolean', short: 'v' },
+      selection: { type: 'string' },
+      keepalive: { type: 'string' },
     },
     HELP,
   );
@@ -73,11 +79,15 @@ export async function run(argv: string[]): Promise<number> {
   const verbose = values.verbose ?? false;
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  const client = new GearmanClient({ servers });
+  const selection = values.selection ?? 'balanced';
+  if (selection !== 'balanced' && selection !== 'ordered')
+    throw new GmsupError('USAGE', `--selection must be balanced or ordered, got ${JSON.stringify(selection)}`);
+  const keepalive = values.keepalive !== undefined ? (parseKeepaliveText(values.keepalive) ?? false) : undefined;
+  const client = new GearmanClient({ servers, selection: selection as ServerSelection, keepalive });
   try {
     if (values.background) {
       const handle = await client.submitBackground(fn, payload, { priority, unique: values.unique, timeoutMs });
-      if (verbose) log(`queued on ${client.connectedTo ?? servers[0]} as ${handle}`);
+      if (verbose) log(`queued on ${client.serverOf(handle) ?? client.connectedTo ?? servers[0]} as ${handle}`);
       await write(`${handle}\n`);
       return 0;
     }

@@ -8,6 +8,7 @@ import { DEFAULT_SERVER_ADDRESS, formatHostPort, parseServerList } from '../../s
 import { splitCommand } from '../../shared/split-command.js';
 import { WORKER_DEFAULTS } from '../../config/defaults.js';
 import type { WorkerKind, WorkerSpec } from '../../worker/spec.js';
+import { parseKeepaliveText } from '../../config/keepalive.js';
 
 const USAGE =
   'Usage: gmsup work FUNCTION (--module FILE | --command "CMD ARGS" | --process "CMD {servers}" | -- CMD ARGS...)';
@@ -19,6 +20,8 @@ const HELP = `${USAGE}
       --stop-timeout MS     time to finish in-flight jobs on stop (default ${WORKER_DEFAULTS.stopTimeoutMs})
       --shell               run the command through /bin/sh -c
       --client-id ID        SET_CLIENT_ID value
+      --keepalive SPEC      TCP keepalive to the job servers: idle=10s,interval=2s,count=3 (the default;
+                            a vanished server is noticed within idle + interval x count) or off
       --exceptions          always report failures as WORK_EXCEPTION with the error text
       --no-exceptions       always report failures as plain WORK_FAIL
                             (default: exceptions on gmsup job servers, plain WORK_FAIL on others,
@@ -60,6 +63,7 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
       'client-id': { type: 'string' },
       'no-exceptions': { type: 'boolean' },
       exceptions: { type: 'boolean' },
+      keepalive: { type: 'string' },
     },
     HELP,
   );
@@ -95,6 +99,7 @@ export function parseWorkArgs(argv: string[]): WorkArgs {
     cwd: process.cwd(),
     maxJobs: positiveInt(values['max-jobs'], 'max-jobs'),
     stopTimeoutMs: positiveInt(values['stop-timeout'], 'stop-timeout') ?? WORKER_DEFAULTS.stopTimeoutMs,
+    ...(values.keepalive !== undefined ? { keepalive: parseKeepaliveText(values.keepalive) ?? false } : {}),
   };
   const sendExceptions = values['no-exceptions'] ? false : values.exceptions ? true : undefined;
   return { spec, clientId: values['client-id'], sendExceptions };

@@ -56,7 +56,8 @@ for (const target of targets) {
       // first server: a worker that takes jobs and never answers
       const stuck = track(await startRawWorker(first.address, ['fo_job'], () => new Promise<void>(() => undefined)));
       track(await startRawWorker(second.address, ['fo_job'], (job, r) => r.complete(`second:${job.payload}`)));
-      const c = track(new GearmanClient({ servers: [first.address, second.address] }));
+      // ordered: both jobs go to the first server (balanced would spread the one without a unique)
+      const c = track(new GearmanClient({ servers: [first.address, second.address], selection: 'ordered' }));
       // settle handlers attached now: the rejection may arrive while we await stop()
       const plain = c.submit('fo_job', 'plain').then(
         () => undefined,

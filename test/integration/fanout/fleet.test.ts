@@ -23,6 +23,12 @@ const alive = (pid: number) => {
   }
 };
 
+/**
+ * A 'timeout' target never answers; 'reset' and '5xx' ones answer at once. The deadline must be long
+ * enough that an answer is never mistaken for a timeout on a loaded machine (300 calls at once).
+ */
+const CALL_TIMEOUT_MS = 2000;
+
 test('fleet: counts, keep-alive reuse, failures, reset', async (t) => {
   const fleet = await startFleet({
     count: COUNT,
@@ -62,7 +68,7 @@ test('fleet: counts, keep-alive reuse, failures, reset', async (t) => {
   await fleet.configure({ failRate: 0.3, latency: { kind: 'fixed', ms: 1 } });
   const outcomes = await Promise.all(
     fleet.urls.map((url) =>
-      httpCall({ url, method: 'GET', timeoutMs: 500 }).then(
+      httpCall({ url, method: 'GET', timeoutMs: CALL_TIMEOUT_MS }).then(
         () => 'ok',
         (e: Error) => e.message,
       ),
@@ -99,7 +105,7 @@ test('fleet: counts, keep-alive reuse, failures, reset', async (t) => {
   await fleet.reset();
   const again = await Promise.all(
     fleet.urls.map((url) =>
-      httpCall({ url, method: 'GET', timeoutMs: 500 }).then(
+      httpCall({ url, method: 'GET', timeoutMs: CALL_TIMEOUT_MS }).then(
         () => 'ok',
         (e: Error) => e.message,
       ),

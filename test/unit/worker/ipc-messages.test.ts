@@ -68,6 +68,15 @@ test('daemon -> worker messages: init with its spec, stop, reregister; bad ones 
   assert.deepEqual(parseParentMessage({ type: 'worker:reregister' }), { type: 'worker:reregister' });
   const module = { ...spec, kind: 'module', command: undefined, modulePath: '/w.mjs', exceptions: true, maxJobs: 5 };
   assert.equal(parseParentMessage({ ...init, spec: module }).type, 'worker:init');
+  // keepalive travels as given: settings (a subset of the fields) or false; absent stays absent.
+  for (const keepalive of [{ idleMs: 7000, count: 2 }, false]) {
+    const parsed = parseParentMessage({ ...init, spec: { ...spec, keepalive } });
+    assert.deepEqual(parsed.type === 'worker:init' && parsed.spec.keepalive, keepalive);
+  }
+  assert.throws(
+    () => parseParentMessage({ ...init, spec: { ...spec, keepalive: { idleMs: 'soon' } } }),
+    /worker:init spec keepalive: field "idleMs" must be a number/,
+  );
 
   assert.throws(() => parseParentMessage({ type: 'worker:stop' }), /worker:stop: field "reason" must be a string/);
   assert.throws(
