@@ -3,12 +3,15 @@
 // ns exact), then the median per contender and each one's median ratio to the first, paired by round.
 // Usage: node --import tsx bench/lib/server-ab.ts CONTENDER...
 //   CONTENDER = gearmand[:FLAGS]  (e.g. gearmand:--threads=0)  |  [LABEL=]ROOT (a gmsup checkout with a built dist/)
+//               | floor:stream | floor:onread (bench/lib/floor-server.mjs: Node's floor, no job logic)
 // Env: JOBS (50000), WARM (20000), ROUNDS (3), SIZE (100), CLIENTS (16), WORKERS (4), SEP=1 (workers in their
 // own process instead of the clients' process), PERF=1 (also count the server's syscalls with perf stat),
 // PERF_EXTRA (more perf events, e.g. probe_libc:malloc after `perf probe -x /lib/x86_64-linux-gnu/libc.so.6 malloc`).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildLoadgen, startWorkers } from './loadgen-build.js';
 import { gearmand, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
 
@@ -29,6 +32,12 @@ export const cpuNs = (pid: number): number =>
   );
 
 function parseContender(arg: string): TargetSpec {
+  if (arg.startsWith('floor:')) {
+    // Node's floor: bench/lib/floor-server.mjs with FLOOR_IO=stream|onread.
+    const io = arg.slice('floor:'.length);
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'floor-server.mjs');
+    return { name: arg, kind: 'gmsup', args: [], script, env: { FLOOR_IO: io } };
+  }
   if (arg === 'gearmand' || arg.startsWith('gearmand:')) {
     const flags = arg.slice('gearmand:'.length).split(' ').filter(Boolean);
     return gearmand(arg === 'gearmand' ? [] : flags);
