@@ -21,6 +21,8 @@ export interface TargetSpec {
   script?: string;
   /** Extra environment for the server process. */
   env?: Record<string, string>;
+  /** gmsup only: how long to wait for "listening on" (a durable store loads its jobs first). Default 15 s. */
+  startTimeoutMs?: number;
 }
 
 export interface RunningTarget {
@@ -143,7 +145,7 @@ async function startGmsup(spec: TargetSpec): Promise<RunningTarget> {
         const m = /listening on [^\s]*:(\d+)/.exec(out);
         return m ? Number(m[1]) : false;
       },
-      15_000,
+      spec.startTimeoutMs ?? 15_000,
       'gmsup server to print "listening on"',
     );
     return { spec, port, pid: child.pid ?? -1, stop };

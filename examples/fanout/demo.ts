@@ -100,9 +100,10 @@ async function main(): Promise<number> {
       say(`\n${method === 'POST' ? 'push' : 'pull'} (round ${round}/${rounds}):\n${formatSummary(r)}`);
     }
   }
-  if (tui) {
-    // The dashboard stays up until the user quits it.
-    await new Promise((resolve) => tui!.once('exit', resolve));
+  if (tui && tui.exitCode === null && tui.signalCode === null) {
+    // The dashboard stays up until the user quits it (one that failed at start has exited already).
+    const t = tui;
+    await new Promise((resolve) => t.once('exit', resolve));
   }
   // The daemon polls the job server once a second: wait (bounded) for a poll taken after the last round.
   const doneAtMs = Date.now();

@@ -1,8 +1,9 @@
-// The text `gmsup status` prints: the daemon line, a table of every instance, each job server's queues
-// and the alarms. Pure: a Snapshot in, text out.
+// The text `gmsup status` prints: the daemon line, autoscaling per worker, a table of every instance,
+// each job server's queues and the alarms. Pure: a Snapshot in, text out.
 
 import type { Snapshot } from '../control/snapshot.js';
 import { formatBytes, formatDuration, formatPercent } from '../shared/format.js';
+import { autoscaleLines } from './autoscale-text.js';
 
 /** Columns as wide as their widest cell (the header sets the column count), two spaces apart. */
 function table(header: readonly string[], body: readonly (readonly string[])[]): string {
@@ -32,8 +33,9 @@ export function formatStatus(s: Snapshot): string {
     out.push(`ERRORS: ${d.errors} since start${per.length > 0 ? ` (${per.join(', ')})` : ''}; see gmsup logs`);
   }
   for (const p of s.programs) {
+    out.push(...autoscaleLines(p, s.takenAtMs));
     const notes = [
-      p.scaled ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,
+      p.scaled && !p.autoscale ? `scaled to ${p.desired} at runtime, config says ${p.configured}` : null,
       p.stopped ? 'stopped by request' : null,
     ].filter(Boolean);
     if (notes.length > 0) out.push(`${p.name}: ${notes.join('; ')}`);

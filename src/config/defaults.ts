@@ -54,17 +54,48 @@ export const SUPERVISOR_TIMINGS = {
   sampleIntervalMs: 1_000,
 } as const;
 
+/**
+ * Defaults of a worker's `autoscale:` block (docs/autoscale.md says why). `max` has none: how many
+ * processes a worker may grow to is the user's call.
+ */
+export const AUTOSCALE_DEFAULTS = {
+  min: 1,
+  targetWaitMs: 2_000,
+  cooldownMs: 30_000,
+  /** Scale-ups wait while the 1-minute load average is above cores x this. */
+  maxLoadPerCore: 2,
+  /** Scale-ups wait while the machine's available memory (MemAvailable) is below this. */
+  minFreeMemoryBytes: 256 * 2 ** 20,
+} as const;
+
+/** How the autoscaler paces itself (fixed: the flapping bound in docs/autoscale.md rests on them). */
+export const AUTOSCALE_TIMINGS = {
+  /** Two changes of one worker's count are at least this far apart: at most 12 changes a minute. */
+  minChangeIntervalMs: 5_000,
+  /** The completion rate and the time a job takes are measured over this much recent history. */
+  rateWindowMs: 5_000,
+  /**
+   * A job in flight longer than this counts as busy from the daemon's list of running jobs, and its
+   * reported duration counts toward the busy figure only up to this (the rest was counted while it ran).
+   */
+  longJobMs: 1_000,
+} as const;
+
 /** Guards against typos that would fork thousands of processes. */
 export const LIMITS = {
   maxInstances: 1024,
   maxPerCore: 64,
   maxConcurrency: 10_000,
   maxRetries: 1000,
+  /** The autoscaler keeps one sample a second over the cooldown: an hour is plenty. */
+  maxCooldownMs: 3_600_000,
+  maxLoadPerCore: 1000,
 } as const;
 
 export const TOP_LEVEL_KEYS = ['servers', 'server', 'workers', 'logs', 'state_dir'] as const;
 export const SERVER_KEYS = [
   'listen',
+  'store',
   'keepalive',
   'max_packet_size',
   'http',
@@ -72,8 +103,18 @@ export const SERVER_KEYS = [
   'http_timeout',
   'http_max_body',
 ] as const;
+/** The embedded server's default job store: `sqlite:<state dir>/jobs.db` (docs/store.md). */
+export const DEFAULT_STORE_FILE = 'jobs.db';
 export const LOG_KEYS = ['max_size', 'keep'] as const;
 export const RESTART_KEYS = ['initial_backoff', 'max_backoff', 'retries', 'start_seconds'] as const;
+export const AUTOSCALE_KEYS = [
+  'min',
+  'max',
+  'target_wait',
+  'cooldown',
+  'max_load_per_core',
+  'min_free_memory',
+] as const;
 export const WORKER_KEYS = [
   'function',
   'module',
@@ -82,6 +123,7 @@ export const WORKER_KEYS = [
   'shell',
   'per_core',
   'instances',
+  'autoscale',
   'concurrency',
   'timeout',
   'env',

@@ -76,8 +76,11 @@ export function diffConfigs(old: Config, next: Config): ConfigDiff {
       fromInstances: before.instances,
       toInstances: p.instances,
     };
+    // An autoscaled worker's count is the autoscaler's: a new min/max (or a switch between autoscale and
+    // a fixed count) is a live change of `autoscale`, and the supervisor works out the count.
+    const autoscaled = before.autoscale !== null || p.autoscale !== null;
     if (change.restartFields.length > 0) diff.changed.push(change);
-    else if (change.fromInstances !== change.toInstances) diff.scaled.push(change);
+    else if (!autoscaled && change.fromInstances !== change.toInstances) diff.scaled.push(change);
     else if (change.liveFields.length > 0) diff.updated.push(change);
     else diff.unchanged.push(p);
   }

@@ -1,7 +1,8 @@
 // Binding a config to the embedded server's real address: with `listen: host:0` the loaded config
 // says `host:0` wherever workers connect to it; the daemon calls this once the server is listening.
 
-import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
+import type { HostPort } from '../shared/host-port.js';
+import type { Config, ProgramConfig } from './types.js';
 import { connectAddress } from './validate.js';
 
 /**
@@ -9,7 +10,7 @@ import { connectAddress } from './validate.js';
  * bound port. Apply it to every loaded config (also on reload) so diffs compare like with like.
  * Returns `config` itself when there is nothing to substitute.
  */
-export function bindEmbeddedServer(config: Config, bound: EmbeddedServerConfig): Config {
+export function bindEmbeddedServer(config: Config, bound: HostPort): Config {
   if (config.server?.port !== 0) return config;
   const placeholder = connectAddress(config.server);
   const real = connectAddress({ host: config.server.host, port: bound.port });

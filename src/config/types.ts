@@ -2,6 +2,7 @@
 // A `ProgramConfig` holds the WorkerSpec its processes run (a change of it restarts them) and the
 // settings only the daemon uses (a change of those applies in place).
 
+import type { StoreSpec } from '../shared/store-url.js';
 import type { KeepaliveSettings } from '../shared/tcp-keepalive.js';
 import type { WorkerSpec } from '../worker/spec.js';
 
@@ -14,13 +15,29 @@ export interface RestartPolicy {
   maxBackoffMs: number;
 }
 
+/** A worker's `autoscale:` block: the daemon sets its instance count from its queue (docs/autoscale.md). */
+export interface AutoscaleConfig {
+  minInstances: number;
+  maxInstances: number;
+  /** Scale up when a new job would wait longer than this. */
+  targetWaitMs: number;
+  /** Scale down only after instances stayed idle this long (and no change happened in that time). */
+  cooldownMs: number;
+  /** Scale-ups wait while the 1-minute load average exceeds CPU cores x this; null: no load guard. */
+  maxLoadPerCore: number | null;
+  /** Scale-ups wait while available memory is below this; null: no memory guard. */
+  minFreeMemoryBytes: number | null;
+}
+
 export interface ProgramConfig {
   /** The key under `workers:` (the same as `spec.name`). */
   name: string;
   /** What every process of this program runs: any difference means a rolling restart. */
   spec: WorkerSpec;
-  /** Resolved instance count (per_core x cores, or instances). */
+  /** Resolved instance count (per_core x cores, or instances; autoscale.min when autoscaled: the start count). */
   instances: number;
+  /** Set when the count follows the queue instead of a fixed number. */
+  autoscale: AutoscaleConfig | null;
   /** The `per_core` value when the count came from it, for display. */
   perCore: number | null;
   maxMemoryBytes: number | null;
@@ -35,6 +52,8 @@ export interface EmbeddedServerConfig {
   port: number;
   /** `max_packet_size`: largest packet the embedded server accepts; absent = its default (128 MiB). */
   maxPacketBytes?: number;
+  /** Where background jobs live; default sqlite in the state directory, `store: memory` opts out. */
+  store: StoreSpec;
   /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */
   keepalive?: KeepaliveSettings | null;
   /** The optional HTTP listener next to it (`http:` and friends); absent when not configured. */

@@ -11,6 +11,7 @@ import type { Field, Reader } from './yaml-fields.js';
 import type { ProgramConfig, RestartPolicy } from './types.js';
 import { describe, parseDurationMs } from './units.js';
 import { readKeepalive } from './keepalive.js';
+import { readAutoscale } from './validate-autoscale.js';
 
 export interface FsPort {
   isFile(path: string): boolean;
@@ -109,9 +110,18 @@ export function validateWorker(
     command = readCommand(ctx, f.get(kind)!, shell, shellField, cwd, env.PATH);
   }
 
-  // Instance count: per_core x CPUs (rounded up, at least 1) or instances, never both.
+  // Instance count: per_core x CPUs (rounded up, at least 1) or instances, never both; or autoscale.
   const perCoreField = f.get('per_core');
   const instancesField = f.get('instances');
+  const autoscaleField = f.get('autoscale');
+  for (const fixed of autoscaleField ? [perCoreField, instancesField] : [])
+    if (fixed) issues.at(fixed.keyNode, fixed.path, `use either autoscale or ${fixed.key}, not both`);
+  if (autoscaleField && kind === 'process')
+    issues.at(
+      autoscaleField.keyNode,
+      autoscaleField.path,
+      'autoscale needs the job reports of module and command workers (a process worker runs its jobs unseen)',
+    );
   if (perCoreField && instancesField) {
     const later = perCoreField.keyNode.range![0] > instancesField.keyNode.range![0] ? perCoreField : instancesField;
     issues.at(later.keyNode, later.path, 'use either per_core or instances, not both');
@@ -127,6 +137,9 @@ export function validateWorker(
         `gives ${instances} instances on ${ctx.cpuCount} CPUs, more than ${LIMITS.maxInstances}`,
       );
   }
+
+  const autoscale = autoscaleField ? readAutoscale(reader, autoscaleField) : null;
+  if (autoscale) instances = autoscale.minInstances; // the start count; the autoscaler takes it from there
 
   // Keys gmsup can only honour when it runs the jobs itself.
   if (kind === 'process') {
@@ -178,6 +191,7 @@ export function validateWorker(
     spec,
     instances,
     perCore,
+    autoscale,
     maxMemoryBytes,
     maxLifetimeMs,
     restart,

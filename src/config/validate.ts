@@ -1,13 +1,14 @@
 // The whole config file: YAML document -> frozen, fully defaulted Config, or the list of every problem.
 // No I/O of its own: file checks go through FsPort, so it is testable on in-memory text.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { stateDirFor } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort, parseHostPort } from '../shared/host-port.js';
+import { formatHostPort, type HostPort, parseHostPort } from '../shared/host-port.js';
+import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
 import { PROTOCOL_MAX_PACKET_BYTES } from '../protocol/codec.js';
-import { DEFAULT_LISTEN, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
+import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, LOG_DEFAULTS, LOG_KEYS, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { IssueList, type ConfigIssue } from './issues.js';
 import type { Config, EmbeddedServerConfig, ProgramConfig } from './types.js';
 import { readHttpSettings } from './http-settings.js';
@@ -52,8 +53,10 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   const top = reader.fields(root, '', TOP_LEVEL_KEYS, root);
   if (!top) return { ok: false, issues: issues.items };
 
+  const stateDirText = reader.string(top.get('state_dir'));
+  const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
   const parseServers = (f: Field) => readServers(reader, f);
-  const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'));
+  const server = readEmbeddedServer(reader, top.get('server'), !top.has('servers'), dir, stateDir);
   const serversField = top.get('servers');
   let servers: string[];
   if (serversField) servers = parseServers(serversField) ?? [];
@@ -67,9 +70,6 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
     logs.maxBytes = reader.sizeBytes(lf?.get('max_size')) ?? logs.maxBytes;
     logs.keep = reader.integer(lf?.get('keep'), 0, 1000) ?? logs.keep;
   }
-  const stateDirText = reader.string(top.get('state_dir'));
-  const stateDir = stateDirText !== undefined ? resolve(dir, stateDirText) : stateDirFor(fileAbs);
-
   const programs: ProgramConfig[] = [];
   const workersField = top.get('workers');
   if (!workersField) issues.at(root, 'workers', 'missing: add a `workers:` map (worker name -> settings)');
@@ -129,9 +129,19 @@ export function validateDocument(doc: Document, lines: LineCounter, opts: Valida
   return { ok: true, config: deepFreeze(config) };
 }
 
+const MEMORY: StoreSpec = { kind: 'memory' };
+
 /** `server:` block: absent = none (unless `servers` is absent too: then the default embedded server). */
-function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: boolean): EmbeddedServerConfig | null {
-  const fallback = parseHostPort(DEFAULT_LISTEN);
+function readEmbeddedServer(
+  reader: Reader,
+  f: Field | undefined,
+  noServersKey: boolean,
+  dir: string,
+  stateDir: string,
+): EmbeddedServerConfig | null {
+  // The embedded server keeps background jobs in SQLite in the state directory unless `store:` says otherwise.
+  const defaultStore = parseStoreUrl(`sqlite:${join(stateDir, DEFAULT_STORE_FILE)}`, dir);
+  const fallback = { ...parseHostPort(DEFAULT_LISTEN), store: defaultStore.ok ? defaultStore.spec : MEMORY };
   if (!f) return noServersKey ? fallback : null;
   if (f.value === false) return null;
   if (f.value === null || f.value === true) return fallback; // `server:` with nothing = defaults
@@ -141,10 +151,21 @@ function readEmbeddedServer(reader: Reader, f: Field | undefined, noServersKey: 
   const http = readHttpSettings(reader, fields);
   const lf = fields?.get('listen');
   const listen = reader.string(lf);
-  const hp = (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? fallback;
+  const hp =
+    (listen === undefined ? undefined : parseAddress(reader, lf!, listen, true)) ?? parseHostPort(DEFAULT_LISTEN);
+  const sf = fields?.get('store');
+  const storeText = reader.string(sf);
+  let store = fallback.store;
+  if (storeText !== undefined) {
+    // A relative sqlite path is relative to the workers file's directory.
+    const parsed = parseStoreUrl(storeText, dir);
+    if (parsed.ok) store = parsed.spec;
+    else reader.issues.at(sf!.node ?? sf!.keyNode, sf!.path, parsed.message);
+  }
   const maxPacketBytes = readMaxPacketSize(reader, fields?.get('max_packet_size'));
   return {
     ...hp,
+    store,
     ...(keepalive === undefined ? {} : { keepalive }),
     ...(maxPacketBytes === undefined ? {} : { maxPacketBytes }),
     ...(http === undefined ? {} : { http }),
@@ -167,7 +188,7 @@ function readMaxPacketSize(reader: Reader, f: Field | undefined): number | undef
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */
-export function connectAddress(server: EmbeddedServerConfig): string {
+export function connectAddress(server: HostPort): string {
   const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
   return formatHostPort({ host, port: server.port });
 }
@@ -192,12 +213,7 @@ function readServers(reader: Reader, f: Field): string[] | undefined {
   return out;
 }
 
-function parseAddress(
-  reader: Reader,
-  f: Field,
-  text: string,
-  allowPortZero: boolean,
-): EmbeddedServerConfig | undefined {
+function parseAddress(reader: Reader, f: Field, text: string, allowPortZero: boolean): HostPort | undefined {
   try {
     const hp = parseHostPort(text);
     if (hp.port === 0 && !allowPortZero)

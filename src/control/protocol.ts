@@ -27,7 +27,14 @@ export interface ControlMethods {
   /** What a reload would do with the file as it is now (or with `file`'s contents), without doing it. */
   plan: { params: { file?: string }; result: { plan: ReloadPlanEntry[] } };
   restart: { params: { name: string; index?: number }; result: { restarted: number } };
-  scale: { params: { name: string; instances: number }; result: { from: number; to: number } };
+  /**
+   * A runtime count; on an autoscaled worker it pins the count, and `instances: 'auto'` resumes
+   * autoscaling (`autoscale` in the result says which happened).
+   */
+  scale: {
+    params: { name: string; instances: number | 'auto' };
+    result: { from: number; to: number; autoscale?: 'pinned' | 'resumed' };
+  };
   /** Stop (or start again) every instance of a worker; a runtime switch like scale. */
   'stop-worker': { params: { name: string }; result: { stopped: number } };
   'start-worker': { params: { name: string }; result: { started: number } };

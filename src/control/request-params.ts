@@ -30,7 +30,10 @@ const READERS: ParamReaders = {
     return { name: stringField(p, 'name', where), ...(index === undefined ? {} : { index }) };
   },
   // The range of `instances` is the supervisor's to check (it names its limit).
-  scale: (p, where) => ({ name: stringField(p, 'name', where), instances: integerField(p, 'instances', where) }),
+  scale: (p, where) => ({
+    name: stringField(p, 'name', where),
+    instances: p.instances === 'auto' ? 'auto' : integerField(p, 'instances', where),
+  }),
   'stop-worker': (p, where) => ({ name: stringField(p, 'name', where) }),
   'start-worker': (p, where) => ({ name: stringField(p, 'name', where) }),
   logs: (p, where) => {

@@ -29,17 +29,57 @@ export interface InstanceInfo {
   retiring: boolean;
 }
 
+/** One evaluation of the autoscaler: what it did (or held) and why, e.g. "queue wait 7.2 s > 2 s: +2". */
+export interface ScaleEvent {
+  atMs: number;
+  action: 'up' | 'down' | 'hold';
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** A worker whose count follows its queue (`autoscale:`), as the autoscaler sees it. Plain data. */
+export interface AutoscaleInfo {
+  min: number;
+  max: number;
+  targetWaitMs: number;
+  cooldownMs: number;
+  /** Scale-ups wait while the 1-minute load average is above CPU cores x this; null: no load guard. */
+  maxLoadPerCore: number | null;
+  /** Scale-ups wait while available memory is below this; null: off. */
+  minFreeMemoryBytes: number | null;
+  /** `gmsup scale` pinned the count: no autoscaling until `gmsup scale NAME auto` or an edit of autoscale. */
+  pinned: boolean;
+  /** The latest sample's figures (null before the first sample, or when not measurable yet). */
+  queued: number | null;
+  completedPerSec: number | null;
+  /** Mean job time from the workers' reports. */
+  jobMs: number | null;
+  /** How long a job queued now would wait (queued x job time / slots). */
+  estimatedWaitMs: number | null;
+  /** Set while the machine guard holds back a scale-up the queue asks for (e.g. "load 9.1 > 4 (2 cores x 2)"). */
+  guard: string | null;
+  /** The latest evaluation, holds included. */
+  lastEvaluation: ScaleEvent | null;
+  /** The latest change it made to the count (the "last decision" status shows). */
+  lastChange: ScaleEvent | null;
+  /** Changes it made since the daemon started. */
+  changes: number;
+}
+
 export interface ProgramInfo {
   name: string;
   function: string;
   kind: 'module' | 'command' | 'process';
   /** Instance count in force. */
   desired: number;
-  /** Instance count the config file says. */
+  /** Instance count the config file says (an autoscaled worker's min, its start count). */
   configured: number;
-  /** True when `gmsup scale` overrides the file. */
+  /** True when `gmsup scale` overrides the file (for an autoscaled worker: pins its count). */
   scaled: boolean;
   stopped: boolean;
+  /** Null for a fixed count. */
+  autoscale: AutoscaleInfo | null;
   /**
    * Errors the daemon met acting on this worker since it started (a failed replacement, removal or
    * rolling restart, a malformed IPC message); each one is in the log with the instance it concerns.

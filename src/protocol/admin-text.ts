@@ -1,5 +1,6 @@
 // The text admin protocol: splitting a command line into words the way gearmand 1.1.20 does, and
-// parsing the list replies (`status`, `prioritystatus`, `workers`) that clients read. Pure.
+// parsing the list replies (`status`, `prioritystatus`, `workers`) that clients read, plus gmsup's
+// `store` extension (its reply text both ways). Pure.
 
 /** gearmand closes a connection that sends a line of this many words or more, without replying. */
 export const MAX_ADMIN_WORDS = 5;
@@ -135,4 +136,80 @@ export function parseWorkers(reply: string): WorkerLine[] {
       functions: rest === '' ? [] : rest.split(' '),
     };
   });
+}
+
+/** The job store's state, as gmsup's `store` admin command reports it (gearmand answers ERR UNKNOWN_COMMAND). */
+export interface StoreStatus {
+  /** The setting as shown: `memory`, `sqlite:/abs/path`, `postgres://user:***@host/db`. */
+  store: string;
+  /** `failing`: commits fail; background submissions get QUEUE_ERROR while a probe is retried. */
+  state: 'ok' | 'failing';
+  /** Unix ms since when in this state. */
+  sinceMs: number;
+  /** The last commit error while failing, else null. */
+  error: string | null;
+  /** Failed attempts in a row (0 when ok). */
+  failedAttempts: number;
+  /** New jobs and deletes accepted but not yet committed. */
+  pendingWrites: number;
+  /** Jobs read from the store at start, and how many of them were taken over from gearmand's table. */
+  loadedJobs: number;
+  takenOverJobs: number;
+  /** How long loading took at start. */
+  loadMs: number;
+  committedBatches: number;
+  failedCommits: number;
+}
+
+const STORE_FIELDS = [
+  ['store', 'store'],
+  ['state', 'state'],
+  ['since_ms', 'sinceMs'],
+  ['error', 'error'],
+  ['failed_attempts', 'failedAttempts'],
+  ['pending_writes', 'pendingWrites'],
+  ['loaded_jobs', 'loadedJobs'],
+  ['taken_over_jobs', 'takenOverJobs'],
+  ['load_ms', 'loadMs'],
+  ['committed_batches', 'committedBatches'],
+  ['failed_commits', 'failedCommits'],
+] as const;
+
+/** `name<TAB>value` lines and a "." line; an absent error is `-`. */
+export function formatStoreStatus(s: StoreStatus): string {
+  let out = '';
+  for (const [name, key] of STORE_FIELDS) {
+    const v = s[key];
+    out += `${name}\t${v === null ? '-' : String(v).replace(/\s+/g, ' ')}\n`;
+  }
+  return `${out}.\n`;
+}
+
+export function parseStoreStatus(reply: string): StoreStatus {
+  const values = new Map<string, string>();
+  for (const line of listLines(reply)) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) values.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  const get = (name: string): string => {
+    const v = values.get(name);
+    if (v === undefined) throw new Error(`admin reply: store status has no ${name} line`);
+    return v;
+  };
+  const state = get('state');
+  if (state !== 'ok' && state !== 'failing') throw new Error(`admin reply: bad store state ${JSON.stringify(state)}`);
+  const error = get('error');
+  return {
+    store: get('store'),
+    state,
+    sinceMs: int(get('since_ms'), 'since_ms'),
+    error: error === '-' ? null : error,
+    failedAttempts: int(get('failed_attempts'), 'failed_attempts'),
+    pendingWrites: int(get('pending_writes'), 'pending_writes'),
+    loadedJobs: int(get('loaded_jobs'), 'loaded_jobs'),
+    takenOverJobs: int(get('taken_over_jobs'), 'taken_over_jobs'),
+    loadMs: int(get('load_ms'), 'load_ms'),
+    committedBatches: int(get('committed_batches'), 'committed_batches'),
+    failedCommits: int(get('failed_commits'), 'failed_commits'),
+  };
 }

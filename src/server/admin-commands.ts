@@ -2,7 +2,7 @@
 // gearmand 1.1.20's output formats and error strings (protocol reference §4). `shutdown` is an extension.
 // Names peers chose are escaped (escapeAdminField) where gearmand prints them raw or cuts them at a NUL.
 
-import { escapeAdminField as esc, splitAdminLine } from '../protocol/admin-text.js';
+import { escapeAdminField as esc, formatStoreStatus, splitAdminLine } from '../protocol/admin-text.js';
 import { SERVER_VERSION } from '../shared/version.js';
 import type { AdminContext } from './context.js';
 import { type FunctionEntry, isLive } from './model.js';
@@ -44,6 +44,9 @@ export function runAdminCommand(ctx: AdminContext, line: string): string | null 
       return drop(ctx, words);
     case 'maxqueue':
       return maxQueue(ctx, words);
+    case 'store':
+      // Extension: the job store's state (gearmand 1.1.20 answers ERR UNKNOWN_COMMAND).
+      return formatStoreStatus(ctx.store.status());
     case 'shutdown':
       // Extension (gearmand 1.1.20 does not know it): reply first, then close down.
       queueMicrotask(() => ctx.shutdown(words[1]?.toLowerCase() === 'graceful'));

@@ -2,6 +2,7 @@
 // every job, queue, unique and limit, and the in-memory store. The memory store is the one owner of
 // Job.state: each transition below asserts the states a job may come from. O(1) per operation.
 
+import type { StoreStatus } from '../protocol/admin-text.js';
 import {
   type Commit,
   FunctionEntry,
@@ -15,6 +16,8 @@ import {
   type JobState,
   type Priority,
 } from './model.js';
+
+export type { StoreStatus } from '../protocol/admin-text.js';
 
 /** What a submission asks for; the store assigns the handle and the first state. */
 export interface NewJob {
@@ -45,6 +48,9 @@ export interface JobStore {
   open(events: StoreEvents): Promise<void>;
   /** Commits what is pending and releases the backing store. */
   close(): Promise<void>;
+  status(): StoreStatus;
+  /** False while a durable store fails: a new background job is refused (QUEUE_ERROR), not acknowledged. */
+  canPersist(): boolean;
 
   getFunction(name: string): FunctionEntry | undefined;
   /** Functions exist from their first mention until dropped. */
@@ -95,13 +101,40 @@ export class MemoryJobStore implements JobStore {
   private readonly fns = new Map<string, FunctionEntry>();
   private readonly byHandle = new Map<number, Job>();
 
+  private readonly openedAtMs = Date.now();
+
   async open(_events: StoreEvents): Promise<void> {}
 
   async close(): Promise<void> {}
 
+  status(): StoreStatus {
+    return {
+      store: 'memory',
+      state: 'ok',
+      sinceMs: this.openedAtMs,
+      error: null,
+      failedAttempts: 0,
+      pendingWrites: 0,
+      loadedJobs: 0,
+      takenOverJobs: 0,
+      loadMs: 0,
+      committedBatches: 0,
+      failedCommits: 0,
+    };
+  }
+
+  canPersist(): boolean {
+    return true;
+  }
+
   /** Next handle number (starts at 1, shared by all functions); never below a loaded job's. */
   protected nextId(): number {
     return ++this.lastId;
+  }
+
+  /** The last handle number issued. */
+  protected get lastIssuedId(): number {
+    return this.lastId;
   }
 
   /** Makes later handles larger than `id` (a durable store loading its jobs). */
@@ -178,7 +211,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   /** PENDING -> WAITING | QUEUED: the job's row committed (durable stores). */
-  protected committed(job: Job): void {
+  protected admitCommitted(job: Job): void {
     const fn = job.fn;
     const to = job.notBeforeMs > 0 ? JOB_WAITING : JOB_QUEUED;
     moveJob(job, bit(JOB_PENDING), to);

@@ -6,6 +6,8 @@ import os from 'node:os';
 import { DEFAULT_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { GmsupError } from '../shared/errors.js';
 import { DEFAULT_GEARMAN_PORT, DEFAULT_SERVER_HOST, formatHostPort } from '../shared/host-port.js';
+import type { StoreSpec } from '../shared/store-url.js';
+import { systemClock } from '../shared/clock.js';
 import {
   applyKeepalive,
   keepaliveProblem,
@@ -16,9 +18,11 @@ import {
 import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
-import { MemoryReclaimer } from './reclaim.js';
+import type { StoreStatus } from './job-store.js';
 import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
+import { MemoryReclaimer } from './reclaim.js';
 import { ServerState } from './server-state.js';
+import { createStore } from './store/open-store.js';
 
 export interface JobServerOptions {
   host?: string;
@@ -46,6 +50,8 @@ export interface JobServerOptions {
    * back (default 1000 ms; 0 = never). See reclaim.ts.
    */
   reclaimIdleMs?: number;
+  /** Where background jobs live (default memory); a durable store is loaded before the listener accepts. */
+  store?: StoreSpec;
   /**
    * TCP keepalive on every accepted socket, so a peer whose host vanished is dropped (its jobs requeued)
    * within idle + interval x count. Default DEFAULT_KEEPALIVE (16 s); false = off.
@@ -57,6 +63,8 @@ export interface JobServer {
   host: string;
   port: number;
   address: string;
+  /** The job store's state now (the `store` admin command prints the same). */
+  readonly store: StoreStatus;
   /** In-process submissions and read-only views (the HTTP listener uses this instead of a TCP hop). */
   readonly local: LocalGateway;
   close(): Promise<void>;
@@ -73,6 +81,13 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const reclaimer = new MemoryReclaimer(opts.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, opts.log);
+  const limits = {
+    maxPacketBytes,
+    maxOutputBytes: opts.maxOutputBytes,
+    readPauseBytes: opts.readPauseBytes,
+    onAllocate: reclaimer.noteAllocated,
+  };
   const keepalive = resolveKeepalive(opts.keepalive);
   const keepaliveError = keepalive && keepaliveProblem(keepalive);
   if (keepaliveError) throw new GmsupError('USAGE', `server keepalive: ${keepaliveError}`);
@@ -81,13 +96,6 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     if (!support.full)
       opts.log?.(`TCP keepalive interval/count cannot be set here (${support.error}): the system's apply`);
   }
-  const reclaimer = new MemoryReclaimer(opts.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, opts.log);
-  const limits = {
-    maxPacketBytes,
-    maxOutputBytes: opts.maxOutputBytes,
-    readPauseBytes: opts.readPauseBytes,
-    onAllocate: reclaimer.noteAllocated,
-  };
   const connections = new Set<Connection>();
   const batcher = new FlushBatcher();
   let nextFd = 1;
@@ -100,7 +108,9 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
 
   const handlePrefix = opts.jobHandlePrefix ?? `H:${os.hostname()}`;
+  const store = await createStore(opts.store ?? { kind: 'memory' }, { clock: systemClock, log: opts.log });
   const state = new ServerState({
+    store,
     handlePrefix,
     jobRetries: opts.jobRetries,
     verboseLevel: opts.verboseLevel,
@@ -111,11 +121,17 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   // A durable store loads its jobs here, before the first connection is accepted.
   await state.open();
+  const opened = store.status();
+  if (opened.store !== 'memory') {
+    const takenOver = opened.takenOverJobs > 0 ? ` (${opened.takenOverJobs} taken over from gearmand's table)` : '';
+    opts.log?.(`job store ${opened.store}: ${opened.loadedJobs} jobs loaded${takenOver} in ${opened.loadMs} ms`);
+  }
 
   const listener = net.createServer({ allowHalfOpen: true, noDelay: true });
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
+      void store.close().catch(() => undefined);
       const where = formatHostPort({ host, port: wantedPort });
       const code = err.code === 'EADDRINUSE' ? 'ALREADY_RUNNING' : 'INTERNAL';
       const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message;
@@ -139,25 +155,28 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
 
   function close(): Promise<void> {
     accepting = false;
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       state.stop();
       reclaimer.stop();
-      // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
-      for (const c of connections) {
-        c.flush();
-        c.end();
-      }
-      const force = setTimeout(() => {
-        for (const c of connections) c.destroy();
-      }, CLOSE_FLUSH_MS);
-      listener.close(() => {
-        clearTimeout(force);
-        resolve();
+      // The store first: what it still commits releases held JOB_CREATED replies before connections end.
+      await store.close().catch((err: unknown) => {
+        opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`);
       });
-    })
-      .then(() => state.store.close())
-      .catch((err: unknown) => opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`))
-      .then(resolveClosed);
+      await new Promise<void>((resolve) => {
+        // Queued replies (e.g. the OK of `shutdown`) still go out; a peer that does not read is cut off.
+        for (const c of connections) {
+          c.flush();
+          c.end();
+        }
+        const force = setTimeout(() => {
+          for (const c of connections) c.destroy();
+        }, CLOSE_FLUSH_MS);
+        listener.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    })().then(resolveClosed);
     return closing;
   }
 
@@ -182,5 +201,15 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     () => storeStatusOf(state.store),
     opts.log,
   );
-  return { host, port, address: formatHostPort({ host, port }), local, close, closed };
+  return {
+    host,
+    port,
+    address: formatHostPort({ host, port }),
+    get store() {
+      return store.status();
+    },
+    local,
+    close,
+    closed,
+  };
 }

@@ -78,6 +78,10 @@ function submit(
     conn.send(E.ERR_QUEUE_FULL);
     return;
   }
+  if (background && !ctx.store.canPersist()) {
+    conn.send(E.ERR_STORE_FAILED); // the durable store is failing: refuse rather than acknowledge
+    return;
+  }
   let notBeforeMs = 0;
   if (type === T.SUBMIT_JOB_EPOCH) {
     notBeforeMs = atoi(a[2]!) * 1000;

@@ -6,6 +6,8 @@ export const ErrorCodes = {
   USAGE: { exit: 64 },
   /** The config file is invalid (YAML syntax, schema, missing files). */
   CONFIG_INVALID: { exit: 2 },
+  /** The job store (`server.store`, `--store`) cannot be opened: fixed in the setting or the database, like config. */
+  STORE_UNAVAILABLE: { exit: 2 },
   /** No daemon answers on the control socket for this config. */
   NO_DAEMON: { exit: 3 },
   /** A submitted job failed (WORK_FAIL or WORK_EXCEPTION). */

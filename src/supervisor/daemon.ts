@@ -1,20 +1,21 @@
-// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers,
-// runs supervisor + samplers + health check + watcher, serves control calls, reloads on demand, and
-// shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
+// The daemon's lifetime: claims the control socket, starts the embedded server BEFORE the workers, runs
+// supervisor + samplers + health check + autoscaler + watcher, serves control calls, reloads on demand,
+// and shuts down in order. The composition root of the supervisor: the real Spawner and Clock are chosen here.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import { bindEmbeddedServer } from '../config/embedded.js';
 import { loadConfig } from '../config/load.js';
 import { connectAddress } from '../config/validate.js';
-import type { Config, EmbeddedServerConfig } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { ControlServer, type ControlHandler } from '../control/control-server.js';
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { startJobServer, type JobServer } from '../server/index.js';
 import { systemClock } from '../shared/clock.js';
 import { GmsupError } from '../shared/errors.js';
-import { formatHostPort } from '../shared/host-port.js';
+import { formatHostPort, type HostPort } from '../shared/host-port.js';
 import { controlSocketPath, pidFilePath, stateDirFor, workerLogPath } from '../shared/state-dir.js';
+import { Autoscaler } from './autoscaler.js';
 import { ErrorTally } from './error-tally.js';
 import { HealthCheck } from './health-check.js';
 import { LogSink } from './log-sink.js';
@@ -44,7 +45,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let config = await loadConfig(opts.configFile); // invalid -> CONFIG_INVALID before anything starts
   checkDaemonHttp(config);
   // With `listen: host:0` the embedded server picks a port; every load is bound to that same port.
-  let bound: EmbeddedServerConfig | null = null;
+  let bound: HostPort | null = null;
   const load = async (file = config.file): Promise<Config> => {
     const c = await loadConfig(file);
     return bound ? bindEmbeddedServer(c, bound) : c;
@@ -62,6 +63,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let configError: string | null = null;
   let sup: Supervisor | null = null;
   let health: HealthCheck | null = null;
+  let autoscaler: Autoscaler | null = null;
   let shutdownRequested: ((force: boolean) => void) | null = null;
   const done = new Promise<boolean>((resolve) => {
     shutdownRequested = resolve;
@@ -112,7 +114,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
   const handler: ControlHandler = {
     status: () =>
-      buildSnapshot(need(), health, errors, { configFile: config.file, startedAtMs, configError }, clock.now()),
+      buildSnapshot(
+        need(),
+        health,
+        errors,
+        { configFile: config.file, startedAtMs, configError },
+        clock.now(),
+        autoscaler,
+      ),
     stop: () => {
       setImmediate(() => requestStop('stop requested'));
       return { stopping: true };
@@ -150,14 +159,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   try {
     if (config.server) {
       const listen = config.server;
+      if (listen.store.kind === 'sqlite') mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
         maxPacketBytes: listen.maxPacketBytes,
+        // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
+        store: listen.store,
         keepalive: listen.keepalive,
         log: (l) => log.daemon(`server: ${l}`),
       }).catch((err: unknown) => {
-        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one).
+        // The server's own code stands (ALREADY_RUNNING for an address in use, INTERNAL for a bad one,
+        // STORE_UNAVAILABLE for a store that cannot be opened).
         if (err instanceof GmsupError)
           throw new GmsupError(err.code, `embedded job server: ${err.message}`, { cause: err });
         const why = err instanceof Error ? err.message : String(err);
@@ -179,6 +192,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const embedded = bound ? connectAddress(bound) : null;
     const check = new HealthCheck(running, log, errors, embedded);
     health = check;
+    const scaler = new Autoscaler(running, log);
+    autoscaler = scaler;
     sampler = new SampleLoop({
       clock,
       intervalMs: SUPERVISOR_TIMINGS.sampleIntervalMs,
@@ -186,13 +201,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         pids: running.instances().flatMap((mp) => (mp.pid === null ? [] : [mp.pid])),
         servers: [...new Set([...(embedded ? [embedded] : []), ...running.serverAddresses()])],
       }),
-      onSamples: (samples) => check.observe(samples),
+      onSamples: (samples) => {
+        check.observe(samples);
+        scaler.observe(samples);
+      },
       onError: (err) => errors.record(null, 'sampling', err),
     });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onHup);
-    const workers = config.programs.map((p) => `${p.name} x${p.instances}`).join(', ') || 'no workers';
+    const sizing = (p: Config['programs'][number]) =>
+      p.autoscale ? ` autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances}` : ` x${p.instances}`;
+    const workers = config.programs.map((p) => `${p.name}${sizing(p)}`).join(', ') || 'no workers';
     log.daemon(`gmsup daemon pid ${process.pid} for ${config.file}: ${workers}`);
     await precompileModules(config.programs, (l, w) => log.daemon(l, w));
     running.start();

@@ -26,7 +26,8 @@ export interface ManagedEvents {
   line: ['stdout' | 'stderr', string];
   /** The worker announced it is leaving by itself (max_jobs): start its replacement now. */
   leaving: [string];
-  'job:end': [string, boolean];
+  /** Function, ok, and how long the job took (as the worker measured it). */
+  'job:end': [string, boolean, number];
   /** Something about this instance went wrong that is not a state change (a malformed IPC message). */
   problem: [string];
 }
@@ -257,9 +258,9 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
     });
   }
 
-  private jobEnded(handle: string, fn: string, ok: boolean): void {
+  private jobEnded(handle: string, fn: string, ok: boolean, durationMs: number): void {
     this.jobs.ended(handle, ok);
-    this.emit('job:end', fn, ok);
+    this.emit('job:end', fn, ok, durationMs);
   }
 
   private onMessage(child: ChildHandle, m: ChildMessage): void {
@@ -275,9 +276,9 @@ export class ManagedProcess extends EventEmitter<ManagedEvents> {
         for (const job of m.jobs) this.jobs.started(job);
         return;
       case 'job:end':
-        return this.jobEnded(m.handle, m.function, m.ok);
+        return this.jobEnded(m.handle, m.function, m.ok, m.durationMs);
       case 'job:ends':
-        for (const e of m.ends) this.jobEnded(e.handle, e.function, e.ok);
+        for (const e of m.ends) this.jobEnded(e.handle, e.function, e.ok, e.durationMs);
         return;
       case 'worker:exiting':
         if (m.reason === 'max-jobs') {

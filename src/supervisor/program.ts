@@ -6,6 +6,7 @@ import { SUPERVISOR_TIMINGS } from '../config/defaults.js';
 import type { ProgramConfig } from '../config/types.js';
 import type { InstanceState } from '../control/snapshot.js';
 import type { Clock } from '../shared/clock.js';
+import { JobTally } from './instance-jobs.js';
 import { ManagedProcess } from './managed-process.js';
 import type { Spawner } from './spawner.js';
 import { WarmSpare } from './warm-spare.js';
@@ -24,7 +25,7 @@ export interface Slot {
 export interface ProgramEvents {
   line: [ManagedProcess, 'stdout' | 'stderr', string];
   state: [ManagedProcess, InstanceState, InstanceState];
-  'job:end': [string, boolean];
+  'job:end': [string, boolean, number];
   log: [string];
   /** An error met in the background, with the instance it concerns (`name/index/pid: what`). */
   failure: [string, unknown];
@@ -45,8 +46,10 @@ export class Program extends EventEmitter<ProgramEvents> {
   readonly leaving = new Set<ManagedProcess>();
   private desiredCount: number;
   private isStopped = false;
-  /** `gmsup scale` override in force (the file's count is config.instances). */
+  /** `gmsup scale` override in force (the file's count is config.instances; an autoscaled count is pinned). */
   scaled = false;
+  /** Every job its instances reported finished (the autoscaler's rates). */
+  readonly jobTally = new JobTally();
   private rolling: Promise<void> = Promise.resolve();
   /** Module programs keep one warm spare process: a restart then skips Node's start-up. */
   private spare: WarmSpare | null = null;
@@ -218,7 +221,10 @@ export class Program extends EventEmitter<ProgramEvents> {
     });
     const where = () => `${this.name}/${index}/${mp.lastPid ?? '-'}`;
     mp.on('line', (stream, text) => this.emit('line', mp, stream, text));
-    mp.on('job:end', (fn, ok) => this.emit('job:end', fn, ok));
+    mp.on('job:end', (fn, ok, durationMs) => {
+      this.jobTally.record(durationMs);
+      this.emit('job:end', fn, ok, durationMs);
+    });
     mp.on('problem', (problem) => this.emit('failure', where(), new Error(problem)));
     mp.on('state', (from, to) => {
       this.emit('state', mp, from, to);

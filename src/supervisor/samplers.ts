@@ -1,12 +1,16 @@
 // Samplers measure and decide nothing: CPU/RSS of the daemon and every worker process (one pidusage
-// call), each job server's `workers` (who is registered) and `status` (queues). The SampleLoop runs
-// them once per interval on the Clock and hands each round to the deciding side (health-check.ts).
+// call), each job server's `workers` (who is registered) and `status` (queues), the machine's load and
+// free memory. The SampleLoop runs them once per interval on the Clock and hands each round to the
+// deciding side (health-check.ts, autoscaler.ts).
 
+import { readFileSync } from 'node:fs';
+import { availableParallelism, freemem, loadavg } from 'node:os';
 import pidusage from 'pidusage';
 import { adminStatus, adminWorkers } from '../client/index.js';
 import type { QueueInfo } from '../control/snapshot.js';
 import type { WorkerLine } from '../protocol/admin-text.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { MachineReading } from './autoscale-decision.js';
 
 /** CPU and memory of one process. */
 export interface UsageSample {
@@ -30,6 +34,7 @@ export interface Samples {
   usage: Map<number, UsageSample>;
   daemon: UsageSample | null;
   servers: ServerSample[];
+  machine: MachineReading;
 }
 
 /** What to sample this round (asked anew each time: processes and servers come and go). */
@@ -64,6 +69,21 @@ export async function sampleUsage(pids: number[]): Promise<Map<number, UsageSamp
     if (u) out.set(pid, u);
   }
   return out;
+}
+
+/**
+ * Load average, cores and available memory. Memory is /proc/meminfo's MemAvailable (what new processes
+ * can get without swapping); os.freemem() where that file is missing.
+ */
+export function sampleMachine(): MachineReading {
+  let availableMemoryBytes = freemem();
+  try {
+    const kb = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
+    if (kb !== undefined) availableMemoryBytes = Number(kb) * 1024;
+  } catch {
+    // Not Linux: os.freemem() it is (libuv reads the platform's own figure).
+  }
+  return { loadAvg1: loadavg()[0] ?? 0, cpuCount: availableParallelism(), availableMemoryBytes };
 }
 
 /** A job server's `workers` and `status`; unreachable is a sample too (with the reason). */
@@ -125,7 +145,8 @@ export class SampleLoop {
       const daemon = usage.get(process.pid) ?? null;
       usage.delete(process.pid);
       if (this.stopped) return;
-      this.opts.onSamples({ takenAtMs: this.opts.clock.now(), usage, daemon, servers: serverSamples });
+      const machine = sampleMachine();
+      this.opts.onSamples({ takenAtMs: this.opts.clock.now(), usage, daemon, servers: serverSamples, machine });
     } catch (err) {
       this.opts.onError(err);
     } finally {

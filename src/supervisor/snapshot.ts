@@ -3,6 +3,7 @@
 
 import type { InstanceInfo, ProgramInfo, Snapshot } from '../control/snapshot.js';
 import { VERSION } from '../shared/version.js';
+import { autoscaleInfo, type Autoscaler } from './autoscaler.js';
 import type { ErrorTally } from './error-tally.js';
 import type { HealthCheck } from './health-check.js';
 import type { ManagedProcess } from './managed-process.js';
@@ -45,6 +46,7 @@ export function buildSnapshot(
   errors: ErrorTally,
   info: DaemonInfo,
   now: number,
+  autoscaler: Autoscaler | null = null,
 ): Snapshot {
   const programs: ProgramInfo[] = [];
   const instances: InstanceInfo[] = [];
@@ -57,6 +59,7 @@ export function buildSnapshot(
       configured: prog.config.instances,
       scaled: prog.scaled,
       stopped: prog.stopped,
+      autoscale: autoscaler ? autoscaler.info(prog) : autoscaleInfo(prog, undefined),
       errors: errors.countFor(prog.name),
     });
     for (const slot of prog.slots) instances.push(instanceInfo(prog, slot.current, slot, now));

@@ -3,7 +3,7 @@
 
 import type { ReloadPlanEntry } from '../control/protocol.js';
 import { LIMITS } from '../config/defaults.js';
-import { diffConfigs, type ConfigDiff } from '../config/diff.js';
+import { diffConfigs, same, type ConfigDiff } from '../config/diff.js';
 import { describeDiff } from './reload-plan.js';
 import type { Config, ProgramConfig } from '../config/types.js';
 import type { InstanceState } from '../control/snapshot.js';
@@ -77,8 +77,10 @@ export class Supervisor {
     const plan = describeDiff(diffConfigs(this.config, next));
     for (const e of plan) {
       const p = this.programs.get(e.worker);
-      if (p?.scaled && e.action !== 'stop')
-        e.detail += ` (runtime scale to ${p.desired} kept unless the file's count changed)`;
+      if (!p?.scaled || e.action === 'stop') continue;
+      e.detail += p.config.autoscale
+        ? ` (pinned at ${p.desired} by gmsup scale: kept unless autoscale changes)`
+        : ` (runtime scale to ${p.desired} kept unless the file's count changed)`;
     }
     return plan;
   }
@@ -103,15 +105,17 @@ export class Supervisor {
       prog.remove('removed from config').catch((err) => this.errors.record(p.name, `${p.name}: removal`, err));
     }
     for (const p of d.added) {
-      this.log.daemon(`${p.name}: added, starting ${p.instances} instance(s)`);
+      const as = p.autoscale ? ` (autoscale ${p.autoscale.minInstances}..${p.autoscale.maxInstances})` : '';
+      this.log.daemon(`${p.name}: added, starting ${p.instances} instance(s)${as}`);
       this.addProgram(p);
     }
     for (const c of [...d.changed, ...d.scaled, ...d.updated]) {
       const prog = this.programs.get(c.name);
       if (!prog) continue;
       const countChanged = c.fromInstances !== c.toInstances;
-      if (countChanged) prog.scaled = false;
-      const desired = prog.scaled ? prog.desired : c.toInstances;
+      // A new count or autoscale block in the file ends a runtime override (a pin of an autoscaled count).
+      if (countChanged || !same(c.old.autoscale, c.next.autoscale)) prog.scaled = false;
+      const desired = prog.scaled ? prog.desired : countFor(c.next, prog.desired);
       if (d.changed.includes(c)) {
         this.log.daemon(`${c.name}: ${c.restartFields.join(', ')} changed, rolling restart`);
         // Scale down first (fewer to restart), then roll the rest, then scale up with the new config.
@@ -119,12 +123,14 @@ export class Supervisor {
         prog
           .rollingRestart('config changed', c.next)
           .then(() => {
-            if (this.programs.get(c.name) === prog && !prog.stopped) prog.setDesired(desired);
+            if (this.programs.get(c.name) !== prog || prog.stopped) return;
+            // The autoscaler may have moved an autoscaled count during the roll: keep its latest.
+            prog.setDesired(prog.config.autoscale && !prog.scaled ? countFor(prog.config, prog.desired) : desired);
           })
           .catch((err) => this.errors.record(c.name, `${c.name}: rolling restart (config changed)`, err));
       } else {
         prog.updateConfig(c.next);
-        if (countChanged) this.log.daemon(`${c.name}: ${c.fromInstances} -> ${c.toInstances} instances`);
+        if (desired !== prog.desired) this.log.daemon(`${c.name}: ${prog.desired} -> ${desired} instances`);
         prog.setDesired(desired); // a stopped program only notes the count
       }
     }
@@ -144,11 +150,34 @@ export class Supervisor {
     return prog;
   }
 
-  scale(name: string, n: number): { from: number; to: number } {
+  /**
+   * `gmsup scale`: a runtime count. On an autoscaled worker it pins the count (autoscaling pauses) until
+   * `gmsup scale NAME auto` or a reload that changes its autoscale block; `auto` resumes within min..max.
+   */
+  scale(name: string, n: number | 'auto'): { from: number; to: number; autoscale?: 'pinned' | 'resumed' } {
+    const prog = this.program(name);
+    const as = prog.config.autoscale;
+    const from = prog.desired;
+    if (n === 'auto') {
+      if (!as) throw new GmsupError('USAGE', `${name} has a fixed count (no autoscale block): give a number`);
+      const to = countFor(prog.config, from);
+      prog.scaled = false;
+      this.log.daemon(`${name}: autoscaling resumed at ${to} (autoscale ${as.minInstances}..${as.maxInstances})`, name);
+      prog.setDesired(to);
+      return { from, to, autoscale: 'resumed' };
+    }
     if (!Number.isInteger(n) || n < 0 || n > LIMITS.maxInstances)
       throw new GmsupError('USAGE', `instance count must be an integer 0..${LIMITS.maxInstances}, got ${n}`);
-    const prog = this.program(name);
-    const from = prog.desired;
+    if (as) {
+      prog.scaled = true;
+      const range = `${as.minInstances}..${as.maxInstances}`;
+      this.log.daemon(
+        `${name}: pinned ${from} -> ${n} at runtime (autoscale ${range} paused; \`gmsup scale ${name} auto\` resumes)`,
+        name,
+      );
+      prog.setDesired(n);
+      return { from, to: n, autoscale: 'pinned' };
+    }
     prog.scaled = n !== prog.config.instances;
     this.log.daemon(
       `${name}: scaled ${from} -> ${n} at runtime${prog.scaled ? ` (config says ${prog.config.instances})` : ''}`,
@@ -188,6 +217,12 @@ export class Supervisor {
     await Promise.all(progs.map((p) => p.stopAll('daemon shutting down', opts)));
     for (const mp of this.instances()) mp.close();
   }
+}
+
+/** The count a (re)configured program runs: the file's, or for an autoscaled one the current within min..max. */
+function countFor(config: ProgramConfig, current: number): number {
+  const as = config.autoscale;
+  return as ? Math.min(as.maxInstances, Math.max(as.minInstances, current)) : config.instances;
 }
 
 /** The daemon's log line for one state change: `name/index/pid FROM -> TO`, with the reason where it helps. */

@@ -93,7 +93,7 @@ export function reduceKey(
   if (ch === 'w') return { state: { ...state, logOnlySelected: !state.logOnlySelected }, action: NONE };
   const row = sel >= 0 ? rows[sel] : undefined;
   if (!row)
-    return ['r', 'R', '+', '-', 's'].includes(ch)
+    return ['r', 'R', '+', '-', 's', 'a'].includes(ch)
       ? { state, action: { kind: 'message', text: 'nothing selected' } }
       : { state, action: NONE };
   const prog = programs.find((p) => p.name === row.worker);
@@ -129,7 +129,20 @@ export function reduceKey(
         kind: 'control',
         method: 'scale',
         params: { name: row.worker, instances: to },
-        label: `scale ${row.worker} to ${to}`,
+        // On an autoscaled worker a count pins it (autoscaling pauses until `a`).
+        label: prog.autoscale ? `pin ${row.worker} at ${to} (a: resume autoscaling)` : `scale ${row.worker} to ${to}`,
+      },
+    };
+  }
+  if (ch === 'a') {
+    if (!prog?.autoscale) return { state, action: { kind: 'message', text: `${row.worker} is not autoscaled` } };
+    return {
+      state,
+      action: {
+        kind: 'control',
+        method: 'scale',
+        params: { name: row.worker, instances: 'auto' },
+        label: `resume autoscaling of ${row.worker}`,
       },
     };
   }

@@ -120,7 +120,11 @@ export function processLine(row: ProcessRow, prog: ProgramInfo | undefined, widt
   const inst = row.instance;
   const mark = selected ? '>' : ' ';
   if (!inst) {
-    const why = prog?.stopped ? 'stopped (s to start)' : `no instances (desired ${prog?.desired ?? 0}; + to scale)`;
+    const why = prog?.stopped
+      ? 'stopped (s to start)'
+      : prog?.autoscale && !prog.scaled
+        ? `no instances (autoscale ${prog.autoscale.min}..${prog.autoscale.max}: one starts when jobs queue)`
+        : `no instances (desired ${prog?.desired ?? 0}; + to scale)`;
     return { selected, segments: [seg(`${mark}${cell(row.worker, c.name)} `), seg(why, 'gray')] };
   }
   const pid = cell(inst.pid === null ? '-' : String(inst.pid), c.pid, true);

@@ -19,6 +19,7 @@ import {
   type ProcessRow,
 } from './process-rows.js';
 import { queueHeader, queueLine, queueRows } from './queue-rows.js';
+import { autoscaled, autoscaleLine } from './autoscale-rows.js';
 
 export interface Connection {
   connected: boolean;
@@ -95,10 +96,15 @@ export function buildView(input: ViewInput): DashboardView {
   const qRows = queueRows(snap, ui.filter);
   const qBody = layout.queues.height - 1;
   const queues: Line[] = [queueHeader(width)];
-  const shown = qRows.length > qBody ? qBody - 1 : qRows.length;
+  // Autoscaled workers get a line each below the queues: up to half the pane, at least one.
+  const scaled = autoscaled(snap, ui.filter);
+  const scaledShown = Math.min(scaled.length, Math.max(qBody >= 2 ? 1 : 0, Math.floor(qBody / 2)));
+  const qRoom = qBody - scaledShown;
+  const shown = qRows.length > qRoom ? qRoom - 1 : qRows.length;
   for (let i = 0; i < shown; i++) queues.push(queueLine(qRows[i]!, width)); // i < shown <= qRows.length
   if (qRows.length > shown)
     queues.push({ segments: [seg(`… ${qRows.length - shown} more rows (filter with /)`, 'gray')] });
+  for (const p of scaled.slice(0, scaledShown)) queues.push(autoscaleLine(p, snap?.takenAtMs ?? input.nowMs, width));
 
   return {
     header: buildHeader(input),
@@ -253,6 +259,6 @@ function buildHelp(embedded: boolean, width: number): Line {
   // The keys that must always show come first; extras only when the terminal is wide enough.
   const quit = embedded ? 'q stop daemon  d detach' : 'q quit';
   const base = `${quit}  ↑↓jk${embedded ? '' : ' select'} r restart +/- scale s stop/start / filter l log`;
-  const extra = '  R restart worker  w log of selected';
+  const extra = '  R restart worker  w log of selected  a resume autoscaling';
   return { segments: [seg(base.length + extra.length <= width ? base + extra : base, 'gray')] };
 }

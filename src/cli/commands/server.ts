@@ -4,17 +4,20 @@
 import { parseCommandArgs } from '../args.js';
 import { GmsupError } from '../../shared/errors.js';
 import { DEFAULT_SERVER_ADDRESS, parseHostPort } from '../../shared/host-port.js';
+import { parseStoreUrl } from '../../shared/store-url.js';
 import { startJobServer } from '../../server/index.js';
 import { parseKeepaliveText } from '../../config/keepalive.js';
 import { describeKeepalive, keepaliveSupport, resolveKeepalive } from '../../shared/tcp-keepalive.js';
 import { startHttpListener } from '../../http/index.js';
 import { HTTP_FLAGS, HTTP_FLAGS_HELP, parseHttpFlags } from '../http-flags.js';
 
-const HELP = `Usage: gmsup server [--listen HOST:PORT] [--job-handle-prefix P] [--max-packet-size BYTES]
+const HELP = `Usage: gmsup server [--listen HOST:PORT] [--store URL] [--job-handle-prefix P] [--max-packet-size BYTES]
                     [--keepalive SPEC] [--verbose] [--http HOST:PORT [--http-token TOKEN]]
 
 Runs the embedded Gearman job server (default ${DEFAULT_SERVER_ADDRESS}) until SIGINT or SIGTERM.
   --listen HOST:PORT       address to listen on (port 0 = any free port)
+  --store URL              where background jobs are kept: memory (default), sqlite:PATH (relative to the
+                           current directory) or postgres://user@host/db; ?sync=full|normal (docs/store.md)
   --job-handle-prefix P    job handles become P:<n> (default H:<hostname>)
   --max-packet-size BYTES  largest packet accepted (default 128 MiB)
   --keepalive SPEC         TCP keepalive on every connection: idle=10s,interval=2s,count=3 (the default;
@@ -28,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       listen: { type: 'string' },
+      store: { type: 'string' },
       'job-handle-prefix': { type: 'string' },
       'max-packet-size': { type: 'string' },
       verbose: { type: 'boolean' },
@@ -55,16 +59,22 @@ export async function run(argv: string[]): Promise<number> {
     maxPacketBytes = Number(text);
   }
   const verbose = values.verbose === true;
+  const parsedStore = parseStoreUrl(values.store ?? 'memory', process.cwd());
+  if (!parsedStore.ok) throw new GmsupError('USAGE', `--store: ${parsedStore.message}`);
   const keepalive = values.keepalive !== undefined ? parseKeepaliveText(values.keepalive) : resolveKeepalive(undefined);
   const httpFlags = parseHttpFlags(values); // refused settings exit 2 before any port is opened
   const server = await startJobServer({
+    store: parsedStore.spec,
     host: hp.host,
     port: hp.port,
     maxPacketBytes,
     jobHandlePrefix: values['job-handle-prefix'],
     verboseLevel: verbose ? 'INFO' : undefined,
     keepalive,
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    // The job store's lines (loaded, failing, writing again) are always shown; the rest with --verbose.
+    log: (line) => {
+      if (verbose || line.startsWith('job store ')) process.stderr.write(`${line}\n`);
+    },
   });
   process.stdout.write(`listening on ${server.address}\n`);
   if (verbose) process.stderr.write(`TCP keepalive: ${describeKeepalive(keepalive)}\n`);

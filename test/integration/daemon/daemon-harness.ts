@@ -38,9 +38,10 @@ export function writeConfig(file: string, yaml: string): void {
 export async function startDaemon(
   t: TestContext,
   yaml: string,
-  opts: { waitRunning?: boolean } = {},
+  opts: { waitRunning?: boolean; dir?: string } = {},
 ): Promise<RunningDaemon> {
-  const dir = tempDir(t, 'gmsup-daemon-');
+  // `dir`: start again on the same directory (and so the same state dir) as an earlier daemon.
+  const dir = opts.dir ?? tempDir(t, 'gmsup-daemon-');
   const file = join(dir, 'workers.yaml');
   writeConfig(file, yaml);
   const proc = spawn(process.execPath, [BIN, 'start', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -22,7 +22,17 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
   const c = await loadConfig(file, { cpuCount: 3 });
   assert.equal(c.file, file);
   assert.equal(c.stateDir, join(FIXTURES, '.gmsup', 'valid-minimal'));
-  assert.deepEqual(c.server, { host: '127.0.0.1', port: 4730 });
+  assert.deepEqual(c.server, {
+    host: '127.0.0.1',
+    port: 4730,
+    store: {
+      kind: 'sqlite',
+      path: join(c.stateDir, 'jobs.db'),
+      sync: 'full',
+      table: 'gmsup_jobs',
+      gearmandTable: 'gearman_queue',
+    },
+  });
   assert.deepEqual(c.servers, ['127.0.0.1:4730']);
   assert.deepEqual(c.logs, { maxBytes: 10 * 1024 * 1024, keep: 5 });
   assert.equal(c.programs.length, 1);
@@ -47,6 +57,7 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
     },
     instances: 1,
     perCore: null,
+    autoscale: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
     restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 },
@@ -56,7 +67,17 @@ test('minimal file: every default filled, embedded server on 127.0.0.1:4730', as
 test('every key set: values normalised with units', async () => {
   const c = await loadConfig(join(FIXTURES, 'valid-full.yaml'), { cpuCount: 3 });
   assert.deepEqual(c.servers, ['127.0.0.1:4730', '[::1]:4731']);
-  assert.deepEqual(c.server, { host: '127.0.0.1', port: 4730 });
+  assert.deepEqual(c.server, {
+    host: '127.0.0.1',
+    port: 4730,
+    store: {
+      kind: 'sqlite',
+      path: join(FIXTURES, 'data', 'jobs.db'), // relative to the workers file
+      sync: 'normal',
+      table: 'gmsup_jobs',
+      gearmandTable: 'gearman_queue',
+    },
+  });
   assert.equal(c.stateDir, join(FIXTURES, 'state'));
   assert.deepEqual(c.logs, { maxBytes: 1024 * 1024, keep: 3 });
   const [echo, lines, shelly, quoted] = c.programs;
@@ -103,9 +124,14 @@ test('server defaults: server block alone, servers alone, port 0, wildcard liste
   assert.equal(only.server, null);
   assert.deepEqual(only.servers, ['127.0.0.1:4730', '127.0.0.1:4731']);
   const zero = await loadConfig(join(FIXTURES, 'server-port-zero.yaml'));
-  assert.deepEqual(zero.server, { host: '0.0.0.0', port: 0 });
+  assert.deepEqual({ ...zero.server, store: undefined }, { host: '0.0.0.0', port: 0, store: undefined });
   assert.deepEqual(zero.servers, ['127.0.0.1:0']); // the daemon substitutes the bound port
-  assert.deepEqual(valid('server:\nworkers:\n  a:\n    module: a.ts\n').server, { host: '127.0.0.1', port: 4730 });
+  const bare = valid('server:\nworkers:\n  a:\n    module: a.ts\n').server;
+  assert.deepEqual([bare?.host, bare?.port, bare?.store.kind], ['127.0.0.1', 4730, 'sqlite']);
+  assert.deepEqual(valid('server: { store: memory }\nworkers: {}\n').server?.store, { kind: 'memory' });
+  const badStore = validateConfigText('server: { store: "sqlite:" }\nworkers: {}\n', 'w.yaml', { fs: anyFs });
+  assert.equal(badStore.ok, false);
+  if (!badStore.ok) assert.match(badStore.issues[0]!.message, /bad job store "sqlite:": no file path/);
   assert.deepEqual(valid('server: { listen: ":4799" }\nworkers: {}\n').servers, ['127.0.0.1:4799']);
   assert.deepEqual(valid('server: { listen: "[::]:4800" }\nworkers: {}\n').servers, ['[::1]:4800']);
   const external = validateConfigText('server: false\nworkers:\n  a:\n    module: a.ts\n', 'w.yaml', { fs: anyFs });
@@ -171,6 +197,6 @@ test('the example config at the repo root is valid', async () => {
 
 test('server.max_packet_size: a size up to the protocol limit, given to the embedded server', () => {
   const c = valid('server: { listen: ":4799", max_packet_size: 1GiB }\nworkers: {}\n');
-  assert.deepEqual(c.server, { host: '127.0.0.1', port: 4799, maxPacketBytes: 1024 ** 3 });
+  assert.deepEqual([c.server?.host, c.server?.port, c.server?.maxPacketBytes], ['127.0.0.1', 4799, 1024 ** 3]);
   assert.equal(valid('server: { max_packet_size: 4294967295 }\nworkers: {}\n').server?.maxPacketBytes, 0xffffffff);
 });

@@ -71,6 +71,7 @@ test('malformed control requests get a USAGE reply naming the field; good ones r
     JSON.stringify({ id: 6, method: 'scale', params: { name: 'w', instances: 3 } }),
     JSON.stringify({ id: 7, method: 'restart', params: { name: 'w' } }),
     JSON.stringify({ id: 8, method: 'status' }),
+    JSON.stringify({ id: 9, method: 'scale', params: { name: 'w', instances: 'auto' } }),
   ]);
   const error = (i: number) => replies[i]?.error as { code: string; message: string } | undefined;
   assert.equal(error(0)?.code, 'USAGE');
@@ -81,12 +82,13 @@ test('malformed control requests get a USAGE reply naming the field; good ones r
   assert.match(error(4)?.message ?? '', /unknown control method "explode"/);
   assert.deepEqual(
     replies.slice(5).map((r) => r.ok),
-    [true, true, true],
+    [true, true, true, true],
   );
   assert.deepEqual(calls, [
     ['scale', { name: 'w', instances: 3 }],
     ['restart', { name: 'w' }],
     ['status', {}],
+    ['scale', { name: 'w', instances: 'auto' }],
   ]);
   const [notJson] = await exchange(server.path, ['{oops']);
   assert.match((notJson?.error as { message?: string } | undefined)?.message ?? '', /request is not JSON/);

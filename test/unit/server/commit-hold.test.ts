@@ -40,7 +40,7 @@ class ManualCommitStore extends MemoryJobStore {
     for (const job of batch.jobs) this.commits.delete(job);
     const live = batch.jobs.filter((j) => j.state === JOB_PENDING);
     if (ok) {
-      for (const job of live) this.committed(job);
+      for (const job of live) this.admitCommitted(job);
       this.events.committed(live);
     } else {
       this.events.notCommitted(live);

@@ -32,9 +32,9 @@ export class Peer {
   }
 }
 
-export function setup(jobRetries = 0, store?: JobStore) {
+export function setup(jobRetries = 0, store?: JobStore, makeStore?: (clock: FakeClock) => JobStore) {
   const clock = new FakeClock();
-  const state = new ServerState({ handlePrefix: 'H:t', clock, jobRetries, store });
+  const state = new ServerState({ handlePrefix: 'H:t', clock, jobRetries, store: store ?? makeStore?.(clock) });
   void state.open();
   let fd = 0;
   const conn = () => {

@@ -19,6 +19,7 @@ export function programConfig(
     name,
     instances: 1,
     perCore: null,
+    autoscale: null,
     maxMemoryBytes: null,
     maxLifetimeMs: null,
     restart: { startSecsMs: 1000, startRetries: 3, initialBackoffMs: 100, maxBackoffMs: 800 },

@@ -13,7 +13,8 @@ const SERVER = '127.0.0.1:4730';
 
 function samples(at: number, rss: Record<number, number>, servers: ServerSample[] = []): Samples {
   const usage = new Map(Object.entries(rss).map(([pid, rssBytes]) => [Number(pid), { cpuPercent: 1, rssBytes }]));
-  return { takenAtMs: at, usage, daemon: { cpuPercent: 0.5, rssBytes: 50 * MIB }, servers };
+  const machine = { loadAvg1: 0.1, cpuCount: 2, availableMemoryBytes: 4096 * MIB };
+  return { takenAtMs: at, usage, daemon: { cpuPercent: 0.5, rssBytes: 50 * MIB }, servers, machine };
 }
 
 function serverWith(clientIds: Array<string | null>): ServerSample {

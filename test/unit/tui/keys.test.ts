@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initialUiState, reduceKey, type UiState } from '../../../src/tui/keys.js';
 import { processRows } from '../../../src/tui/process-rows.js';
-import { program, snapshot } from './snapshot-fixture.js';
+import { autoscale, program, snapshot } from './snapshot-fixture.js';
 
 const snap = snapshot();
 const rows = processRows(snap, '');
@@ -92,4 +92,27 @@ test('l toggles the log pane and w the selected-worker log filter', () => {
   const s = press(initialUiState(false), { ch: 'l' }, { ch: 'w' }).state;
   assert.equal(s.logVisible, false);
   assert.equal(s.logOnlySelected, true);
+});
+
+test('on an autoscaled worker +/- pin the count and a resumes autoscaling; a elsewhere says why not', () => {
+  const scaled = snapshot({ programs: [program('reverse', 3, { autoscale: autoscale() }), program('wc', 1)] });
+  const r = processRows(scaled, '');
+  const s0 = initialUiState(false);
+  assert.deepEqual(reduceKey(s0, { ch: '+' }, r, scaled.programs).action, {
+    kind: 'control',
+    method: 'scale',
+    params: { name: 'reverse', instances: 4 },
+    label: 'pin reverse at 4 (a: resume autoscaling)',
+  });
+  assert.deepEqual(reduceKey(s0, { ch: 'a' }, r, scaled.programs).action, {
+    kind: 'control',
+    method: 'scale',
+    params: { name: 'reverse', instances: 'auto' },
+    label: 'resume autoscaling of reverse',
+  });
+  const onWc = reduceKey(s0, { ch: 'G' }, r, scaled.programs).state;
+  assert.deepEqual(reduceKey(onWc, { ch: 'a' }, r, scaled.programs).action, {
+    kind: 'message',
+    text: 'wc is not autoscaled',
+  });
 });

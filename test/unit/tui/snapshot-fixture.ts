@@ -1,6 +1,6 @@
 // Builds Snapshots for the dashboard's unit tests: plain data, every field of the contract filled.
 
-import type { InstanceInfo, ProgramInfo, ServerInfo, Snapshot } from '../../../src/control/snapshot.js';
+import type { AutoscaleInfo, InstanceInfo, ProgramInfo, ServerInfo, Snapshot } from '../../../src/control/snapshot.js';
 
 export function instance(name: string, index: number, over: Partial<InstanceInfo> = {}): InstanceInfo {
   return {
@@ -34,7 +34,36 @@ export function program(name: string, desired: number, over: Partial<ProgramInfo
     configured: desired,
     scaled: false,
     stopped: false,
+    autoscale: null,
     errors: 0,
+    ...over,
+  };
+}
+
+/** An autoscaled worker's info: 1..8, scaled up 1 -> 3 five seconds before the snapshot. */
+export function autoscale(over: Partial<AutoscaleInfo> = {}): AutoscaleInfo {
+  return {
+    min: 1,
+    max: 8,
+    targetWaitMs: 2000,
+    cooldownMs: 10_000,
+    maxLoadPerCore: 2,
+    minFreeMemoryBytes: 256 * 2 ** 20,
+    pinned: false,
+    queued: 1200,
+    completedPerSec: 150,
+    jobMs: 20,
+    estimatedWaitMs: 8000,
+    guard: null,
+    lastEvaluation: {
+      atMs: 999_000,
+      action: 'hold',
+      from: 3,
+      to: 3,
+      reason: 'queue wait 8 s > 2 s; 2 instance(s) starting',
+    },
+    lastChange: { atMs: 995_000, action: 'up', from: 1, to: 3, reason: 'queue wait 7.2 s > 2 s: +2' },
+    changes: 1,
     ...over,
   };
 }

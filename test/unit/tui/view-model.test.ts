@@ -9,7 +9,7 @@ import { computeLayout } from '../../../src/tui/layout.js';
 import { lineText, type Line } from '../../../src/tui/line.js';
 import { buildView, type Connection } from '../../../src/tui/view-model.js';
 import { defined, itemAt } from '../../helpers/defined.js';
-import { instance, program, server, snapshot } from './snapshot-fixture.js';
+import { autoscale, instance, program, server, snapshot } from './snapshot-fixture.js';
 
 const connected: Connection = { connected: true, error: null, socketPath: '/x/control.sock' };
 
@@ -230,4 +230,49 @@ test('the chart titles show overall and selected-function rates; the embedded he
   assert.match(lineText(itemAt(v.chart, 0)), /queued 5 ▸ reverse 5/);
   assert.match(lineText(v.help), /q stop daemon {2}d detach/);
   assert.equal(v.selectedFunction, 'reverse');
+});
+
+test('an autoscaled worker has a line under the queues: current [min..max], wait, last decision and reason', () => {
+  const snap = snapshot({
+    programs: [program('reverse', 3, { autoscale: autoscale() }), program('wc', 1)],
+    instances: [instance('reverse', 0), instance('reverse', 1), instance('reverse', 2), instance('wc', 0)],
+    servers: [server('127.0.0.1:4730', [{ function: 'reverse', queued: 1200, running: 3, availableWorkers: 3 }])],
+  });
+  const { v } = view(snap, { width: 100 });
+  const lines = text(v.queues);
+  const line = lines.find((l) => l.startsWith('autoscale'));
+  assert.ok(line, lines.join('\n'));
+  assert.match(line, /^autoscale reverse\s+3 \[1\.\.8\]\s+wait 8s\s+5s ago 1->3: queue wait 7\.2 s > 2 s: \+2$/);
+  assert.ok(lines.indexOf(line) > lines.findIndex((l) => l.includes('1.2k')), 'below the queue rows');
+  const as = itemAt(v.queues, lines.indexOf(line));
+  assert.equal(colourOf(as, 'queue wait 7.2 s'), 'green');
+
+  // Held by the guard: yellow, with the reading; pinned: magenta. Both fit 80 columns.
+  const held = snapshot({
+    programs: [program('reverse', 3, { autoscale: autoscale({ guard: 'load 9.0 > 4 (2 cores x 2)' }) })],
+  });
+  const h = view(held).v;
+  const hl = itemAt(
+    h.queues,
+    text(h.queues).findIndex((l) => l.startsWith('autoscale')),
+  );
+  assert.equal(colourOf(hl, 'HELD: load 9.0 > 4 (2 cores x 2)'), 'yellow');
+  assert.ok(lineText(hl).length <= 80);
+  const pinned = snapshot({
+    programs: [program('reverse', 5, { scaled: true, autoscale: autoscale({ pinned: true }) })],
+  });
+  const p = view(pinned).v;
+  assert.equal(
+    colourOf(
+      itemAt(
+        p.queues,
+        text(p.queues).findIndex((l) => l.startsWith('autoscale')),
+      ),
+      'PINNED',
+    ),
+    'magenta',
+  );
+  // A fixed-count worker has none; the filter applies.
+  assert.equal(text(view(snapshot()).v.queues).filter((l) => l.startsWith('autoscale')).length, 0);
+  assert.equal(text(view(snap, { ui: { filter: 'wc' } }).v.queues).filter((l) => l.startsWith('autoscale')).length, 0);
 });
