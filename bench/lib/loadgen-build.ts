@@ -28,9 +28,13 @@ export interface LoadgenArgs {
   host?: string;
   fn: string;
   threads: number;
+  /** fg/bg: jobs to submit (fg: 0 = a timed round of maxSeconds); work: stop after this many. */
   jobs?: number;
   sizeBytes?: number;
   batch?: number;
+  /** fg only: echo worker threads in the same process as the clients. */
+  workers?: number;
+  /** Hard bound for every mode; with fg and `jobs: 0`, the length of a timed round. */
   maxSeconds: number;
 }
 
@@ -82,6 +86,7 @@ function argv(mode: string, a: LoadgenArgs): string[] {
   if (a.jobs !== undefined) out.push('--jobs', String(a.jobs));
   if (a.sizeBytes !== undefined) out.push('--size', String(a.sizeBytes));
   if (a.batch !== undefined) out.push('--batch', String(a.batch));
+  if (a.workers !== undefined) out.push('--workers', String(a.workers));
   return out;
 }
 
@@ -106,7 +111,8 @@ export function runLoadgen(binPath: string, mode: 'fg' | 'bg' | 'work', a: Loadg
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
     });
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), (a.maxSeconds + 15) * 1000);
+    // In-process workers outlive the clients' deadline by up to 30 s (they finish the last jobs).
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), (a.maxSeconds + 15 + (a.workers ? 30 : 0)) * 1000);
     child.once('error', (err) => {
       clearTimeout(killTimer);
       reject(err);

@@ -1,6 +1,8 @@
 /* Neutral Gearman load generator for the server benchmark, built on libgearman (the same client code
  * drives gmsup and gearmand). Modes: fg (foreground submits + latency), bg (background submits), work
- * (echo workers, optionally stopping after N jobs = drain). Prints one JSON line. Compiled at bench time. */
+ * (echo workers, optionally stopping after N jobs = drain). Prints one JSON line. Compiled at bench time.
+ * fg with --jobs 0 runs for --seconds (a timed round); --workers M also runs M echo worker threads in
+ * this process (clients and workers in one program, as an outside tester would write it). */
 #include <libgearman/gearman.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,7 +13,7 @@
 
 typedef struct {
   const char *mode, *host, *fn;
-  int port, threads, batch;
+  int port, threads, batch, workers;
   long jobs;          /* fg/bg: total to submit; work: stop after this many (0 = until signal/deadline) */
   size_t size_bytes;  /* payload size for fg/bg */
   double max_seconds; /* hard bound for every mode */
@@ -21,13 +23,16 @@ typedef struct {
   int index;
   long done, errors;
   double *latencies_ms;
+  long capacity; /* of latencies_ms */
 } thread_t;
 
-static opts_t o = {"", "127.0.0.1", "bench_echo", 4730, 1, 1, 0, 100, 60.0};
+static opts_t o = {"", "127.0.0.1", "bench_echo", 4730, 1, 1, 0, 0, 100, 60.0};
 static volatile sig_atomic_t stop_flag = 0;
 static char *payload;
 static double start_s, deadline_s;
 static long work_done = 0;     /* work mode: jobs completed by all threads (under lock) */
+static long work_target = 0;   /* work mode: stop after this many (o.jobs); 0 = until signal/deadline */
+static volatile sig_atomic_t workers_stop = 0; /* fg --workers: the clients are done */
 static double work_last_s = 0; /* work mode: time the target count was reached */
 static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -44,6 +49,15 @@ static long share(int index) { /* this thread's part of o.jobs, remainder spread
   return base + (index < rest ? 1 : 0);
 }
 
+static void record_latency(thread_t *t, double ms) { /* grows the array in timed rounds (--jobs 0) */
+  if (t->done >= t->capacity) {
+    t->capacity = t->capacity > 0 ? t->capacity * 2 : 65536;
+    t->latencies_ms = realloc(t->latencies_ms, sizeof(double) * (size_t)t->capacity);
+    if (t->latencies_ms == NULL) { fprintf(stderr, "loadgen: out of memory\n"); exit(2); }
+  }
+  t->latencies_ms[t->done++] = ms;
+}
+
 static gearman_client_st *new_client(void) {
   gearman_client_st *c = gearman_client_create(NULL);
   if (c == NULL || gearman_client_add_server(c, o.host, (in_port_t)o.port) != GEARMAN_SUCCESS) {
@@ -57,15 +71,15 @@ static gearman_client_st *new_client(void) {
 static void *fg_thread(void *arg) {
   thread_t *t = arg;
   gearman_client_st *c = new_client();
-  long want = share(t->index);
-  for (long i = 0; i < want && !stop_flag && now_s() < deadline_s; i++) {
+  long want = o.jobs > 0 ? share(t->index) : -1; /* -1: until the deadline */
+  for (long i = 0; (want < 0 || i < want) && !stop_flag && now_s() < deadline_s; i++) {
     gearman_return_t rc;
     size_t result_bytes = 0;
     double t0 = now_s();
     void *result = gearman_client_do(c, o.fn, NULL, payload, o.size_bytes, &result_bytes, &rc);
     double t1 = now_s();
     if (rc == GEARMAN_SUCCESS && result_bytes == o.size_bytes) {
-      t->latencies_ms[t->done++] = (t1 - t0) * 1000.0;
+      record_latency(t, (t1 - t0) * 1000.0);
     } else {
       t->errors++;
       if (t->errors == 1) fprintf(stderr, "loadgen fg: %s (result %zu bytes)\n", gearman_client_error(c), result_bytes);
@@ -115,7 +129,7 @@ static void *echo_job(gearman_job_st *job, void *context, size_t *result_bytes, 
   *rc = GEARMAN_SUCCESS;
   pthread_mutex_lock(&work_lock);
   work_done++;
-  if (o.jobs > 0 && work_done == o.jobs) { work_last_s = now_s(); stop_flag = 1; }
+  if (work_target > 0 && work_done == work_target) { work_last_s = now_s(); stop_flag = 1; }
   pthread_mutex_unlock(&work_lock);
   return copy;
 }
@@ -129,7 +143,9 @@ static void *work_thread(void *arg) {
     exit(2);
   }
   gearman_worker_set_timeout(w, 100); /* ms: wake up to notice the stop flag and the deadline */
-  while (!stop_flag && now_s() < deadline_s) {
+  /* In-process workers (fg --workers) outlive the deadline: clients still wait for their last jobs. */
+  double until_s = o.workers > 0 && !strcmp(o.mode, "fg") ? deadline_s + 30.0 : deadline_s;
+  while (!stop_flag && !workers_stop && now_s() < until_s) {
     gearman_return_t rc = gearman_worker_work(w);
     if (rc == GEARMAN_SUCCESS) t->done++;
     else if (rc != GEARMAN_TIMEOUT && rc != GEARMAN_NO_JOBS && rc != GEARMAN_IO_WAIT && !stop_flag) {
@@ -153,7 +169,7 @@ static double pct(const double *sorted, long n, double p) {
 }
 
 static void parse_args(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "usage: loadgen fg|bg|work [--host H] [--port P] [--fn F] [--threads N] [--jobs N] [--size BYTES] [--batch N] [--seconds S]\n"); exit(64); }
+  if (argc < 2) { fprintf(stderr, "usage: loadgen fg|bg|work [--host H] [--port P] [--fn F] [--threads N] [--jobs N] [--size BYTES] [--batch N] [--seconds S] [--workers M]\n"); exit(64); }
   o.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     const char *k = argv[i], *v = argv[i + 1];
@@ -165,9 +181,10 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(k, "--size")) o.size_bytes = (size_t)atol(v);
     else if (!strcmp(k, "--batch")) o.batch = atoi(v);
     else if (!strcmp(k, "--seconds")) o.max_seconds = atof(v);
+    else if (!strcmp(k, "--workers")) o.workers = atoi(v);
     else { fprintf(stderr, "loadgen: unknown option %s\n", k); exit(64); }
   }
-  if (o.threads < 1 || o.threads > 1024 || o.max_seconds <= 0) { fprintf(stderr, "loadgen: bad options\n"); exit(64); }
+  if (o.threads < 1 || o.threads > 1024 || o.workers < 0 || o.workers > 1024 || o.max_seconds <= 0) { fprintf(stderr, "loadgen: bad options\n"); exit(64); }
 }
 
 int main(int argc, char **argv) {
@@ -181,17 +198,25 @@ int main(int argc, char **argv) {
                         : !strcmp(o.mode, "work") ? work_thread : NULL;
   if (body == NULL) { fprintf(stderr, "loadgen: unknown mode %s\n", o.mode); return 64; }
 
-  thread_t *ts = calloc((size_t)o.threads, sizeof(thread_t));
-  pthread_t *ids = calloc((size_t)o.threads, sizeof(pthread_t));
+  if (body == work_thread) work_target = o.jobs;
+  int extra = body == fg_thread ? o.workers : 0; /* in-process echo workers */
+  thread_t *ts = calloc((size_t)(o.threads + extra), sizeof(thread_t));
+  pthread_t *ids = calloc((size_t)(o.threads + extra), sizeof(pthread_t));
   for (int i = 0; i < o.threads; i++) {
     ts[i].index = i;
-    if (body == fg_thread) ts[i].latencies_ms = malloc(sizeof(double) * (size_t)(share(i) + 1));
+    if (body == fg_thread && o.jobs > 0) {
+      ts[i].capacity = share(i) + 1;
+      ts[i].latencies_ms = malloc(sizeof(double) * (size_t)ts[i].capacity);
+    }
   }
   start_s = now_s();
   deadline_s = start_s + o.max_seconds;
+  for (int i = 0; i < extra; i++) pthread_create(&ids[o.threads + i], NULL, work_thread, &ts[o.threads + i]);
   for (int i = 0; i < o.threads; i++) pthread_create(&ids[i], NULL, body, &ts[i]);
   for (int i = 0; i < o.threads; i++) pthread_join(ids[i], NULL);
   double end_s = (body == work_thread && work_last_s > 0) ? work_last_s : now_s();
+  workers_stop = 1;
+  for (int i = 0; i < extra; i++) pthread_join(ids[o.threads + i], NULL);
 
   long done = 0, errors = 0;
   for (int i = 0; i < o.threads; i++) { done += ts[i].done; errors += ts[i].errors; }
@@ -205,6 +230,6 @@ int main(int argc, char **argv) {
     qsort(all, (size_t)n, sizeof(double), cmp_double);
     printf(",\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f", pct(all, n, 0.50), pct(all, n, 0.99), n ? all[n - 1] : -1.0);
   }
-  printf(",\"timed_out\":%s}\n", now_s() >= deadline_s ? "true" : "false");
+  printf(",\"timed_out\":%s}\n", o.jobs > 0 && end_s >= deadline_s ? "true" : "false");
   return errors > 0 ? 1 : 0;
 }

@@ -1,14 +1,18 @@
 // The server benchmark's scenarios, each run against one fresh server process: foreground echo
-// (throughput + latency), background submit + drain, and the deep queue (memory, O(1) submit/grab).
+// (throughput + latency), background submit + drain, the deep queue (memory, O(1) submit/grab), and a
+// client that never reads its replies beside ordinary ones (memory, their worst stall).
 
+import net from 'node:net';
+import { encodeReq } from '../../src/protocol/codec.js';
+import { PacketType } from '../../src/protocol/packet-types.js';
 import { runLoadgen, startWorkers, type LoadgenResult } from './loadgen-build.js';
 import { cpuSeconds, memInfo, queuedJobs, startTarget, waitForWorkers, type TargetSpec } from './server-targets.js';
 
 export interface ServerBenchSizes {
   clients: number;
   workers: number;
-  fgJobsSmall: number;
-  fgJobsLarge: number;
+  /** Length of one timed foreground round. */
+  fgRoundSeconds: number;
   largeBytes: number;
   bgJobs: number;
   deepJobs: number;
@@ -60,37 +64,32 @@ function checked(r: LoadgenResult, what: string): LoadgenResult {
   return r;
 }
 
-/** 16 clients doing gearman_client_do against 4 echo workers; a short warmup first (JIT, buffers). */
+/**
+ * One foreground round the way an outside tester runs it: a fresh server, no warm-up, one load generator
+ * process with 16 client threads doing synchronous jobs and 4 echo worker threads, for fgRoundSeconds.
+ * The server's JIT warm-up, and whatever else the machine runs, are part of the figure.
+ */
 export async function foregroundEcho(
   bin: string,
   spec: TargetSpec,
   s: ServerBenchSizes,
   sizeBytes: number,
-  jobs: number,
 ): Promise<FgResult> {
   return withTarget(spec, async (port, pid) => {
-    const fn = 'bench_fg';
-    const pool = startWorkers(bin, { port, fn, threads: s.workers, maxSeconds: s.phaseMaxSeconds * 3 });
-    try {
-      await waitForWorkers(port, fn, s.workers);
-      const warmJobs = Math.max(s.clients * 10, Math.floor(jobs / 10));
+    const cpuBeforeS = cpuSeconds(pid);
+    const run = checked(
       await runLoadgen(bin, 'fg', {
         port,
-        fn,
+        fn: 'bench_fg',
         threads: s.clients,
-        jobs: warmJobs,
+        workers: s.workers,
+        jobs: 0,
         sizeBytes,
-        maxSeconds: s.phaseMaxSeconds,
-      });
-      const cpuBeforeS = cpuSeconds(pid);
-      const run = checked(
-        await runLoadgen(bin, 'fg', { port, fn, threads: s.clients, jobs, sizeBytes, maxSeconds: s.phaseMaxSeconds }),
-        `${spec.name} fg`,
-      );
-      return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
-    } finally {
-      await pool.stop();
-    }
+        maxSeconds: s.fgRoundSeconds,
+      }),
+      `${spec.name} fg`,
+    );
+    return { run, peakRssBytes: memInfo(pid).peakRssBytes, cpuMicrosPerJob: perJobMicros(cpuBeforeS, pid, run.jobs) };
   });
 }
 
@@ -101,11 +100,13 @@ export interface BgResult {
   drainCpuMicrosPerJob: number;
 }
 
-/** bgJobs background submits from 16 clients (one round trip each), then 4 workers drain them all. */
+/**
+ * On a fresh server (no warm-up): bgJobs background submits from 16 clients (one round trip each), then
+ * 4 workers drain them all.
+ */
 export async function backgroundSubmitDrain(bin: string, spec: TargetSpec, s: ServerBenchSizes): Promise<BgResult> {
   return withTarget(spec, async (port, pid) => {
     const fn = 'bench_bg';
-    await warmUp(bin, port, s, Math.ceil(s.bgJobs / 10));
     const cpu0S = cpuSeconds(pid);
     const submit = checked(
       await runLoadgen(bin, 'bg', {
@@ -204,4 +205,93 @@ export async function deepQueue(bin: string, spec: TargetSpec, s: ServerBenchSiz
       deepDrainCpuMicrosPerJob: perJobMicros(cpuDrainS, pid, deepDrain.jobs),
     };
   });
+}
+
+export interface SlowReaderResult {
+  /** Foreground 100 B jobs of the other clients during the hog's run. */
+  others: LoadgenResult;
+  peakRssBytes: number;
+  /** 32 KiB jobs the server took from the hog before its writes blocked (or the round ended). */
+  hogJobsSent: number;
+}
+
+/**
+ * Issue 11 defect 9: a client that submits 32 KiB foreground jobs as fast as it can and never reads a reply,
+ * beside 4 ordinary clients (100 B jobs, 2 echo workers of their own) for `seconds`. Reports the server's
+ * peak RSS and the other clients' latencies: their max is the worst stall the hog caused them.
+ */
+export async function slowReader(
+  bin: string,
+  spec: TargetSpec,
+  s: ServerBenchSizes,
+  hogJobs: number,
+  seconds: number,
+): Promise<SlowReaderResult> {
+  return withTarget(spec, async (port, pid) => {
+    const hogFn = 'bench_hog';
+    const pool = startWorkers(bin, { port, fn: hogFn, threads: s.workers, maxSeconds: seconds + 30 });
+    try {
+      await waitForWorkers(port, hogFn, s.workers);
+      const othersRun = runLoadgen(bin, 'fg', {
+        port,
+        fn: 'bench_others',
+        threads: 4,
+        workers: 2,
+        jobs: 0,
+        sizeBytes: PAYLOAD_BYTES,
+        maxSeconds: seconds,
+      });
+      const hogJobsSent = await runNonReadingClient(port, hogFn, hogJobs, 32 * 1024, seconds * 1000);
+      const others = checked(await othersRun, `${spec.name} others`);
+      return { others, peakRssBytes: memInfo(pid).peakRssBytes, hogJobsSent };
+    } finally {
+      await pool.stop();
+    }
+  });
+}
+
+/** Submits up to `jobs` foreground jobs on one connection, never reading; stops when writes block past the deadline. */
+async function runNonReadingClient(
+  port: number,
+  fn: string,
+  jobs: number,
+  sizeBytes: number,
+  forMs: number,
+): Promise<number> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.pause();
+  const payload = Buffer.alloc(sizeBytes, 0x68);
+  const deadline = Date.now() + forMs;
+  let wake: (() => void) | null = null;
+  socket.on('drain', () => wake?.());
+  socket.on('close', () => wake?.());
+  let sent = 0;
+  try {
+    while (sent < jobs && Date.now() < deadline && !socket.destroyed) {
+      const ok = socket.write(encodeReq(PacketType.SUBMIT_JOB, fn, `hog-${sent}`, payload));
+      sent++;
+      if (!ok) {
+        // Blocked: wait for 'drain', 'close' or the deadline, whichever comes first.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        if (socket.writableNeedDrain) break;
+      }
+    }
+    const left = deadline - Date.now();
+    if (left > 0) await new Promise((r) => setTimeout(r, left)); // the others' round runs to its end
+    return sent - Math.ceil(socket.writableLength / (sizeBytes + 32));
+  } finally {
+    socket.destroy();
+  }
 }

@@ -17,6 +17,10 @@ export interface TargetSpec {
   args: string[];
   /** gmsup only: the checkout whose bin/ and dist/ to run (default this one), for A/B runs of two builds. */
   root?: string;
+  /** gmsup kind only: a Node script run instead of `bin/gmsup.js server` (it prints "listening on HOST:PORT"). */
+  script?: string;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
   /** gmsup only: how long to wait for "listening on" (a durable store loads its jobs first). Default 15 s. */
   startTimeoutMs?: number;
 }
@@ -114,15 +118,15 @@ async function startGmsup(spec: TargetSpec): Promise<RunningTarget> {
     process.execPath,
     [
       ...gmsupNodeArgs(),
-      join(spec.root ?? repoRoot, 'bin', 'gmsup.js'),
-      'server',
-      '--listen',
-      '127.0.0.1:0',
+      ...(spec.script !== undefined
+        ? [spec.script]
+        : [join(spec.root ?? repoRoot, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0']),
       ...spec.args,
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: spec.root ?? repoRoot,
+      env: spec.env === undefined ? process.env : { ...process.env, ...spec.env },
     },
   );
   const stop = stopper(child);

@@ -3,7 +3,13 @@
 
 import type { BenchRow } from '../report.js';
 import { buildLoadgen, canBuildLoadgen } from '../lib/loadgen-build.js';
-import { backgroundSubmitDrain, deepQueue, foregroundEcho, type ServerBenchSizes } from '../lib/server-scenarios.js';
+import {
+  backgroundSubmitDrain,
+  deepQueue,
+  foregroundEcho,
+  slowReader,
+  type ServerBenchSizes,
+} from '../lib/server-scenarios.js';
 import { GMSUP, gearmand, hasGearmand, type TargetSpec } from '../lib/server-targets.js';
 
 const MiB = 1024 * 1024;
@@ -19,8 +25,7 @@ export function sizes(): ServerBenchSizes {
   return {
     clients: 16,
     workers: 4,
-    fgJobsSmall: envInt('BENCH_SERVER_FG_JOBS', quick ? 4000 : 100_000),
-    fgJobsLarge: envInt('BENCH_SERVER_FG_LARGE_JOBS', quick ? 800 : 20_000),
+    fgRoundSeconds: envInt('BENCH_SERVER_FG_SECONDS', quick ? 1 : 4),
     largeBytes: 64 * 1024,
     bgJobs: envInt('BENCH_SERVER_BG_JOBS', quick ? 5000 : 100_000),
     deepJobs: envInt('BENCH_SERVER_DEEP_JOBS', quick ? 50_000 : 1_000_000),
@@ -30,32 +35,33 @@ export function sizes(): ServerBenchSizes {
   };
 }
 
-/** Rounds per target for the foreground and background scenarios (best kept); the deep queue runs once. */
+/** Rounds per target for the foreground and background scenarios (the median is reported); the deep queue runs once. */
 function repeatRounds(): number {
-  return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', process.env.BENCH_QUICK === '1' ? 1 : 2)));
+  return Math.max(1, Math.min(10, envInt('BENCH_SERVER_REPEAT', process.env.BENCH_QUICK === '1' ? 1 : 3)));
 }
 
-type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep';
+type Scenario = 'fg' | 'fg64k' | 'bg' | 'deep' | 'slow';
 
 /**
  * Runs fn for gmsup then each reference, `repeat` rounds interleaved (so load from other programs hits every
- * target alike), keeping each target's best round by `score`. A failing target yields null values and a note.
+ * target alike), keeping every round: each metric is reported as its median over the rounds (not the best
+ * round, which flatters whichever server is noisier). A failing target yields null values and a note.
  */
 async function each<T>(
   targets: TargetSpec[],
   fn: (t: TargetSpec) => Promise<T>,
-  score: (r: T) => number,
   repeat = 1,
-): Promise<{ got: Map<string, T>; notes: string[] }> {
-  const got = new Map<string, T>();
+): Promise<{ got: Map<string, T[]>; notes: string[] }> {
+  const got = new Map<string, T[]>();
   const notes: string[] = [];
   for (let round = 1; round <= repeat; round++) {
     for (const t of targets) {
       process.stderr.write(`bench: server: ${t.name} (round ${round}/${repeat}) ...\n`);
       try {
         const r = await fn(t);
-        const best = got.get(t.name);
-        if (best === undefined || score(r) > score(best)) got.set(t.name, r);
+        const rounds = got.get(t.name) ?? [];
+        rounds.push(r);
+        got.set(t.name, rounds);
       } catch (err) {
         notes.push(`${t.name} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
       }
@@ -64,18 +70,24 @@ async function each<T>(
   return { got, notes };
 }
 
+/** Median of the values (the upper middle one for an even count); null when there are none. */
+function median(values: number[]): number | null {
+  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return xs.length === 0 ? null : xs[Math.floor(xs.length / 2)]!;
+}
+
 function rowsFor<T>(
   group: string,
   refs: TargetSpec[],
-  res: { got: Map<string, T>; notes: string[] },
+  res: { got: Map<string, T[]>; notes: string[] },
   metrics: Array<{ metric: string; unit: string; better: 'higher' | 'lower'; value: (r: T) => number | null }>,
   note?: string,
 ): BenchRow[] {
   const allNotes = [note, ...res.notes].filter(Boolean).join('; ');
   return metrics.map((m, i) => {
     const v = (name: string) => {
-      const r = res.got.get(name);
-      return r === undefined ? null : m.value(r);
+      const rounds = res.got.get(name);
+      return rounds === undefined ? null : median(rounds.map((r) => m.value(r) ?? NaN));
     };
     return {
       group,
@@ -92,7 +104,7 @@ function rowsFor<T>(
 export default async function serverBench(): Promise<BenchRow[]> {
   if (!canBuildLoadgen()) throw new Error('needs gcc and libgearman-dev (apt-get install -y gcc libgearman-dev)');
   const s = sizes();
-  const wanted = (process.env.BENCH_SERVER_SCENARIOS ?? 'fg,fg64k,bg,deep').split(',') as Scenario[];
+  const wanted = (process.env.BENCH_SERVER_SCENARIOS ?? 'fg,fg64k,bg,slow,deep').split(',') as Scenario[];
   const withRefs = hasGearmand() && process.env.BENCH_SERVER_SKIP_GEARMAND !== '1';
   const fgRefs = withRefs ? [gearmand([]), gearmand(['--threads=0'])] : [];
   const deepRefs = withRefs ? [gearmand([]), gearmand(['--threads=0', '--hashtable-buckets=1000003'])] : [];
@@ -100,21 +112,17 @@ export default async function serverBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const who = `${s.clients} clients, ${s.workers} workers`;
   const repeat = repeatRounds();
-  const best = repeat > 1 ? `, best of ${repeat}` : '';
+  const rounds = repeat > 1 ? `, median of ${repeat}` : '';
   try {
-    for (const [scenario, sizeBytes, jobs, label] of [
-      ['fg', 100, s.fgJobsSmall, '100 B'],
-      ['fg64k', s.largeBytes, s.fgJobsLarge, '64 KiB'],
+    for (const [scenario, sizeBytes, label] of [
+      ['fg', 100, '100 B'],
+      ['fg64k', s.largeBytes, '64 KiB'],
     ] as const) {
       if (!wanted.includes(scenario)) continue;
-      const res = await each(
-        [GMSUP, ...fgRefs],
-        (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes, jobs),
-        (r) => r.run.rate,
-        repeat,
-      );
+      const res = await each([GMSUP, ...fgRefs], (t) => foregroundEcho(loadgen.binPath, t, s, sizeBytes), repeat);
+      const round = `${s.fgRoundSeconds} s rounds, no warm-up`;
       rows.push(
-        ...rowsFor(`server: foreground echo ${label}, ${who}, ${jobs} jobs${best}`, fgRefs, res, [
+        ...rowsFor(`server: foreground echo ${label}, ${who} in one process, ${round}${rounds}`, fgRefs, res, [
           { metric: 'throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.run.rate },
           { metric: 'latency p50', unit: 'ms', better: 'lower', value: (r) => r.run.p50_ms ?? null },
           { metric: 'latency p99', unit: 'ms', better: 'lower', value: (r) => r.run.p99_ms ?? null },
@@ -125,14 +133,9 @@ export default async function serverBench(): Promise<BenchRow[]> {
       );
     }
     if (wanted.includes('bg')) {
-      const res = await each(
-        [GMSUP, ...fgRefs],
-        (t) => backgroundSubmitDrain(loadgen.binPath, t, s),
-        (r) => r.submit.rate + r.drain.rate,
-        repeat,
-      );
+      const res = await each([GMSUP, ...fgRefs], (t) => backgroundSubmitDrain(loadgen.binPath, t, s), repeat);
       rows.push(
-        ...rowsFor(`server: background ${s.bgJobs} x 100 B${best}`, fgRefs, res, [
+        ...rowsFor(`server: background ${s.bgJobs} x 100 B, no warm-up${rounds}`, fgRefs, res, [
           {
             metric: `submit (${s.clients} clients, 1 round trip/job)`,
             unit: 'jobs/s',
@@ -150,13 +153,36 @@ export default async function serverBench(): Promise<BenchRow[]> {
         ]),
       );
     }
-    if (wanted.includes('deep')) {
-      const res = await each(
-        [GMSUP, ...deepRefs],
-        (t) => deepQueue(loadgen.binPath, t, s),
-        () => 0,
+    if (wanted.includes('slow')) {
+      const hogJobs = envInt('BENCH_SERVER_HOG_JOBS', process.env.BENCH_QUICK === '1' ? 2000 : 20_000);
+      const seconds = envInt('BENCH_SERVER_HOG_SECONDS', process.env.BENCH_QUICK === '1' ? 3 : 8);
+      const res = await each([GMSUP, ...fgRefs], (t) => slowReader(loadgen.binPath, t, s, hogJobs, seconds));
+      const hog = `a client submitting ${hogJobs} x 32 KiB jobs that never reads`;
+      const group = `server: ${hog}, beside 4 clients (100 B), ${seconds} s`;
+      rows.push(
+        ...rowsFor(group, fgRefs, res, [
+          { metric: 'server peak RSS', unit: 'MiB', better: 'lower', value: (r) => r.peakRssBytes / MiB },
+          {
+            metric: 'other clients: worst stall (max latency)',
+            unit: 'ms',
+            better: 'lower',
+            value: (r) => r.others.max_ms ?? null,
+          },
+          { metric: 'other clients: latency p99', unit: 'ms', better: 'lower', value: (r) => r.others.p99_ms ?? null },
+          { metric: 'other clients: throughput', unit: 'jobs/s', better: 'higher', value: (r) => r.others.rate },
+          {
+            metric: 'hog jobs the server took in (the rest waits in its socket)',
+            unit: 'jobs',
+            better: 'lower',
+            value: (r) => r.hogJobsSent,
+          },
+        ]),
       );
+    }
+    if (wanted.includes('deep')) {
+      const res = await each([GMSUP, ...deepRefs], (t) => deepQueue(loadgen.binPath, t, s));
       const short = [...res.got.entries()]
+        .flatMap(([n, rs]) => rs.map((r) => [n, r] as const))
         .filter(([, r]) => r.depth < s.deepJobs * 0.99)
         .map(([n, r]) => `${n} reached only ${r.depth} queued in ${s.fillMaxSeconds} s`);
       const ratio = (a: number, b: number) => (b > 0 ? a / b : null);

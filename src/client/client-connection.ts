@@ -118,7 +118,7 @@ export class ClientConnection {
         const [handle, data] = packetArgs(p, 2);
         const jobs = this.take(handle);
         if (!jobs) return;
-        const result = Buffer.from(data); // copy: args are views into the socket chunk
+        const result = p.owned ? data : Buffer.from(data); // args are views into the socket chunk unless owned
         for (const job of jobs) settle(job, undefined, result);
         return;
       }

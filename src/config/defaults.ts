@@ -117,6 +117,7 @@ export const SERVER_KEYS = [
   'listen',
   'store',
   'keepalive',
+  'max_packet_size',
   'http',
   'http_token',
   'http_timeout',

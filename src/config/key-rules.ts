@@ -160,6 +160,10 @@ export const SERVER_RULES: Record<(typeof SERVER_KEYS)[number], KeyRule> = {
     description: 'Background jobs: sqlite:PATH (default <state dir>/jobs.db), postgres://..., memory.',
   },
   keepalive: KEEPALIVE,
+  max_packet_size: {
+    type: 'size',
+    description: 'Largest packet the embedded server accepts (at most 4GiB - 1). Default 128MiB.',
+  },
   http: { type: 'string', description: 'HOST:PORT of the HTTP listener (docs/http.md); off when absent.' },
   http_token: { type: 'string', description: 'Bearer token HTTP requests must carry (16 characters or more).' },
   http_timeout: DURATION('How long a foreground HTTP request waits for its job. Default 60s.'),

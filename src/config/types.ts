@@ -65,6 +65,8 @@ export interface LogSettings {
 export interface EmbeddedServerConfig {
   host: string;
   port: number;
+  /** `max_packet_size`: largest packet the embedded server accepts; absent = its default (128 MiB). */
+  maxPacketBytes?: number;
   /** Where background jobs live; default sqlite in the state directory, `store: memory` opts out. */
   store: StoreSpec;
   /** TCP keepalive on its accepted sockets: absent = the server's defaults, null = off. */

@@ -7,6 +7,7 @@ import { chooseStateDir } from '../shared/state-dir.js';
 import { GmsupError } from '../shared/errors.js';
 import { formatHostPort, type HostPort, parseHostPort } from '../shared/host-port.js';
 import { parseStoreUrl, type StoreSpec } from '../shared/store-url.js';
+import { PROTOCOL_MAX_PACKET_BYTES } from '../protocol/codec.js';
 import { DEFAULT_LISTEN, DEFAULT_STORE_FILE, SERVER_KEYS, TOP_LEVEL_KEYS } from './defaults.js';
 import { processBudget } from './process-limit.js';
 import { rangeOf, TOP_LEVEL_RULES } from './key-rules.js';
@@ -177,12 +178,29 @@ function readEmbeddedServer(
     if (parsed.ok) store = parsed.spec;
     else reader.issues.at(sf!.node ?? sf!.keyNode, sf!.path, parsed.message);
   }
+  const maxPacketBytes = readMaxPacketSize(reader, fields?.get('max_packet_size'));
   return {
     ...hp,
     store,
     ...(keepalive === undefined ? {} : { keepalive }),
+    ...(maxPacketBytes === undefined ? {} : { maxPacketBytes }),
     ...(http === undefined ? {} : { http }),
   };
+}
+
+/** Smaller than this, no useful packet fits (the CLI's --max-packet-size has the same floor). */
+const MIN_MAX_PACKET_BYTES = 64;
+
+/** `server.max_packet_size`: a size up to the protocol's uint32 limit (gearmand's), at least one header's worth. */
+function readMaxPacketSize(reader: Reader, f: Field | undefined): number | undefined {
+  const bytes = reader.sizeBytes(f);
+  if (bytes === undefined || f === undefined) return undefined;
+  if (bytes < MIN_MAX_PACKET_BYTES || bytes > PROTOCOL_MAX_PACKET_BYTES) {
+    const range = `${MIN_MAX_PACKET_BYTES} and ${PROTOCOL_MAX_PACKET_BYTES} bytes (4GiB - 1, the protocol's limit)`;
+    reader.issues.at(f.node ?? f.keyNode, f.path, `must be between ${range}, got ${bytes}`);
+    return undefined;
+  }
+  return bytes;
 }
 
 /** Where workers connect to reach the embedded server: a wildcard listen address means loopback. */

@@ -236,6 +236,8 @@ export class ServerConn {
   readonly held = new Set<Job>();
   /** Foreground jobs this connection waits on. */
   readonly attached = new Set<Job>();
+  /** Payload bytes of the jobs in `attached`: memory this client's pending work holds (back-pressure). */
+  attachedBytes = 0;
   /** Handle numbers this connection just finished, to ignore a repeated WORK_FAIL/COMPLETE/EXCEPTION. */
   private readonly recentDone: number[] = [];
   private recentPos = 0;

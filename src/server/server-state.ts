@@ -114,7 +114,7 @@ export class ServerState implements AdminContext, StoreEvents {
         conn.send(statusUniqueReply(this, a[0]!));
         return;
       case T.ECHO_REQ:
-        conn.send(encodeRaw(T.ECHO_RES, a[0]!));
+        conn.send(encodeRaw(T.ECHO_RES, a[0]!, conn));
         return;
       case T.SET_CLIENT_ID:
         conn.clientId = a[0]!.subarray(0, MAX_CLIENT_ID_BYTES).toString('latin1');
@@ -137,7 +137,10 @@ export class ServerState implements AdminContext, StoreEvents {
   attach(conn: ServerConn, job: Job): void {
     if (job.clients === null) job.clients = [conn];
     else if (!job.clients.includes(conn)) job.clients.push(conn);
-    conn.attached.add(job);
+    if (!conn.attached.has(job)) {
+      conn.attached.add(job);
+      conn.attachedBytes += job.payload.length;
+    }
   }
 
   admitted(job: Job): void {
@@ -205,7 +208,7 @@ export class ServerState implements AdminContext, StoreEvents {
       job.worker = null;
     }
     if (job.clients !== null) {
-      for (const c of job.clients) c.attached.delete(job);
+      for (const c of job.clients) if (c.attached.delete(job)) c.attachedBytes -= job.payload.length;
       job.clients = null;
     }
     this.store.remove(job);
@@ -232,6 +235,7 @@ export class ServerState implements AdminContext, StoreEvents {
       if (!job.background && job.state === JOB_QUEUED) this.store.remove(job);
     }
     conn.attached.clear();
+    conn.attachedBytes = 0;
   }
 
   /** Stops every timer (server close). */

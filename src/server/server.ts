@@ -16,10 +16,12 @@ import {
   resolveKeepalive,
   type KeepaliveOption,
 } from '../shared/tcp-keepalive.js';
+import { acceptWithSharedBuffer } from './accept.js';
 import { Connection } from './connection.js';
 import { FlushBatcher } from './flush-batcher.js';
 import type { StoreStatus } from './job-store.js';
 import { createLocalGateway, type LocalGateway, storeStatusOf } from './local-gateway.js';
+import { MemoryReclaimer } from './reclaim.js';
 import { ServerState } from './server-state.js';
 import { createStore } from './store/open-store.js';
 
@@ -39,6 +41,16 @@ export interface JobServerOptions {
   gracefulTimeoutMs?: number;
   /** Unsent output a peer that does not read may pile up before it is dropped (default 256 MiB, >= 2 max packets). */
   maxOutputBytes?: number;
+  /**
+   * Back-pressure: a connection is not read while its unsent replies plus the payloads of the foreground
+   * jobs it waits on exceed this (default 16 MiB); a client that never reads blocks in its own writes.
+   */
+  readPauseBytes?: number;
+  /**
+   * After large payloads, once none arrived for this long, one full garbage collection gives their memory
+   * back (default 1000 ms; 0 = never). See reclaim.ts.
+   */
+  reclaimIdleMs?: number;
   /** Where background jobs live (default memory); a durable store is loaded before the listener accepts. */
   store?: StoreSpec;
   /**
@@ -62,6 +74,7 @@ export interface JobServer {
 }
 
 const GRACEFUL_POLL_MS = 50;
+const DEFAULT_RECLAIM_IDLE_MS = 1000;
 /** How long close() lets connections flush before destroying them. */
 const CLOSE_FLUSH_MS = 1000;
 
@@ -69,6 +82,13 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   const host = opts.host ?? DEFAULT_SERVER_HOST;
   const wantedPort = opts.port ?? DEFAULT_GEARMAN_PORT;
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const reclaimer = new MemoryReclaimer(opts.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, opts.log);
+  const limits = {
+    maxPacketBytes,
+    maxOutputBytes: opts.maxOutputBytes,
+    readPauseBytes: opts.readPauseBytes,
+    onAllocate: reclaimer.noteAllocated,
+  };
   const keepalive = resolveKeepalive(opts.keepalive);
   const keepaliveError = keepalive && keepaliveProblem(keepalive);
   if (keepaliveError) throw new GmsupError('USAGE', `server keepalive: ${keepaliveError}`);
@@ -108,16 +128,7 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
     opts.log?.(`job store ${opened.store}: ${opened.loadedJobs} jobs loaded${takenOver} in ${opened.loadMs} ms`);
   }
 
-  const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    if (closing) {
-      socket.destroy();
-      return;
-    }
-    applyKeepalive(socket, keepalive, (why) => opts.log?.(`connection from ${socket.remoteAddress}: ${why}`));
-    const c = new Connection(socket, state, batcher, maxPacketBytes, nextFd++, opts.log, opts.maxOutputBytes);
-    connections.add(c);
-    socket.once('close', () => connections.delete(c));
-  });
+  const listener = net.createServer({ allowHalfOpen: true, noDelay: true });
 
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (err: NodeJS.ErrnoException) => {
@@ -128,11 +139,23 @@ export async function startJobServer(opts: JobServerOptions = {}): Promise<JobSe
   });
   listener.on('error', (err) => opts.log?.(`listener error: ${err.message}`));
   const port = (listener.address() as net.AddressInfo).port;
+  acceptWithSharedBuffer(listener, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return () => true;
+    }
+    applyKeepalive(socket, keepalive, (why) => opts.log?.(`connection from ${socket.remoteAddress}: ${why}`));
+    const c = new Connection(socket, state, batcher, limits, nextFd++, opts.log);
+    connections.add(c);
+    socket.once('close', () => connections.delete(c));
+    return (chunk) => c.onData(chunk);
+  });
 
   function close(): Promise<void> {
     accepting = false;
     closing ??= (async () => {
       state.stop();
+      reclaimer.stop();
       // The store first: what it still commits releases held JOB_CREATED replies before connections end.
       await store.close().catch((err: unknown) => {
         opts.log?.(`closing the job store: ${err instanceof Error ? err.message : String(err)}`);

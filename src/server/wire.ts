@@ -112,14 +112,22 @@ export function encodeHandleFields(
   return buf;
 }
 
-/** A packet with a raw payload as received (forwarded WORK_*, ECHO_RES, OPTION_RES). */
-export function encodeRaw(type: number, payload: Buffer): Buffer | [Buffer, Buffer] {
+/** Where a received view came from: it makes the view safe to hold (the view itself, or a copy). */
+export interface PayloadOwner {
+  keep(view: Buffer): Buffer;
+}
+
+/**
+ * A packet with a raw payload as received (forwarded WORK_*, ECHO_RES, OPTION_RES). A large payload is
+ * sent as it is, after `owner.keep` (a view into a read buffer must be made safe to hold until the flush).
+ */
+export function encodeRaw(type: number, payload: Buffer, owner?: PayloadOwner): Buffer | [Buffer, Buffer] {
   if (payload.length > INLINE_PAYLOAD_BYTES) {
     const head = Buffer.allocUnsafe(HEADER_BYTES);
     head.writeUInt32BE(MAGIC_RES, 0);
     head.writeUInt32BE(type, 4);
     head.writeUInt32BE(payload.length, 8);
-    return [head, payload];
+    return [head, owner === undefined ? payload : owner.keep(payload)];
   }
   const buf = header(payload.length, type);
   payload.copy(buf, HEADER_BYTES);

@@ -44,19 +44,19 @@ export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: nu
     case T.WORK_STATUS:
       job.numerator = atoi(args[1]!);
       job.denominator = atoi(args[2]!);
-      if (clients !== null) forward(clients, T.WORK_STATUS, payloadOf(args));
+      if (clients !== null) forward(conn, clients, T.WORK_STATUS, payloadOf(args));
       return;
     case T.WORK_DATA:
     case T.WORK_WARNING:
-      if (clients !== null) forward(clients, type, payloadOf(args));
+      if (clients !== null) forward(conn, clients, type, payloadOf(args));
       return;
     case T.WORK_COMPLETE:
-      if (clients !== null) forward(clients, T.WORK_COMPLETE, payloadOf(args));
+      if (clients !== null) forward(conn, clients, T.WORK_COMPLETE, payloadOf(args));
       ctx.metrics.completed(job);
       ctx.finish(job);
       return;
     case T.WORK_FAIL:
-      if (clients !== null) forward(clients, T.WORK_FAIL, handle);
+      if (clients !== null) forward(conn, clients, T.WORK_FAIL, handle);
       ctx.metrics.failed(job);
       ctx.finish(job);
       return;
@@ -66,7 +66,7 @@ export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: nu
         let fail: Buffer | null = null;
         for (const c of clients) {
           // Without the exceptions option a client gets a plain WORK_FAIL h (gearmand adds a NUL).
-          if (c.exceptions) c.send((raw ??= encodeRaw(T.WORK_EXCEPTION, payloadOf(args))));
+          if (c.exceptions) c.send((raw ??= encodeRaw(T.WORK_EXCEPTION, payloadOf(args), conn)));
           else c.send((fail ??= encodeHandleOnly(ctx.codec, T.WORK_FAIL, job.id)));
         }
       }
@@ -76,8 +76,9 @@ export function handleWorkResult(ctx: HandlerContext, conn: ServerConn, type: nu
   }
 }
 
-function forward(clients: ServerConn[], type: number, payload: Buffer): void {
-  const pkt = encodeRaw(type, payload);
+function forward(from: ServerConn, clients: ServerConn[], type: number, payload: Buffer): void {
+  // The worker connection's views are only valid during this call: a large payload is kept, not queued as a view.
+  const pkt = encodeRaw(type, payload, from);
   for (let i = 0; i < clients.length; i++) clients[i]!.send(pkt);
 }
 

@@ -189,6 +189,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       server = await startJobServer({
         host: listen.host,
         port: listen.port,
+        maxPacketBytes: listen.maxPacketBytes,
         // Background jobs survive a daemon crash: sqlite in the state dir unless `store:` says otherwise.
         store: listen.store,
         keepalive: listen.keepalive,

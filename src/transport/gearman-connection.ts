@@ -3,7 +3,13 @@
 
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { PacketDecoder, encodePacket, type Arg, type Packet } from '../protocol/codec.js';
+import {
+  PacketDecoder,
+  PROTOCOL_MAX_PACKET_BYTES,
+  encodePacketParts,
+  type Arg,
+  type Packet,
+} from '../protocol/codec.js';
 import { PacketType, typeName } from '../protocol/packet-types.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { GmsupError } from '../shared/errors.js';
@@ -13,6 +19,7 @@ import { applyKeepalive, type KeepaliveSettings } from '../shared/tcp-keepalive.
 
 export interface ConnectionOptions {
   connectTimeoutMs?: number;
+  /** Largest packet accepted from the server; default the protocol's limit (the server bounds what it relays). */
   maxPacketBytes?: number;
   /**
    * Read into one reused buffer (socket `onread`): no allocation per read and no stream machinery.
@@ -54,7 +61,10 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
   ) {
     super();
     this.address = formatHostPort(hp);
-    this.decoder = new PacketDecoder({ maxPacketBytes: options.maxPacketBytes, allowText: true });
+    this.decoder = new PacketDecoder({
+      maxPacketBytes: options.maxPacketBytes ?? PROTOCOL_MAX_PACKET_BYTES,
+      allowText: true,
+    });
     socket.setNoDelay(true);
     if (!options.reuseReadBuffer) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.finish(err));
@@ -104,9 +114,10 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
     return this.closed;
   }
 
-  /** Sends a request packet. Writes made in one tick leave in one syscall. */
+  /** Sends a request packet. Writes made in one tick leave in one syscall; a large last argument is not copied. */
   send(type: number, ...args: Arg[]): void {
-    this.write(encodePacket('REQ', type, args));
+    const parts = encodePacketParts('REQ', type, args);
+    for (let i = 0; i < parts.length; i++) this.write(parts[i]!);
   }
 
   /** Sends a text admin command (a line; `\r\n` is appended). */
@@ -151,10 +162,9 @@ export class GearmanConnection extends EventEmitter<GearmanConnectionEvents> {
     this.socket.destroy();
   }
 
-  /** A read into the reused buffer: decode it now, keep nothing that points into it. */
+  /** A read into the reused buffer: decoded now (the decoder itself keeps nothing that points into it). */
   private onReadInto(buf: Uint8Array, bytes: number): void {
     this.onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
-    this.decoder.detach();
   }
 
   private onData(chunk: Buffer): void {

@@ -186,8 +186,8 @@ function onPacket(state: Extract<LinkState, { phase: 'ready' }>, packet: Packet)
         handle: handle.toString('latin1'),
         function: fn.toString('utf8'),
         unique: unique.toString('utf8'),
-        // Copy: decoded args are views into the socket chunk.
-        payload: Buffer.from(payload),
+        // Decoded args are views into the (reused) read buffer unless the packet owns its memory.
+        payload: packet.owned ? payload : Buffer.from(payload),
       };
       return {
         state: { phase: 'ready', outstanding: Math.max(0, state.outstanding - 1), awake: true },

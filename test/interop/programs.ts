@@ -39,6 +39,11 @@ export function runProgram(
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    // A program that exits without reading its input (gearman -b returns once the job is queued) makes
+    // the write fail with EPIPE: its exit status and output say how it went, not that write.
+    child.stdin!.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') err.push(Buffer.from(`stdin: ${e.message}\n`));
+    });
     child.stdin!.end(opts.input ?? '');
   });
 }

@@ -1,5 +1,6 @@
 // Keeps the server benchmark from rotting: builds the libgearman load generator and runs a 200-job round
-// (foreground echo, background submit + drain) against `gmsup server` and, as a check on the tool, gearmand.
+// (foreground echo, background submit + drain) and a 1 s timed round with in-process workers against
+// `gmsup server` and, as a check on the tool, gearmand.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -58,5 +59,19 @@ for (const spec of [GMSUP, gearmand([])]) {
     });
     assert.equal(drain.jobs, JOBS);
     assert.equal(drain.timed_out, false);
+
+    // The foreground scenario's round: timed (jobs 0), echo workers in the clients' process.
+    const timed = await runLoadgen(loadgen.binPath, 'fg', {
+      port,
+      fn: 'smoke_timed',
+      threads: 4,
+      workers: 2,
+      jobs: 0,
+      sizeBytes: 100,
+      maxSeconds: 1,
+    });
+    assert.equal(timed.errors, 0);
+    assert.ok(timed.jobs > 0 && timed.seconds >= 1 && timed.seconds < 10, JSON.stringify(timed));
+    assert.equal(timed.timed_out, false);
   });
 }

@@ -190,3 +190,17 @@ test('the message uses the file name as given and lists problems in file order',
     ],
   );
 });
+
+test('server.max_packet_size beyond the protocol limit, or not a size', () => {
+  const check = (value: string) => {
+    const r = validateConfigText(`server: { max_packet_size: ${value} }\nworkers: {}\n`, 'w.yaml', {
+      fs: { isFile: () => true, isDir: () => true, onPath: () => true },
+    });
+    assert.equal(r.ok, false, value);
+    return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+  const limits = "must be between 64 and 4294967295 bytes (4GiB - 1, the protocol's limit)";
+  assert.deepEqual(check('5GiB'), [`server.max_packet_size: ${limits}, got 5368709120`]);
+  assert.deepEqual(check('10'), [`server.max_packet_size: ${limits}, got 10`]);
+  assert.match(check('lots').join(), /server\.max_packet_size: bad size "lots"/);
+});

@@ -212,3 +212,9 @@ test('the example config at the repo root is valid', async () => {
   );
   assert.deepEqual(c.servers, ['127.0.0.1:4730']);
 });
+
+test('server.max_packet_size: a size up to the protocol limit, given to the embedded server', () => {
+  const c = valid('server: { listen: ":4799", max_packet_size: 1GiB }\nworkers: {}\n');
+  assert.deepEqual([c.server?.host, c.server?.port, c.server?.maxPacketBytes], ['127.0.0.1', 4799, 1024 ** 3]);
+  assert.equal(valid('server: { max_packet_size: 4294967295 }\nworkers: {}\n').server?.maxPacketBytes, 0xffffffff);
+});

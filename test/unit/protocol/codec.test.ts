@@ -3,7 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PacketDecoder, encodePacket, encodeReq, type Frame, type Packet } from '../../../src/protocol/codec.js';
+import {
+  PacketDecoder,
+  encodePacket,
+  encodePacketParts,
+  encodeReq,
+  type Frame,
+  type Packet,
+} from '../../../src/protocol/codec.js';
 import { PacketType, argCount, MAX_PACKET_TYPE } from '../../../src/protocol/packet-types.js';
 import type { ProtocolError } from '../../../src/protocol/protocol-error.js';
 import { itemAt } from '../../helpers/defined.js';
@@ -153,4 +160,30 @@ test('ownsMostOf: only a large packet joined from several chunks may be kept wit
   const one = new PacketDecoder();
   const f = one.push(Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', '', big)]));
   assert.ok(!one.ownsMostOf(itemAt(packetOf(f[0]).args, 2)));
+});
+
+test('a packet that spans pushes is owned: its payload memory was allocated once, for it alone', () => {
+  const big = Buffer.alloc(100_000, 0x62);
+  const bytes = Buffer.concat([encodeReq(PacketType.SUBMIT_JOB, 'f', 'u', big), encodeReq(PacketType.NOOP)]);
+  const d = new PacketDecoder();
+  const frames = [...d.push(bytes.subarray(0, 5)), ...d.push(bytes.subarray(5, 70_000))];
+  assert.equal(frames.length, 0);
+  assert.equal(d.bufferedBytes, 70_000);
+  const [spanning, noop] = d.push(bytes.subarray(70_000));
+  const p = packetOf(spanning);
+  assert.equal(p.owned, true);
+  assert.ok(itemAt(p.args, 2).equals(big));
+  assert.equal(itemAt(p.args, 2).buffer.byteLength, bytes.length - 12 - 12, 'exactly the payload, no more');
+  assert.equal(packetOf(noop).owned, undefined, 'a packet inside one push is a view of that push');
+  assert.equal(d.bufferedBytes, 0);
+});
+
+test('encodePacketParts passes a large last argument on as its own chunk, uncopied', () => {
+  const big = Buffer.alloc(20_000, 0x63);
+  const parts = encodePacketParts('REQ', PacketType.SUBMIT_JOB, ['fn', 'u', big]);
+  assert.equal(parts.length, 2);
+  assert.equal(parts[1], big);
+  const joined = Buffer.concat(parts);
+  assert.deepEqual(joined, encodePacket('REQ', PacketType.SUBMIT_JOB, ['fn', 'u', big]));
+  assert.equal(encodePacketParts('REQ', PacketType.SUBMIT_JOB, ['fn', 'u', 'small']).length, 1);
 });
