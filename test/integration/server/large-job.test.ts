@@ -5,7 +5,6 @@
 // to within 20 MiB of what it was before the job, once it has been idle for a second.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +12,9 @@ import { test } from 'node:test';
 import { GearmanClient } from '../../../src/client/index.js';
 import { adminStatus } from '../../../src/client/admin.js';
 import { WorkerRuntime } from '../../../src/worker/runtime.js';
+import { listeningPort, runServer } from '../../helpers/gmsup-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { FIXTURES, ROOT, spec, WorkerChild } from '../worker/helpers.js';
+import { FIXTURES, spec, WorkerChild } from '../worker/helpers.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -42,19 +42,9 @@ test('a 1 GiB job passes through the embedded server with its RSS growing < 1.2x
   skip,
   timeout: 180_000,
 }, async (t) => {
-  const server = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0', '--max-packet-size', String(2 * GiB)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  t.after(() => server.kill('SIGKILL'));
-  let out = '';
-  server.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const port = await waitFor(() => Number(/listening on [^\s]*:(\d+)/.exec(out)?.[1]) || undefined, {
-    timeoutMs: 15_000,
-    what: 'gmsup server to listen',
-  });
-  const address = `127.0.0.1:${port}`;
+  const run = runServer(t, ['--listen', '127.0.0.1:0', '--max-packet-size', String(2 * GiB)]);
+  const server = run.child;
+  const address = `127.0.0.1:${await listeningPort(run)}`;
   const worker = WorkerChild.start(t);
   worker.init(spec({ function: 'digest', servers: [address], modulePath: join(FIXTURES, 'digest.mjs') }));
   await waitFor(async () => (await adminStatus(address)).find((s) => s.name === 'digest' && s.availableWorkers > 0), {
@@ -86,17 +76,9 @@ async function rssReturns(pid: number, baselineBytes: number): Promise<void> {
 }
 
 test('after a 64 MiB job the idle server gives the memory back', { timeout: 60_000 }, async (t) => {
-  const server = spawn(process.execPath, [join(ROOT, 'bin', 'gmsup.js'), 'server', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.after(() => server.kill('SIGKILL'));
-  let out = '';
-  server.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const port = await waitFor(() => Number(/listening on [^\s]*:(\d+)/.exec(out)?.[1]) || undefined, {
-    timeoutMs: 15_000,
-    what: 'gmsup server to listen',
-  });
-  const address = `127.0.0.1:${port}`;
+  const run = runServer(t, ['--listen', '127.0.0.1:0']);
+  const server = run.child;
+  const address = `127.0.0.1:${await listeningPort(run)}`;
   const worker = new WorkerRuntime({
     function: 'digest64',
     servers: [address],

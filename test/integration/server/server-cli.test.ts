@@ -2,39 +2,15 @@
 // a clear error with a non-zero exit.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { test } from 'node:test';
+import { runServer } from '../../helpers/gmsup-server.js';
 import { RawConn } from '../../helpers/raw-gearman.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function runServer(t: { after(fn: () => void): void }, args: string[]): Run {
-  const child = spawn(process.execPath, ['bin/gmsup.js', 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
 test('gmsup server listens on a free port, answers, and exits 0 on SIGTERM', async (t) => {
   const run = runServer(t, ['--listen', '127.0.0.1:0', '--job-handle-prefix', 'GMS']);
-  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), {
+  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.out()), {
     timeoutMs: 10_000,
     what: 'listening line',
   });
@@ -59,13 +35,13 @@ test('gmsup server on a taken port fails with a clear message', async (t) => {
   const run = runServer(t, ['--listen', `127.0.0.1:${port}`]);
   const code = await run.exit;
   assert.equal(code, 14, 'ADDRESS_IN_USE');
-  assert.match(run.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`));
-  assert.equal(run.stderr().trim().split('\n').length, 1, `one line: ${run.stderr()}`);
+  assert.match(run.err(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`));
+  assert.equal(run.err().trim().split('\n').length, 1, `one line: ${run.err()}`);
 });
 
 test('gmsup server stops on the shutdown admin command', async (t) => {
   const run = runServer(t, ['--listen', '127.0.0.1:0']);
-  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.stdout()), {
+  const line = await waitFor(() => /^listening on 127\.0\.0\.1:(\d+)\n/.exec(run.out()), {
     timeoutMs: 10_000,
     what: 'listening line',
   });

@@ -2,10 +2,11 @@
 // a pipelined background submitter that records which jobs were acknowledged (JOB_CREATED) and which
 // were refused (ERROR); a worker that drains jobs and records their payloads; admin text commands.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { encodeReq, type Packet, PacketDecoder } from '../../../src/protocol/codec.js';
 import { PacketType as T } from '../../../src/protocol/packet-types.js';
+import { listeningPort, runServer } from '../../helpers/gmsup-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 type After = { after(fn: () => void | Promise<void>): void };
@@ -19,41 +20,12 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
-/** Runs `gmsup server` with `args`; resolves with its exit code and output (for start-up failures). */
-export function runServer(
-  t: After,
-  args: string[],
-): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['bin/gmsup.js', 'server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exit;
-    }
-  });
-  return { child, out: () => out, err: () => err, exit };
-}
+export { runServer } from '../../helpers/gmsup-server.js';
 
 export async function startStoreServer(t: After, store: string, port = 0): Promise<ServerProc> {
   const run = runServer(t, ['--listen', `127.0.0.1:${port}`, '--store', store]);
-  const m = await waitFor(
-    async () => {
-      if (run.child.exitCode !== null) throw new Error(`gmsup server exited: ${run.err()}`);
-      return /listening on 127\.0\.0\.1:(\d+)/.exec(run.out());
-    },
-    { timeoutMs: 60_000, what: `gmsup server --store ${store}` },
-  );
   return {
-    port: Number(m[1]),
+    port: await listeningPort(run, 60_000),
     child: run.child,
     stderr: run.err,
     exit: run.exit,
