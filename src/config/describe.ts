@@ -26,7 +26,8 @@ export function programSettings(p: ProgramConfig): Array<[string, string]> {
     [
       'restart',
       `initial_backoff ${ms(p.restart.initialBackoffMs)}, max_backoff ${ms(p.restart.maxBackoffMs)}, ` +
-        `retries ${p.restart.startRetries}, start_seconds ${ms(p.restart.startSecsMs)}`,
+        `retries ${p.restart.startRetries}, start_seconds ${ms(p.restart.startSecsMs)}, ` +
+        `fatal_retry ${p.restart.fatalRetryMs === null ? 'off' : ms(p.restart.fatalRetryMs)}`,
     ],
     ['cwd', s.cwd],
     ['servers', s.servers.join(', ')],
