@@ -58,8 +58,11 @@ const BLOCK_BYTES = 64 * 1024;
 /** Reading back further than this for a tail is not worth it (rotation keeps files near max_size). */
 const MAX_TAIL_SCAN_BYTES = 64 * 1024 * 1024;
 
-/** The last `count` complete lines of a file (fewer when it has fewer), read backwards from its end. */
-export function lastLines(path: string, count: number): string[] {
+/**
+ * The last `count` complete lines of a file that `keep` accepts (fewer when it has fewer), read backwards
+ * from its end; `keep` lets a reader for one worker look past the lines of others.
+ */
+export function lastLines(path: string, count: number, keep: (line: string) => boolean = () => true): string[] {
   if (count <= 0) return [];
   let fd: number;
   try {
@@ -77,12 +80,13 @@ export function lastLines(path: string, count: number): string[] {
       const buf = Buffer.alloc(len);
       readSync(fd, buf, 0, len, start);
       text = buf.toString('utf8') + text;
-      if (text.split('\n').length - 1 > count) break;
+      // The first line may be cut in the middle: only the complete ones after it count.
+      if (text.split('\n').slice(1, -1).filter(keep).length >= count) break;
     }
     const lines = text.split('\n');
     lines.pop(); // after the last newline: nothing, or a line still being written
     if (start > 0) lines.shift(); // cut in the middle
-    return lines.slice(-count);
+    return lines.filter(keep).slice(-count);
   } finally {
     closeSync(fd);
   }

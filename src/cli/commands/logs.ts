@@ -48,8 +48,8 @@ export async function run(args: ParsedArgs<'logs'>): Promise<number> {
   const files = logFilesOf(stateDir, name);
   if (!existsSync(stateDir))
     process.stderr.write(`gmsup logs: no state directory ${stateDir} (has a daemon run for ${file}?)\n`);
-  // The last N lines overall: N from each file is enough to pick them after merging by time.
-  const tail = files.flatMap((f) => lastLines(f, count).flatMap((l) => parse(f, l)));
+  // The last N lines overall: the last N wanted ones of each file are enough to pick them after merging by time.
+  const tail = files.flatMap((f) => lastLines(f, count, (l) => parse(f, l).length > 0).flatMap((l) => parse(f, l)));
   tail.sort((a, b) => a.atMs - b.atMs);
   for (const l of tail.slice(Math.max(0, tail.length - count))) print(l);
   if (!args.values.follow) return 0;

@@ -114,3 +114,24 @@ test('logs -f follows appends, a rotation and a new worker file', async (t) => {
   assert.equal(await exited, 0);
   assert.equal(out.split('\n').filter((l) => l.includes('old')).length, 1, 'nothing printed twice');
 });
+
+test("logs NAME -n N finds that worker's last N lines behind other workers' later ones", (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'workers.yaml'), 'workers: {}\n');
+  const state = join(dir, '.gmsup', 'workers');
+  mkdirSync(state, { recursive: true });
+  const others = Array.from({ length: 50 }, (_, i) => `${at(10 + i)} daemon:b log b/0/12 line ${i}`);
+  writeFileSync(
+    join(state, 'daemon.log'),
+    [`${at(1)} daemon:a log a/0/11 first`, `${at(2)} daemon:a log a/0/11 second`, ...others, ''].join('\n'),
+  );
+  const r = spawnSync(process.execPath, [BIN, 'logs', 'a', '-n', '2'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.slice(25)),
+    ['daemon:a a/0/11 first', 'daemon:a a/0/11 second'],
+  );
+});
