@@ -48,7 +48,10 @@ test('stop NAME and start NAME keep the daemon; signal reaches every instance or
   assert.match(desc.stdout, /^worker sig \(module worker\), .*workers\.yaml:4:3$/m);
   assert.match(desc.stdout, /^ {2}timeout +30s$/m);
   assert.match(desc.stdout, /^ {2}stop_timeout +10s$/m);
-  assert.match(desc.stdout, /^ {2}restart +initial_backoff 100ms, max_backoff 10s, retries 3, start_seconds 200ms$/m);
+  assert.match(
+    desc.stdout,
+    /^ {2}restart +initial_backoff 100ms, max_backoff 10s, retries 3, start_seconds 200ms, fatal_retry off$/m,
+  );
   for (const pid of sigPids) assert.match(desc.stdout, new RegExp(`^ {2}\\d +${pid} +RUNNING`, 'm'));
   assert.match(desc.stdout, /queued 0 {2}running 0 {2}workers 2/);
   const json = JSON.parse(d.cli('describe', 'sig', d.file, '--json').stdout);
